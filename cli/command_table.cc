@@ -1,0 +1,30 @@
+#include "cli/command.h"
+
+namespace quiver::cli {
+
+// Defined in the *_command.cc files.
+int RunCreate(const std::vector<std::string>& args);
+int RunAdd(const std::vector<std::string>& args);
+int RunSearch(const std::vector<std::string>& args);
+int RunGet(const std::vector<std::string>& args);
+int RunDelete(const std::vector<std::string>& args);
+int RunStats(const std::vector<std::string>& args);
+int RunVerify(const std::vector<std::string>& args);
+int RunCompact(const std::vector<std::string>& args);
+
+namespace {
+constexpr Command kCommands[] = {
+    {"create", "create an empty database with a fixed dimension, metric and index", RunCreate},
+    {"add", "insert or replace records from a JSON Lines file", RunAdd},
+    {"search", "find the records nearest to a vector", RunSearch},
+    {"get", "print one stored record", RunGet},
+    {"delete", "remove records by id", RunDelete},
+    {"stats", "counts, dimension, metric, index and disk use", RunStats},
+    {"verify", "check that store and index agree and checksums hold", RunVerify},
+    {"compact", "rebuild the index without deleted vectors and compact the store", RunCompact},
+};
+}  // namespace
+
+std::span<const Command> AllCommands() { return kCommands; }
+
+}  // namespace quiver::cli

@@ -1,0 +1,68 @@
+// quiver::DB is an embedded vector database: records (id, vector, text, metadata) are stored
+// durably in RocksDB and searched through a FAISS index that always recovers from the store.
+//
+// A DB is safe for concurrent use by many threads: reads and searches run in parallel, writes
+// are serialized. Only one process may open a database for writing; other processes may open
+// it with Options::read_only while the writer holds it.
+#ifndef QUIVER_DB_H_
+#define QUIVER_DB_H_
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "quiver/options.h"
+#include "quiver/status.h"
+#include "quiver/types.h"
+
+namespace quiver {
+
+class DB {
+ public:
+  // Opens the database in directory `path`, creating it if options.create_if_missing.
+  // Busy if another process has it open for writing; NotSupported if it was written by a
+  // newer format version; InvalidArgument if `path` is not a quiver database.
+  static Result<std::unique_ptr<DB>> Open(const Options& options, const std::string& path);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes the database if Close() was not called; errors are reported on stderr.
+  virtual ~DB() = default;
+
+  // Inserts or replaces `records` as one atomic write: after a crash either all of them are
+  // stored or none is. When an id occurs twice in the batch the last one wins. Every vector
+  // must have the database's dimension and finite components; nothing is written otherwise.
+  virtual Status Upsert(const std::vector<Record>& records) = 0;
+
+  // Removes the records with these ids in one atomic write. It is not an error if an id
+  // does not exist; `removed`, when given, receives how many did.
+  virtual Status Delete(const std::vector<std::string>& ids, size_t* removed = nullptr) = 0;
+
+  // The stored record with this id, or NotFound.
+  virtual Result<Record> Get(const std::string& id) = 0;
+
+  // Up to options.k nearest records to `query`, best first. An empty database gives no hits.
+  virtual Result<std::vector<Hit>> Search(std::span<const float> query,
+                                          const SearchOptions& options) = 0;
+
+  virtual Result<Stats> GetStats() = 0;
+
+  // Checks that the store is internally consistent, that its checksums hold, and that the
+  // index holds exactly the stored records. OK only then; otherwise Corruption naming the
+  // first problem found.
+  virtual Status Verify() = 0;
+
+  // Rebuilds the index from the stored vectors (dropping tombstones), writes a checkpoint and
+  // compacts the store.
+  virtual Status Compact() = 0;
+
+  // Writes an index checkpoint (unless read-only) and releases the database. Further calls
+  // on this object return an error. Idempotent.
+  virtual Status Close() = 0;
+};
+
+}  // namespace quiver
+
+#endif  // QUIVER_DB_H_

@@ -1,0 +1,44 @@
+// Value types exchanged with a quiver database.
+#ifndef QUIVER_TYPES_H_
+#define QUIVER_TYPES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "quiver/options.h"
+
+namespace quiver {
+
+// One stored item. `id` is the caller's key (non-empty); `metadata` is a JSON object in text
+// form ("" when absent).
+struct Record {
+  std::string id;
+  std::vector<float> vector;
+  std::string text;
+  std::string metadata;
+};
+
+// One search result; `score` follows the database's Metric.
+struct Hit {
+  std::string id;
+  float score = 0;
+  std::string text;
+  std::string metadata;
+};
+
+struct Stats {
+  uint64_t count = 0;              // live records
+  int dimension = 0;
+  Metric metric = Metric::kCosine;
+  std::string index_spec;
+  bool index_trained = true;       // false while a trainable index still answers exactly
+  uint64_t deleted = 0;            // tombstoned vectors still in the index (compact drops them)
+  uint64_t disk_bytes = 0;         // everything under the database directory
+  uint64_t last_sequence = 0;      // newest operation-log sequence
+  uint64_t checkpoint_sequence = 0;  // operation-log sequence the on-disk index covers
+};
+
+}  // namespace quiver
+
+#endif  // QUIVER_TYPES_H_

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package that quiver's build, tests and benchmarks need.
+# Idempotent: packages already present are left alone. Runs as root (or via sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  librocksdb-dev libfaiss-dev libeigen3-dev nlohmann-json3-dev
+  libsentencepiece-dev libboost-program-options-dev libpcre2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libblas-dev liblapack-dev libopenblas0-openmp
+)
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# FAISS calls BLAS through the alternatives system; the reference BLAS is ~18x slower for
+# batched search, so point libblas.so.3 and liblapack.so.3 at the OpenMP OpenBLAS.
+arch_dir=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+for lib in blas lapack; do
+  target=/usr/lib/${arch_dir}/openblas-openmp/lib${lib}.so.3
+  if [ -e "$target" ]; then
+    $sudo update-alternatives --set "lib${lib}.so.3-${arch_dir}" "$target" >/dev/null
+  fi
+done
+echo "setup: all packages present"
