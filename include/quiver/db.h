@@ -36,6 +36,10 @@ class DB {
   // must have the database's dimension and finite components; nothing is written otherwise.
   virtual Status Upsert(const std::vector<Record>& records) = 0;
 
+  // Checks `record` as Upsert would (id, dimension, finite components, metadata is a JSON
+  // object) without writing anything.
+  virtual Status CheckRecord(const Record& record) const = 0;
+
   // Removes the records with these ids in one atomic write. It is not an error if an id
   // does not exist; `removed`, when given, receives how many did.
   virtual Status Delete(const std::vector<std::string>& ids, size_t* removed = nullptr) = 0;

@@ -1,0 +1,113 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+namespace quiver::cli {
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kOk: return kExitOk;
+    case Status::Code::kInvalidArgument: return kExitUsage;
+    case Status::Code::kNotFound: return kExitNotFound;
+    case Status::Code::kBusy: return kExitBusy;
+    case Status::Code::kCorruption: return kExitCorruption;
+    case Status::Code::kNotSupported: return kExitNotSupported;
+    case Status::Code::kIOError: return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+int Fail(const std::string& command, const Status& status) {
+  std::fprintf(stderr, "quiver %s: error: %s\n", command.c_str(), status.message().c_str());
+  return ExitCodeFor(status);
+}
+
+Result<ParsedArgs> ParseArgs(const std::string& command, const std::string& usage,
+                             const std::string& description, po::options_description options,
+                             const po::positional_options_description& positional,
+                             const std::vector<std::string>& args) {
+  options.add_options()("help,h", "show this help");
+  ParsedArgs parsed;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(),
+              parsed.values);
+    if (parsed.values.count("help")) {
+      std::cout << "usage: quiver " << usage << "\n\n" << description << "\n\n" << options;
+      parsed.help = true;
+      return parsed;
+    }
+    po::notify(parsed.values);
+  } catch (const po::error& e) {
+    return Status::InvalidArgument(std::string(e.what()) + " (see `quiver " + command +
+                                   " --help`)");
+  }
+  return parsed;
+}
+
+Result<std::unique_ptr<DB>> OpenExisting(const std::string& path, bool read_only) {
+  Options options;
+  options.read_only = read_only;
+  return DB::Open(options, path);
+}
+
+Result<std::vector<float>> ParseVectorList(const std::string& text) {
+  std::vector<float> values;
+  const char* p = text.c_str();
+  while (true) {
+    while (*p == ' ' || *p == '\t' || *p == '[') ++p;
+    if (*p == '\0' || *p == ']') break;
+    char* end = nullptr;
+    errno = 0;
+    float value = std::strtof(p, &end);
+    if (end == p) {
+      return Status::InvalidArgument("expected a comma-separated list of numbers; found '" +
+                                     std::string(p).substr(0, 20) + "' at position " +
+                                     std::to_string(values.size() + 1));
+    }
+    values.push_back(value);
+    p = end;
+    while (*p == ' ' || *p == '\t') ++p;
+    if (*p == ',') ++p;
+  }
+  if (values.empty()) return Status::InvalidArgument("the vector is empty");
+  return values;
+}
+
+bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+std::string FormatScore(float score) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.4f", score);
+  return text;
+}
+
+nlohmann::json MetadataJson(const std::string& metadata) {
+  if (metadata.empty()) return nullptr;
+  auto parsed = nlohmann::json::parse(metadata, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? nlohmann::json(metadata) : parsed;
+}
+
+std::string Clip(const std::string& text, size_t width) {
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool starts_char = (c & 0xC0) != 0x80;
+    if (starts_char && ++chars > width) {
+      // Replace the last character with an ellipsis.
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+      if (!out.empty()) out.pop_back();
+      return out + "\u2026";
+    }
+    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : text[i];
+  }
+  return out;
+}
+
+}  // namespace quiver::cli

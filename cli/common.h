@@ -1,0 +1,71 @@
+// Shared pieces of the CLI subcommands: argument parsing with Boost.Program_options,
+// opening databases, turning Status into one stderr line and an exit code, JSON output.
+#ifndef QUIVER_CLI_COMMON_H_
+#define QUIVER_CLI_COMMON_H_
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quiver/db.h"
+#include "quiver/status.h"
+
+namespace quiver::cli {
+
+namespace po = boost::program_options;
+
+// Exit codes, documented in `quiver --help`.
+enum ExitCode {
+  kExitOk = 0,
+  kExitFailure = 1,       // an operation failed (I/O, internal)
+  kExitUsage = 2,         // bad command line or bad input
+  kExitNotFound = 3,      // no such database or record
+  kExitBusy = 4,          // locked by another process
+  kExitCorruption = 5,    // verify failed, damaged data
+  kExitNotSupported = 6,  // newer format, read-only, unsupported feature
+};
+
+// Maps a Status code to the exit code above.
+int ExitCodeFor(const Status& status);
+
+// Prints "quiver COMMAND: error: MESSAGE" on stderr and returns ExitCodeFor(status).
+int Fail(const std::string& command, const Status& status);
+
+// A subcommand's parsed command line.
+struct ParsedArgs {
+  po::variables_map values;
+  bool help = false;  // --help was given; usage has been printed
+};
+
+// Parses `args` against `options` (plus --help) and `positional` names. On --help prints
+// "usage: quiver USAGE", `description` and the options, and sets help. On a parse error
+// returns InvalidArgument with Boost's message.
+Result<ParsedArgs> ParseArgs(const std::string& command, const std::string& usage,
+                             const std::string& description, po::options_description options,
+                             const po::positional_options_description& positional,
+                             const std::vector<std::string>& args);
+
+// Opens an existing database. `read_only` opens it without the write lock.
+Result<std::unique_ptr<DB>> OpenExisting(const std::string& path, bool read_only);
+
+// Parses "0.1,0.2,..." (spaces allowed) into floats.
+Result<std::vector<float>> ParseVectorList(const std::string& text);
+
+// True when stderr is a terminal (progress bars are drawn only then).
+bool StderrIsTerminal();
+
+// Stored metadata text as JSON: the object, or null when absent.
+nlohmann::json MetadataJson(const std::string& metadata);
+
+// Shortens `text` to at most `width` characters (UTF-8 aware), newlines shown as spaces.
+std::string Clip(const std::string& text, size_t width);
+
+// A score with 4 significant decimals, as tables print it.
+std::string FormatScore(float score);
+
+}  // namespace quiver::cli
+
+#endif  // QUIVER_CLI_COMMON_H_

@@ -1,0 +1,47 @@
+// quiver get DB ID [--json]
+#include <cstdio>
+
+#include "cli/common.h"
+
+namespace quiver::cli {
+
+int RunGet(const std::vector<std::string>& args) {
+  constexpr const char* kName = "get";
+  po::options_description options("options");
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("id", po::value<std::string>()->required(), "record id")
+      ("json", po::bool_switch(), "print {\"id\",\"vector\",\"text\",\"meta\"} as one JSON line")
+      ("read-only", po::bool_switch(), "open without the write lock");
+  po::positional_options_description positional;
+  positional.add("db", 1).add("id", 1);
+  auto parsed = ParseArgs(kName, "get DB ID [--json]", "Prints one stored record.", options,
+                          positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  const auto& values = parsed->values;
+  auto db = OpenExisting(values["db"].as<std::string>(), values["read-only"].as<bool>());
+  if (!db.ok()) return Fail(kName, db.status());
+  auto record = (*db)->Get(values["id"].as<std::string>());
+  if (!record.ok()) return Fail(kName, record.status());
+  if (values["json"].as<bool>()) {
+    nlohmann::json line = {{"id", record->id}, {"vector", record->vector},
+                           {"text", record->text}, {"meta", MetadataJson(record->metadata)}};
+    std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    std::string vector;
+    for (size_t i = 0; i < record->vector.size(); ++i) {
+      if (i == 8 && record->vector.size() > 10) {
+        vector += ", ... (" + std::to_string(record->vector.size()) + " dimensions)";
+        break;
+      }
+      vector += (i ? ", " : "") + FormatScore(record->vector[i]);
+    }
+    std::printf("id:     %s\nvector: [%s]\ntext:   %s\nmeta:   %s\n", record->id.c_str(),
+                vector.c_str(), record->text.c_str(), record->metadata.c_str());
+  }
+  Status s = (*db)->Close();
+  return s.ok() ? kExitOk : Fail(kName, s);
+}
+
+}  // namespace quiver::cli

@@ -1,0 +1,57 @@
+// quiver stats DB [--json]
+#include <cstdio>
+
+#include "cli/common.h"
+#include "cli/table.h"
+
+namespace quiver::cli {
+
+int RunStats(const std::vector<std::string>& args) {
+  constexpr const char* kName = "stats";
+  po::options_description options("options");
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("json", po::bool_switch(), "print one JSON object")
+      ("read-only", po::bool_switch(), "open without the write lock");
+  po::positional_options_description positional;
+  positional.add("db", 1);
+  auto parsed = ParseArgs(kName, "stats DB [--json]",
+                          "Prints record count, dimension, metric, index spec, deleted vectors\n"
+                          "still held by the index (compact drops them) and bytes on disk.",
+                          options, positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  const auto& values = parsed->values;
+  auto db = OpenExisting(values["db"].as<std::string>(), values["read-only"].as<bool>());
+  if (!db.ok()) return Fail(kName, db.status());
+  auto stats = (*db)->GetStats();
+  if (!stats.ok()) return Fail(kName, stats.status());
+  const std::string metric(MetricName(stats->metric));
+  if (values["json"].as<bool>()) {
+    nlohmann::json out = {{"count", stats->count},
+                          {"dimension", stats->dimension},
+                          {"metric", metric},
+                          {"index", stats->index_spec},
+                          {"index_trained", stats->index_trained},
+                          {"deleted", stats->deleted},
+                          {"disk_bytes", stats->disk_bytes},
+                          {"last_sequence", stats->last_sequence},
+                          {"checkpoint_sequence", stats->checkpoint_sequence}};
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    Table table({"property", "value"});
+    table.AddRow({"count", std::to_string(stats->count)});
+    table.AddRow({"dimension", std::to_string(stats->dimension)});
+    table.AddRow({"metric", metric});
+    table.AddRow({"index", stats->index_spec + (stats->index_trained ? "" : " (untrained: exact search)")});
+    table.AddRow({"deleted", std::to_string(stats->deleted)});
+    table.AddRow({"disk bytes", std::to_string(stats->disk_bytes)});
+    table.AddRow({"last sequence", std::to_string(stats->last_sequence)});
+    table.AddRow({"checkpoint sequence", std::to_string(stats->checkpoint_sequence)});
+    table.Print(stdout);
+  }
+  Status s = (*db)->Close();
+  return s.ok() ? kExitOk : Fail(kName, s);
+}
+
+}  // namespace quiver::cli

@@ -1,0 +1,473 @@
+#include "engine/db_impl.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "engine/record_validation.h"
+
+namespace quiver {
+
+Result<std::unique_ptr<DB>> DB::Open(const Options& options, const std::string& path) {
+  return engine::DBImpl::Open(options, path);
+}
+
+namespace engine {
+namespace {
+
+namespace mk = storage::meta_key;
+
+// Vectors are added to the index in chunks of this many during replay and rebuild.
+constexpr size_t kChunk = 8192;
+
+struct PendingAdds {
+  std::vector<uint64_t> ids;
+  std::vector<float> vectors;
+  void clear() {
+    ids.clear();
+    vectors.clear();
+  }
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+DBImpl::DBImpl(const Options& options, Layout layout)
+    : options_(options), layout_(std::move(layout)) {}
+
+DBImpl::~DBImpl() {
+  Status s = Close();
+  if (!s.ok()) Report("closing " + layout_.root + ": " + s.ToString());
+}
+
+void DBImpl::Report(const std::string& message) const {
+  if (options_.report_to_stderr) std::fprintf(stderr, "quiver: %s\n", message.c_str());
+}
+
+Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::string& path) {
+  Layout layout{path};
+  bool create = false;
+  QUIVER_RETURN_IF_ERROR(CheckLayout(layout, options, &create));
+  std::unique_ptr<DBImpl> db(new DBImpl(options, layout));
+  if (create) {
+    db->config_ = {options.dimension, options.metric, options.index_spec};
+    QUIVER_RETURN_IF_ERROR(index::VectorIndex::Validate(db->config_));
+  }
+  std::error_code ec;
+  if (create && !std::filesystem::create_directories(layout.index_dir(), ec) && ec) {
+    return Status::IOError("cannot create " + layout.index_dir() + ": " + ec.message());
+  }
+  const auto mode = options.read_only ? storage::Store::Mode::kReadOnly
+                                      : storage::Store::Mode::kReadWrite;
+  auto store = storage::Store::Open(layout.store_dir(), mode, create);
+  if (!store.ok()) return store.status().WithContext(path);
+  db->store_ = std::move(store.value());
+  QUIVER_RETURN_IF_ERROR(create ? db->InitializeNew() : db->LoadMeta());
+  QUIVER_RETURN_IF_ERROR(db->RecoverIndex());
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+Status DBImpl::InitializeNew() {
+  storage::WriteBatch batch;
+  batch.PutMetaU64(mk::kFormatVersion, kFormatVersion);
+  batch.PutMetaU64(mk::kDimension, static_cast<uint64_t>(config_.dimension));
+  batch.PutMeta(mk::kMetric, MetricName(config_.metric));
+  batch.PutMeta(mk::kIndexSpec, config_.spec);
+  batch.PutMetaU64(mk::kNextInternalId, next_internal_id_);
+  batch.PutMetaU64(mk::kLastSequence, 0);
+  batch.PutMetaU64(mk::kRecordCount, 0);
+  return store_->Write(batch);
+}
+
+Status DBImpl::LoadMeta() {
+  const std::string where = layout_.root;
+  auto version = store_->GetMetaU64(mk::kFormatVersion, 0);
+  if (!version.ok()) return version.status();
+  if (*version == 0) {
+    return Status::Corruption(where + " has a store but no quiver format version");
+  }
+  if (*version > kFormatVersion) {
+    return Status::NotSupported(where + " was written by format version " +
+                                std::to_string(*version) + "; this quiver reads up to " +
+                                std::to_string(kFormatVersion) + " (upgrade quiver)");
+  }
+  auto dimension = store_->GetMetaU64(mk::kDimension, 0);
+  auto metric = store_->GetMeta(mk::kMetric);
+  auto spec = store_->GetMeta(mk::kIndexSpec);
+  if (!dimension.ok()) return dimension.status();
+  if (!metric.ok()) return metric.status();
+  if (!spec.ok()) return spec.status();
+  auto parsed_metric = metric->has_value() ? ParseMetric(**metric) : std::nullopt;
+  if (*dimension == 0 || !parsed_metric || !spec->has_value()) {
+    return Status::Corruption(where + " has incomplete metadata (dimension, metric or index spec)");
+  }
+  config_ = {static_cast<int>(*dimension), *parsed_metric, **spec};
+
+  auto next_id = store_->GetMetaU64(mk::kNextInternalId, 1);
+  auto last_seq = store_->GetMetaU64(mk::kLastSequence, 0);
+  auto count = store_->GetMetaU64(mk::kRecordCount, 0);
+  for (const auto* r : {&next_id, &last_seq, &count}) QUIVER_RETURN_IF_ERROR(r->status());
+  next_internal_id_ = *next_id;
+  last_sequence_ = *last_seq;
+  record_count_ = *count;
+  return Status::OK();
+}
+
+Status DBImpl::RecoverIndex() {
+  auto trimmed = store_->GetMetaU64(mk::kOplogTrimmedThrough, 0);
+  if (!trimmed.ok()) return trimmed.status();
+  auto loaded = index::VectorIndex::ReadCheckpoint(layout_.checkpoint_path(), config_);
+  std::string reason;
+  if (loaded.ok()) {
+    const uint64_t covered = loaded->sequence;
+    if (covered > last_sequence_) {
+      reason = "the checkpoint covers operation " + std::to_string(covered) +
+               " but the store ends at " + std::to_string(last_sequence_);
+    } else if (covered < *trimmed) {
+      reason = "the checkpoint is older than the operation log that was kept";
+    } else {
+      index_ = std::move(loaded->index);
+      checkpoint_sequence_ = covered;
+    }
+  } else if (loaded.status().IsNotFound() && *trimmed == 0) {
+    // Never checkpointed: the whole history is still in the operation log.
+    auto created = index::VectorIndex::Create(config_);
+    if (!created.ok()) return created.status();
+    index_ = std::move(created.value());
+  } else {
+    reason = loaded.status().IsNotFound() ? "the checkpoint is missing"
+                                          : loaded.status().message();
+  }
+  if (index_ != nullptr) {
+    Status replayed = ReplayOplog(index_.get(), checkpoint_sequence_);
+    if (!replayed.ok()) {
+      reason = "replaying the operation log failed: " + replayed.message();
+    } else if (index_->live_count() != record_count_) {
+      reason = "the index holds " + std::to_string(index_->live_count()) +
+               " vectors after replay; the store holds " + std::to_string(record_count_);
+    } else {
+      return Status::OK();
+    }
+  }
+  return RebuildIndex(reason);
+}
+
+Status DBImpl::ReplayOplog(index::VectorIndex* target, uint64_t after) {
+  PendingAdds pending;
+  std::vector<uint64_t> deletes;
+  std::vector<float> vector;
+  auto flush = [&]() {
+    Status s = target->Add(pending.ids, pending.vectors);
+    pending.clear();
+    return s;
+  };
+  QUIVER_RETURN_IF_ERROR(store_->ScanOplog(after, [&](const storage::OplogEntry& entry) {
+    if (entry.op == storage::OpType::kDelete) {
+      deletes.push_back(entry.internal_id);
+      return Status::OK();
+    }
+    Status s = store_->GetVector(entry.internal_id, config_.dimension, &vector);
+    if (s.IsNotFound()) return Status::OK();  // deleted by a later entry
+    QUIVER_RETURN_IF_ERROR(s);
+    pending.ids.push_back(entry.internal_id);
+    pending.vectors.insert(pending.vectors.end(), vector.begin(), vector.end());
+    return pending.ids.size() >= kChunk ? flush() : Status::OK();
+  }));
+  QUIVER_RETURN_IF_ERROR(flush());
+  // Internal ids are never reused, so deletes commute with adds of other ids.
+  return target->Remove(deletes);
+}
+
+Result<std::unique_ptr<index::VectorIndex>> DBImpl::BuildIndexFromStore() {
+  auto created = index::VectorIndex::Create(config_);
+  if (!created.ok()) return created.status();
+  auto& fresh = created.value();
+  PendingAdds pending;
+  std::vector<float> vector;
+  auto flush = [&]() {
+    Status s = fresh->Add(pending.ids, pending.vectors);
+    pending.clear();
+    return s;
+  };
+  QUIVER_RETURN_IF_ERROR(store_->ScanVectors([&](uint64_t id, std::string_view raw) {
+    QUIVER_RETURN_IF_ERROR(storage::DecodeVector(raw, config_.dimension, &vector));
+    pending.ids.push_back(id);
+    pending.vectors.insert(pending.vectors.end(), vector.begin(), vector.end());
+    return pending.ids.size() >= kChunk ? flush() : Status::OK();
+  }));
+  QUIVER_RETURN_IF_ERROR(flush());
+  return std::move(fresh);
+}
+
+Status DBImpl::RebuildIndex(const std::string& reason) {
+  Report("rebuilding the index of " + layout_.root + " from stored vectors: " + reason);
+  const auto start = std::chrono::steady_clock::now();
+  auto rebuilt = BuildIndexFromStore();
+  if (!rebuilt.ok()) return rebuilt.status().WithContext("rebuilding the index");
+  index_ = std::move(rebuilt.value());
+  checkpoint_sequence_ = 0;
+  char line[128];
+  std::snprintf(line, sizeof(line), "rebuilt %llu vectors in %.1f s",
+                static_cast<unsigned long long>(index_->live_count()), SecondsSince(start));
+  Report(line);
+  if (options_.read_only) return Status::OK();
+  return WriteCheckpointLocked();
+}
+
+Status DBImpl::WriteCheckpointLocked() {
+  QUIVER_RETURN_IF_ERROR(index_->WriteCheckpoint(layout_.checkpoint_path(), last_sequence_));
+  checkpoint_sequence_ = last_sequence_;
+  return store_->TrimOplog(last_sequence_);
+}
+
+Status DBImpl::MaybeCheckpointLocked() {
+  const uint64_t interval = options_.checkpoint_interval;
+  if (interval == 0 || last_sequence_ - checkpoint_sequence_ < interval) return Status::OK();
+  std::shared_lock read(state_mu_);
+  return WriteCheckpointLocked();
+}
+
+Status DBImpl::CheckOpen() const {
+  return closed_ ? Status::InvalidArgument("database " + layout_.root + " is closed")
+                 : Status::OK();
+}
+
+Status DBImpl::CheckWritable() const {
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  return options_.read_only
+             ? Status::NotSupported("database " + layout_.root + " is open read-only")
+             : Status::OK();
+}
+
+Status DBImpl::ApplyToIndex(const std::vector<uint64_t>& removed,
+                            const std::vector<uint64_t>& added,
+                            const std::vector<float>& added_vectors) {
+  std::unique_lock lock(state_mu_);
+  Status s = index_->Remove(removed);
+  if (s.ok()) s = index_->Add(added, added_vectors);
+  if (s.ok()) return s;
+  // The store already holds the write; bring the index back in line with it.
+  return RebuildIndex("applying a committed write failed: " + s.message());
+}
+
+Status DBImpl::Upsert(const std::vector<Record>& records) {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  // Validate everything first: nothing is written unless every record is good.
+  std::vector<std::string> metadata(records.size());
+  std::unordered_map<std::string_view, size_t> last_of;
+  for (size_t i = 0; i < records.size(); ++i) {
+    QUIVER_RETURN_IF_ERROR(ValidateRecord(records[i], config_.dimension, config_.metric,
+                                          &metadata[i]));
+    last_of[records[i].id] = i;
+  }
+  std::lock_guard write(write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  storage::WriteBatch batch;
+  std::vector<uint64_t> removed, added;
+  std::vector<float> added_vectors;
+  uint64_t next_id = next_internal_id_, sequence = last_sequence_, count = record_count_;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Record& r = records[i];
+    if (last_of[r.id] != i) continue;  // a later record with the same id wins
+    auto existing = store_->FindInternalId(r.id);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) {
+      batch.DeleteRecord(**existing, r.id);
+      batch.AppendOplog({++sequence, storage::OpType::kDelete, **existing});
+      removed.push_back(**existing);
+    } else {
+      ++count;
+    }
+    const uint64_t id = next_id++;
+    batch.PutRecord(id, {r.id, r.text, metadata[i]}, r.vector);
+    batch.AppendOplog({++sequence, storage::OpType::kAdd, id});
+    added.push_back(id);
+    added_vectors.insert(added_vectors.end(), r.vector.begin(), r.vector.end());
+  }
+  batch.PutMetaU64(mk::kNextInternalId, next_id);
+  batch.PutMetaU64(mk::kLastSequence, sequence);
+  batch.PutMetaU64(mk::kRecordCount, count);
+  QUIVER_RETURN_IF_ERROR(store_->Write(batch));
+  next_internal_id_ = next_id;
+  last_sequence_ = sequence;
+  record_count_ = count;
+  QUIVER_RETURN_IF_ERROR(ApplyToIndex(removed, added, added_vectors));
+  return MaybeCheckpointLocked();
+}
+
+Status DBImpl::CheckRecord(const Record& record) const {
+  std::string canonical_metadata;
+  return ValidateRecord(record, config_.dimension, config_.metric, &canonical_metadata);
+}
+
+Status DBImpl::Delete(const std::vector<std::string>& ids, size_t* removed_count) {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard write(write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  storage::WriteBatch batch;
+  std::vector<uint64_t> removed;
+  std::unordered_set<std::string_view> seen;
+  uint64_t sequence = last_sequence_;
+  for (const std::string& id : ids) {
+    if (!seen.insert(id).second) continue;
+    auto existing = store_->FindInternalId(id);
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value()) continue;
+    batch.DeleteRecord(**existing, id);
+    batch.AppendOplog({++sequence, storage::OpType::kDelete, **existing});
+    removed.push_back(**existing);
+  }
+  if (removed_count != nullptr) *removed_count = removed.size();
+  if (removed.empty()) return Status::OK();
+  batch.PutMetaU64(mk::kLastSequence, sequence);
+  batch.PutMetaU64(mk::kRecordCount, record_count_ - removed.size());
+  QUIVER_RETURN_IF_ERROR(store_->Write(batch));
+  last_sequence_ = sequence;
+  record_count_ -= removed.size();
+  QUIVER_RETURN_IF_ERROR(ApplyToIndex(removed, {}, {}));
+  return MaybeCheckpointLocked();
+}
+
+Result<Record> DBImpl::Get(const std::string& id) {
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  auto internal = store_->FindInternalId(id);
+  if (!internal.ok()) return internal.status();
+  if (!internal->has_value()) return Status::NotFound("no record with id '" + id + "'");
+  auto doc = store_->GetDoc(**internal);
+  if (!doc.ok()) return doc.status();
+  Record record{doc->external_id, {}, std::move(doc->text), std::move(doc->metadata)};
+  QUIVER_RETURN_IF_ERROR(store_->GetVector(**internal, config_.dimension, &record.vector));
+  return record;
+}
+
+Result<std::vector<Hit>> DBImpl::Search(std::span<const float> query,
+                                        const SearchOptions& options) {
+  if (options.k <= 0) {
+    return Status::InvalidArgument("k must be > 0; found " + std::to_string(options.k));
+  }
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  QUIVER_RETURN_IF_ERROR(ValidateVector(query, config_.dimension, config_.metric, "query"));
+  auto neighbors = index_->Search(query, {options.k, options.ef_search, options.nprobe});
+  if (!neighbors.ok()) return neighbors.status();
+  std::vector<Hit> hits;
+  hits.reserve(neighbors->size());
+  for (const index::Neighbor& n : *neighbors) {
+    auto doc = store_->GetDoc(n.id);
+    if (doc.status().IsNotFound()) continue;  // deleted since the index answered
+    if (!doc.ok()) return doc.status();
+    hits.push_back({std::move(doc->external_id), n.score, std::move(doc->text),
+                    std::move(doc->metadata)});
+  }
+  return hits;
+}
+
+Result<Stats> DBImpl::GetStats() {
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  Stats stats;
+  stats.count = record_count_;
+  stats.dimension = config_.dimension;
+  stats.metric = config_.metric;
+  stats.index_spec = config_.spec;
+  stats.index_trained = index_->trained();
+  stats.deleted = index_->tombstone_count();
+  stats.disk_bytes = DiskBytes(layout_);
+  stats.last_sequence = last_sequence_;
+  stats.checkpoint_sequence = checkpoint_sequence_;
+  return stats;
+}
+
+Status DBImpl::VerifyStore(std::vector<uint64_t>* stored_ids) {
+  QUIVER_RETURN_IF_ERROR(store_->VerifyChecksums());
+  std::vector<float> vector;
+  QUIVER_RETURN_IF_ERROR(store_->ScanDocs([&](uint64_t id, const storage::StoredDoc& doc) {
+    auto mapped = store_->FindInternalId(doc.external_id);
+    if (!mapped.ok()) return mapped.status();
+    if (!mapped->has_value() || **mapped != id) {
+      return Status::Corruption("document '" + doc.external_id + "' (internal id " +
+                                std::to_string(id) + ") is not what its id maps to");
+    }
+    Status s = store_->GetVector(id, config_.dimension, &vector);
+    if (!s.ok()) return s.WithContext("document '" + doc.external_id + "'");
+    stored_ids->push_back(id);
+    return Status::OK();
+  }));
+  uint64_t id_entries = 0, vectors = 0;
+  QUIVER_RETURN_IF_ERROR(store_->ScanIds([&](std::string_view, uint64_t) {
+    ++id_entries;
+    return Status::OK();
+  }));
+  QUIVER_RETURN_IF_ERROR(store_->ScanVectors([&](uint64_t, std::string_view) {
+    ++vectors;
+    return Status::OK();
+  }));
+  const uint64_t docs = stored_ids->size();
+  if (docs != record_count_ || id_entries != docs || vectors != docs) {
+    return Status::Corruption("store counts disagree: " + std::to_string(docs) + " documents, " +
+                              std::to_string(id_entries) + " id entries, " +
+                              std::to_string(vectors) + " vectors, record count " +
+                              std::to_string(record_count_));
+  }
+  return Status::OK();
+}
+
+Status DBImpl::Verify() {
+  std::lock_guard write(write_mu_);
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  std::vector<uint64_t> stored_ids;
+  QUIVER_RETURN_IF_ERROR(VerifyStore(&stored_ids));
+  if (index_->LiveIds() != stored_ids) {
+    return Status::Corruption("the index holds " + std::to_string(index_->live_count()) +
+                              " vectors that differ from the " +
+                              std::to_string(stored_ids.size()) + " stored records");
+  }
+  if (std::filesystem::exists(layout_.checkpoint_path())) {
+    QUIVER_RETURN_IF_ERROR(index::VectorIndex::VerifyCheckpointFile(layout_.checkpoint_path()));
+  }
+  return Status::OK();
+}
+
+Status DBImpl::Compact() {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard write(write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  auto rebuilt = BuildIndexFromStore();
+  if (!rebuilt.ok()) return rebuilt.status();
+  {
+    std::unique_lock lock(state_mu_);
+    index_ = std::move(rebuilt.value());
+  }
+  {
+    std::shared_lock read(state_mu_);
+    QUIVER_RETURN_IF_ERROR(WriteCheckpointLocked());
+  }
+  return store_->CompactAll();
+}
+
+Status DBImpl::Close() {
+  std::lock_guard write(write_mu_);
+  std::unique_lock lock(state_mu_);
+  if (closed_) return Status::OK();
+  closed_ = true;
+  if (store_ == nullptr || index_ == nullptr) return Status::OK();  // Open failed part-way
+  Status s;
+  const bool has_checkpoint = std::filesystem::exists(layout_.checkpoint_path());
+  if (!options_.read_only && (last_sequence_ != checkpoint_sequence_ || !has_checkpoint)) {
+    s = WriteCheckpointLocked();
+  }
+  index_.reset();
+  store_.reset();
+  return s;
+}
+
+}  // namespace engine
+}  // namespace quiver

@@ -1,0 +1,82 @@
+// DBImpl: the engine behind quiver::DB. It owns the store (source of truth) and the vector
+// index (a cache rebuilt or replayed from the store), and keeps them in step:
+//
+//   write:   validate -> one synced store batch (records + oplog + counters) -> apply to index
+//   open:    checkpoint + replay of the oplog after it; rebuild from `vectors` when the
+//            checkpoint is missing, stale or corrupt (announced on stderr)
+//   locking: write_mu_ serializes writers; state_mu_ is held shared by readers and
+//            exclusively while the index changes or the database closes.
+#ifndef QUIVER_ENGINE_DB_IMPL_H_
+#define QUIVER_ENGINE_DB_IMPL_H_
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "engine/layout.h"
+#include "index/vector_index.h"
+#include "quiver/db.h"
+#include "storage/store.h"
+
+namespace quiver::engine {
+
+inline constexpr uint64_t kFormatVersion = 1;
+
+class DBImpl final : public DB {
+ public:
+  static Result<std::unique_ptr<DB>> Open(const Options& options, const std::string& path);
+  ~DBImpl() override;
+
+  Status Upsert(const std::vector<Record>& records) override;
+  Status CheckRecord(const Record& record) const override;
+  Status Delete(const std::vector<std::string>& ids, size_t* removed) override;
+  Result<Record> Get(const std::string& id) override;
+  Result<std::vector<Hit>> Search(std::span<const float> query,
+                                  const SearchOptions& options) override;
+  Result<Stats> GetStats() override;
+  Status Verify() override;
+  Status Compact() override;
+  Status Close() override;
+
+ private:
+  DBImpl(const Options& options, Layout layout);
+
+  Status InitializeNew();
+  Status LoadMeta();
+  Status RecoverIndex();
+  Status ReplayOplog(index::VectorIndex* target, uint64_t after);
+  Result<std::unique_ptr<index::VectorIndex>> BuildIndexFromStore();
+  Status RebuildIndex(const std::string& reason);
+  Status WriteCheckpointLocked();
+  // Checkpoints when options_.checkpoint_interval operations have passed since the last.
+  Status MaybeCheckpointLocked();
+  // Makes the in-memory index reflect a committed batch; rebuilds it if that fails.
+  Status ApplyToIndex(const std::vector<uint64_t>& removed, const std::vector<uint64_t>& added,
+                      const std::vector<float>& added_vectors);
+  Status CheckOpen() const;
+  Status CheckWritable() const;
+  Status VerifyStore(std::vector<uint64_t>* stored_ids);
+  void Report(const std::string& message) const;
+
+  const Options options_;
+  const Layout layout_;
+  index::IndexConfig config_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<index::VectorIndex> index_;
+
+  std::mutex write_mu_;
+  mutable std::shared_mutex state_mu_;
+  bool closed_ = false;
+
+  // Mirrors of the store's counters; changed only under write_mu_ after a committed write.
+  uint64_t next_internal_id_ = 1;
+  uint64_t last_sequence_ = 0;
+  uint64_t record_count_ = 0;
+  uint64_t checkpoint_sequence_ = 0;
+};
+
+}  // namespace quiver::engine
+
+#endif  // QUIVER_ENGINE_DB_IMPL_H_

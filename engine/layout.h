@@ -1,0 +1,32 @@
+// Where things live inside a database directory:
+//   DB/store/               RocksDB (source of truth)
+//   DB/index/checkpoint.qvi FAISS checkpoint (a cache of the store)
+#ifndef QUIVER_ENGINE_LAYOUT_H_
+#define QUIVER_ENGINE_LAYOUT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "quiver/options.h"
+#include "quiver/status.h"
+
+namespace quiver::engine {
+
+struct Layout {
+  std::string root;
+  std::string store_dir() const { return root + "/store"; }
+  std::string index_dir() const { return root + "/index"; }
+  std::string checkpoint_path() const { return index_dir() + "/checkpoint.qvi"; }
+};
+
+// Decides whether `options` asks to open an existing database or to create one at `root`.
+// Sets *create accordingly; errors when the directory is not a quiver database, does not
+// exist and may not be created, or exists when it must not. Creates no files.
+Status CheckLayout(const Layout& layout, const Options& options, bool* create);
+
+// Bytes used by every file under the database directory.
+uint64_t DiskBytes(const Layout& layout);
+
+}  // namespace quiver::engine
+
+#endif  // QUIVER_ENGINE_LAYOUT_H_

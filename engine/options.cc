@@ -1,0 +1,21 @@
+#include "quiver/options.h"
+
+namespace quiver {
+
+std::string_view MetricName(Metric metric) {
+  switch (metric) {
+    case Metric::kCosine: return "cosine";
+    case Metric::kInnerProduct: return "ip";
+    case Metric::kL2: return "l2";
+  }
+  return "unknown";
+}
+
+std::optional<Metric> ParseMetric(std::string_view name) {
+  if (name == "cosine") return Metric::kCosine;
+  if (name == "ip") return Metric::kInnerProduct;
+  if (name == "l2") return Metric::kL2;
+  return std::nullopt;
+}
+
+}  // namespace quiver

@@ -1,0 +1,377 @@
+#include "index/vector_index.h"
+
+#include <faiss/IVFlib.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexPQ.h>
+#include <faiss/impl/AuxIndexStructures.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_factory.h>
+#include <faiss/index_io.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <unordered_set>
+
+#include "index/checkpoint.h"
+
+namespace quiver::index {
+namespace {
+
+using faiss_id = faiss::Index::idx_t;
+
+// Every FAISS index_factory misconfiguration throws; quiver callers get a Status instead.
+template <typename Fn>
+Status Guard(std::string_view what, Fn&& fn) {
+  try {
+    fn();
+    return Status::OK();
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string(what) + ": " + e.what());
+  }
+}
+
+faiss::MetricType ToFaissMetric(Metric metric) {
+  return metric == Metric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT;
+}
+
+// The text of a FAISS exception without its "Error in <function> at <file>:<line>: " prefix.
+std::string FaissReason(const std::exception& e) {
+  std::string text = e.what();
+  size_t at = text.rfind(": ");
+  return at == std::string::npos ? text : text.substr(at + 2);
+}
+
+Result<std::unique_ptr<faiss::Index>> BuildFromSpec(const IndexConfig& config) {
+  auto hint = [&](const std::string& why) {
+    return Status::InvalidArgument("invalid index spec '" + config.spec + "' (" + why +
+                                   "); expected a FAISS index_factory string such as Flat, "
+                                   "HNSW32, IVF1024,Flat or IVF1024,PQ16");
+  };
+  if (config.dimension <= 0) {
+    return Status::InvalidArgument("dimension must be > 0; found " +
+                                   std::to_string(config.dimension));
+  }
+  if (config.spec.empty()) return hint("it is empty");
+  if (config.spec.rfind("IDMap", 0) == 0) return hint("quiver maps ids itself");
+  try {
+    std::unique_ptr<faiss::Index> index(
+        faiss::index_factory(config.dimension, config.spec.c_str(), ToFaissMetric(config.metric)));
+    if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index.get())) hnsw->hnsw.efSearch = 64;
+    return index;
+  } catch (const std::exception& e) {
+    return hint(FaissReason(e));
+  }
+}
+
+// Vectors a trainable index needs before training gives useful centroids (FAISS warns
+// below 39 points per centroid).
+uint64_t TrainingThreshold(const faiss::Index* index) {
+  if (index->is_trained) return 0;
+  uint64_t centroids = 0;
+  if (const auto* ivf = faiss::ivflib::try_extract_index_ivf(index)) centroids = ivf->nlist;
+  if (const auto* pq = dynamic_cast<const faiss::IndexPQ*>(index)) {
+    centroids = std::max<uint64_t>(centroids, pq->pq.ksub);
+  }
+  if (const auto* ivfpq = dynamic_cast<const faiss::IndexIVFPQ*>(index)) {
+    centroids = std::max<uint64_t>(centroids, ivfpq->pq.ksub);
+  }
+  return centroids > 0 ? 39 * centroids : 1000;
+}
+
+// FAISS can remove ids from flat and IVF indexes; others (HNSW) get tombstones.
+bool SupportsRemoval(const faiss::Index* index) {
+  return dynamic_cast<const faiss::IndexFlatCodes*>(index) != nullptr ||
+         faiss::ivflib::try_extract_index_ivf(index) != nullptr;
+}
+
+std::unique_ptr<faiss::IndexIDMap2> WrapWithIds(std::unique_ptr<faiss::Index> inner) {
+  auto root = std::make_unique<faiss::IndexIDMap2>(inner.release());
+  root->own_fields = true;
+  return root;
+}
+
+void AppendBytes(std::vector<uint8_t>* out, const void* data, size_t size) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  out->insert(out->end(), p, p + size);
+}
+
+// Reads from the front of a payload; every read checks the remaining size.
+struct PayloadReader {
+  const uint8_t* p;
+  size_t left;
+  bool Read(void* out, size_t size) {
+    if (size > left) return false;
+    std::memcpy(out, p, size);
+    p += size;
+    left -= size;
+    return true;
+  }
+};
+
+}  // namespace
+
+struct VectorIndex::Rep {
+  IndexConfig config;
+  // The index built from config.spec, searched once trained.
+  std::unique_ptr<faiss::IndexIDMap2> main;
+  // An exact flat index that holds vectors until `main` can be trained; null afterwards.
+  std::unique_ptr<faiss::IndexIDMap2> staging;
+  std::unordered_set<faiss_id> tombstones;
+  uint64_t threshold = 0;
+  bool removal_supported = true;
+
+  faiss::IndexIDMap2& active() const { return staging ? *staging : *main; }
+
+  void Normalize(float* vector) const {
+    if (config.metric != Metric::kCosine) return;
+    double norm = 0;
+    for (int i = 0; i < config.dimension; ++i) norm += double(vector[i]) * vector[i];
+    if (norm == 0) return;
+    const float scale = static_cast<float>(1.0 / std::sqrt(norm));
+    for (int i = 0; i < config.dimension; ++i) vector[i] *= scale;
+  }
+
+  bool Indexed(faiss_id id) const {
+    const auto& rev = active().rev_map;
+    return rev.find(id) != rev.end();
+  }
+
+  // Trains `main` on the staged vectors, moves them over and drops the staging area.
+  void TrainFromStaging() {
+    const auto* flat = static_cast<const faiss::IndexFlat*>(staging->index);
+    const faiss_id n = staging->ntotal;
+    main->train(n, flat->get_xb());
+    main->add_with_ids(n, flat->get_xb(), staging->id_map.data());
+    staging.reset();
+  }
+
+  std::unique_ptr<faiss::SearchParameters> MakeParams(const QueryParams& params,
+                                                      faiss_id fetch) const {
+    const faiss::Index* inner = active().index;
+    if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(inner)) {
+      auto p = std::make_unique<faiss::SearchParametersHNSW>();
+      int ef = params.ef_search > 0 ? params.ef_search : hnsw->hnsw.efSearch;
+      p->efSearch = std::max<int>(ef, static_cast<int>(fetch));
+      return p;
+    }
+    if (params.nprobe > 0 && faiss::ivflib::try_extract_index_ivf(inner) != nullptr) {
+      auto p = std::make_unique<faiss::SearchParametersIVF>();
+      p->nprobe = params.nprobe;
+      return p;
+    }
+    return nullptr;
+  }
+};
+
+VectorIndex::VectorIndex(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+VectorIndex::~VectorIndex() = default;
+
+Status VectorIndex::Validate(const IndexConfig& config) {
+  return BuildFromSpec(config).status();
+}
+
+Result<std::unique_ptr<VectorIndex>> VectorIndex::Create(const IndexConfig& config) {
+  auto built = BuildFromSpec(config);
+  if (!built.ok()) return built.status();
+  auto rep = std::make_unique<Rep>();
+  rep->config = config;
+  rep->threshold = TrainingThreshold(built->get());
+  rep->removal_supported = SupportsRemoval(built->get());
+  rep->main = WrapWithIds(std::move(*built));
+  if (rep->threshold > 0) {
+    rep->staging = WrapWithIds(std::make_unique<faiss::IndexFlat>(
+        config.dimension, ToFaissMetric(config.metric)));
+  }
+  return std::unique_ptr<VectorIndex>(new VectorIndex(std::move(rep)));
+}
+
+const IndexConfig& VectorIndex::config() const { return rep_->config; }
+
+Status VectorIndex::Add(std::span<const uint64_t> ids, std::span<const float> vectors) {
+  const size_t dim = rep_->config.dimension;
+  if (vectors.size() != ids.size() * dim) {
+    return Status::InvalidArgument("index add got " + std::to_string(vectors.size()) +
+                                   " floats for " + std::to_string(ids.size()) + " vectors of " +
+                                   std::to_string(dim));
+  }
+  if (ids.empty()) return Status::OK();
+  std::vector<faiss_id> labels(ids.begin(), ids.end());
+  for (faiss_id id : labels) {
+    if (rep_->Indexed(id)) {
+      return Status::InvalidArgument("internal id " + std::to_string(id) + " is already indexed");
+    }
+  }
+  std::vector<float> rows(vectors.begin(), vectors.end());
+  for (size_t i = 0; i < ids.size(); ++i) rep_->Normalize(&rows[i * dim]);
+  return Guard("adding to the index", [&] {
+    rep_->active().add_with_ids(static_cast<faiss_id>(ids.size()), rows.data(), labels.data());
+    if (rep_->staging && static_cast<uint64_t>(rep_->staging->ntotal) >= rep_->threshold) {
+      rep_->TrainFromStaging();
+    }
+  });
+}
+
+Status VectorIndex::Remove(std::span<const uint64_t> ids) {
+  std::vector<faiss_id> present;
+  for (uint64_t id : ids) {
+    const auto label = static_cast<faiss_id>(id);
+    if (rep_->Indexed(label) && !rep_->tombstones.contains(label)) present.push_back(label);
+  }
+  if (present.empty()) return Status::OK();
+  if (rep_->staging == nullptr && !rep_->removal_supported) {
+    rep_->tombstones.insert(present.begin(), present.end());
+    return Status::OK();
+  }
+  return Guard("removing from the index", [&] {
+    faiss::IDSelectorBatch selector(present.size(), present.data());
+    rep_->active().remove_ids(selector);
+  });
+}
+
+Result<std::vector<Neighbor>> VectorIndex::Search(std::span<const float> query,
+                                                  const QueryParams& params) const {
+  if (params.k <= 0) {
+    return Status::InvalidArgument("k must be > 0; found " + std::to_string(params.k));
+  }
+  if (query.size() != static_cast<size_t>(rep_->config.dimension)) {
+    return Status::InvalidArgument("query has " + std::to_string(query.size()) +
+                                   " dimensions; this index stores " +
+                                   std::to_string(rep_->config.dimension));
+  }
+  const faiss::IndexIDMap2& root = rep_->active();
+  const faiss_id fetch = std::min<faiss_id>(
+      root.ntotal, static_cast<faiss_id>(params.k) + static_cast<faiss_id>(rep_->tombstones.size()));
+  std::vector<Neighbor> hits;
+  if (fetch <= 0) return hits;
+
+  std::vector<float> q(query.begin(), query.end());
+  rep_->Normalize(q.data());
+  std::vector<float> distances(fetch);
+  std::vector<faiss_id> labels(fetch);
+  auto search_params = rep_->MakeParams(params, fetch);
+  Status s = Guard("searching the index", [&] {
+    root.index->search(1, q.data(), fetch, distances.data(), labels.data(), search_params.get());
+  });
+  QUIVER_RETURN_IF_ERROR(s);
+  for (faiss_id i = 0; i < fetch && hits.size() < static_cast<size_t>(params.k); ++i) {
+    if (labels[i] < 0) continue;
+    const faiss_id id = root.id_map[labels[i]];
+    if (rep_->tombstones.contains(id)) continue;
+    hits.push_back({static_cast<uint64_t>(id), distances[i]});
+  }
+  return hits;
+}
+
+uint64_t VectorIndex::live_count() const {
+  return static_cast<uint64_t>(rep_->active().ntotal) - rep_->tombstones.size();
+}
+uint64_t VectorIndex::tombstone_count() const { return rep_->tombstones.size(); }
+bool VectorIndex::trained() const { return rep_->staging == nullptr; }
+uint64_t VectorIndex::training_threshold() const { return rep_->threshold; }
+
+bool VectorIndex::Contains(uint64_t id) const {
+  const auto label = static_cast<faiss_id>(id);
+  return rep_->Indexed(label) && !rep_->tombstones.contains(label);
+}
+
+std::vector<uint64_t> VectorIndex::LiveIds() const {
+  std::vector<uint64_t> ids;
+  ids.reserve(live_count());
+  for (faiss_id id : rep_->active().id_map) {
+    if (!rep_->tombstones.contains(id)) ids.push_back(static_cast<uint64_t>(id));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// Payload: u32 spec size, spec, u8 trained, u64 tombstone count, tombstones (i64 each),
+// then the FAISS serialization of the active index (a plain FAISS file).
+Status VectorIndex::WriteCheckpoint(const std::string& path, uint64_t sequence) const {
+  std::vector<uint8_t> payload;
+  const std::string& spec = rep_->config.spec;
+  const uint32_t spec_size = static_cast<uint32_t>(spec.size());
+  const uint8_t trained = rep_->staging ? 0 : 1;
+  const uint64_t tombstones = rep_->tombstones.size();
+  AppendBytes(&payload, &spec_size, 4);
+  AppendBytes(&payload, spec.data(), spec.size());
+  AppendBytes(&payload, &trained, 1);
+  AppendBytes(&payload, &tombstones, 8);
+  for (faiss_id id : rep_->tombstones) AppendBytes(&payload, &id, 8);
+
+  faiss::VectorIOWriter writer;
+  writer.data.swap(payload);
+  QUIVER_RETURN_IF_ERROR(
+      Guard("serializing the index", [&] { faiss::write_index(&rep_->active(), &writer); }));
+  CheckpointHeader header;
+  header.metric = static_cast<uint32_t>(rep_->config.metric);
+  header.sequence = sequence;
+  header.dimension = static_cast<uint32_t>(rep_->config.dimension);
+  header.live_count = live_count();
+  return WriteCheckpointFile(path, header, writer.data);
+}
+
+Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
+                                                        const IndexConfig& config) {
+  CheckpointHeader header;
+  std::vector<uint8_t> payload;
+  QUIVER_RETURN_IF_ERROR(ReadCheckpointFile(path, &header, &payload));
+  auto mismatch = [&](const std::string& what) {
+    return Status::Corruption("checkpoint " + path + " was written for another " + what);
+  };
+  if (header.dimension != static_cast<uint32_t>(config.dimension)) return mismatch("dimension");
+  if (header.metric != static_cast<uint32_t>(config.metric)) return mismatch("metric");
+
+  PayloadReader reader{payload.data(), payload.size()};
+  uint32_t spec_size = 0;
+  uint8_t trained = 0;
+  uint64_t tombstone_count = 0;
+  std::string spec;
+  bool ok = reader.Read(&spec_size, 4) && spec_size <= reader.left;
+  if (ok) {
+    spec.assign(reinterpret_cast<const char*>(reader.p), spec_size);
+    reader.p += spec_size;
+    reader.left -= spec_size;
+    ok = reader.Read(&trained, 1) && reader.Read(&tombstone_count, 8) &&
+         tombstone_count <= reader.left / 8;
+  }
+  if (!ok) return Status::Corruption("checkpoint " + path + " has a malformed payload");
+  if (spec != config.spec) return mismatch("index spec");
+
+  auto created = Create(config);
+  if (!created.ok()) return created.status();
+  Rep& rep = *created.value()->rep_;
+  for (uint64_t i = 0; i < tombstone_count; ++i) {
+    faiss_id id;
+    reader.Read(&id, 8);
+    rep.tombstones.insert(id);
+  }
+  std::unique_ptr<faiss::Index> loaded;
+  faiss::VectorIOReader faiss_reader;
+  faiss_reader.rp = payload.size() - reader.left;
+  faiss_reader.data.swap(payload);
+  Status s = Guard("reading the checkpoint's FAISS index",
+                   [&] { loaded.reset(faiss::read_index(&faiss_reader)); });
+  if (!s.ok()) return Status::Corruption(s.message());
+  auto* root = dynamic_cast<faiss::IndexIDMap2*>(loaded.get());
+  if (root == nullptr || root->d != config.dimension) return mismatch("index layout");
+  loaded.release();
+  (trained ? rep.main : rep.staging).reset(root);
+  if (trained) rep.staging.reset();
+  if (created.value()->live_count() != header.live_count) return mismatch("vector count");
+  return Loaded{std::move(created.value()), header.sequence};
+}
+
+Status VectorIndex::VerifyCheckpointFile(const std::string& path) {
+  CheckpointHeader header;
+  std::vector<uint8_t> payload;
+  return ReadCheckpointFile(path, &header, &payload);
+}
+
+}  // namespace quiver::index

@@ -1,0 +1,94 @@
+// VectorIndex keeps FAISS behind one small class: stable uint64 ids (the store's internal
+// ids), cosine as normalized inner product, training of IVF/PQ indexes once enough vectors
+// exist (exact flat search until then), deletes by remove_ids or by tombstones where FAISS
+// cannot remove (HNSW), and checkpoint files in the format of index/checkpoint.h.
+//
+// Not thread-safe: callers serialize mutations and may run const methods concurrently.
+#ifndef QUIVER_INDEX_VECTOR_INDEX_H_
+#define QUIVER_INDEX_VECTOR_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "quiver/options.h"
+#include "quiver/status.h"
+
+namespace quiver::index {
+
+struct IndexConfig {
+  int dimension = 0;
+  Metric metric = Metric::kCosine;
+  std::string spec = "Flat";  // a FAISS index_factory string
+};
+
+struct Neighbor {
+  uint64_t id = 0;
+  float score = 0;  // inner product (cosine, ip) or squared L2 distance (l2)
+};
+
+struct QueryParams {
+  int k = 10;
+  int ef_search = 0;  // 0: the index's own setting
+  int nprobe = 0;     // 0: the index's own setting
+};
+
+class VectorIndex {
+ public:
+  // InvalidArgument naming the problem when FAISS cannot build `config`.
+  static Status Validate(const IndexConfig& config);
+  static Result<std::unique_ptr<VectorIndex>> Create(const IndexConfig& config);
+
+  // Reads a checkpoint written by WriteCheckpoint. Corruption when the file is damaged or
+  // was written for another dimension, metric or spec; NotFound when there is no file.
+  struct Loaded;
+  static Result<Loaded> ReadCheckpoint(const std::string& path, const IndexConfig& config);
+  // Checks header and payload checksum without building the index.
+  static Status VerifyCheckpointFile(const std::string& path);
+
+  ~VectorIndex();
+  VectorIndex(const VectorIndex&) = delete;
+  VectorIndex& operator=(const VectorIndex&) = delete;
+
+  const IndexConfig& config() const;
+
+  // Adds ids.size() vectors (row-major, config().dimension floats each). Ids must not be
+  // in the index already. May train the index when this add reaches the training size.
+  Status Add(std::span<const uint64_t> ids, std::span<const float> vectors);
+  // Removes these ids; ids not in the index are ignored.
+  Status Remove(std::span<const uint64_t> ids);
+
+  // Up to params.k live neighbours, best first.
+  Result<std::vector<Neighbor>> Search(std::span<const float> query,
+                                       const QueryParams& params) const;
+
+  uint64_t live_count() const;
+  uint64_t tombstone_count() const;
+  // False while a trainable index still answers from its exact staging area.
+  bool trained() const;
+  // Vectors needed before a trainable index is trained (0 if it needs no training).
+  uint64_t training_threshold() const;
+  bool Contains(uint64_t id) const;
+  // Every live id, ascending.
+  std::vector<uint64_t> LiveIds() const;
+
+  // Writes the index atomically (temporary file, fsync, rename, directory fsync), recording
+  // that it covers the operation log up to `sequence`.
+  Status WriteCheckpoint(const std::string& path, uint64_t sequence) const;
+
+ private:
+  struct Rep;
+  explicit VectorIndex(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+struct VectorIndex::Loaded {
+  std::unique_ptr<VectorIndex> index;
+  uint64_t sequence = 0;  // the operation-log sequence the checkpoint covers
+};
+
+}  // namespace quiver::index
+
+#endif  // QUIVER_INDEX_VECTOR_INDEX_H_

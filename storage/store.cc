@@ -1,0 +1,308 @@
+#include "storage/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+
+#include "storage/keys.h"
+
+namespace quiver::storage {
+namespace {
+
+enum Family { kMeta, kDocs, kIds, kVectors, kModel, kPostings, kOplog, kFamilyCount };
+constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
+    "meta", "docs", "ids", "vectors", "model", "postings", "oplog"};
+
+Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::OK();
+  std::string msg = std::string(context) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsNotSupported()) return Status::NotSupported(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  if (s.IsBusy() || s.IsTryAgain()) return Status::Busy(msg);
+  return Status::IOError(msg);
+}
+
+bool IsLockError(const rocksdb::Status& s) {
+  const std::string text = s.ToString();
+  return text.find("lock") != std::string::npos || text.find("LOCK") != std::string::npos;
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
+  rocksdb::ColumnFamilyOptions options;
+  // Float vectors do not compress; skip the CPU cost.
+  if (family == kVectors) options.compression = rocksdb::kNoCompression;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (int f = 0; f < kFamilyCount; ++f) descriptors.emplace_back(kFamilyNames[f], FamilyOptions(f));
+  return descriptors;
+}
+
+}  // namespace
+
+// Operations are recorded by family and resolved to column-family handles by Store::Write.
+struct WriteBatch::Rep {
+  struct Op {
+    Family family;
+    bool is_delete;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops;
+};
+
+WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
+WriteBatch::~WriteBatch() = default;
+
+void WriteBatch::PutRecord(uint64_t internal_id, const StoredDoc& doc,
+                           std::span<const float> vector) {
+  const std::string key = EncodeU64Key(internal_id);
+  rep_->ops.push_back({kDocs, false, key, EncodeDoc(doc)});
+  rep_->ops.push_back({kVectors, false, key, EncodeVector(vector)});
+  rep_->ops.push_back({kIds, false, doc.external_id, key});
+}
+
+void WriteBatch::DeleteRecord(uint64_t internal_id, std::string_view external_id) {
+  const std::string key = EncodeU64Key(internal_id);
+  rep_->ops.push_back({kDocs, true, key, {}});
+  rep_->ops.push_back({kVectors, true, key, {}});
+  rep_->ops.push_back({kIds, true, std::string(external_id), {}});
+}
+
+void WriteBatch::AppendOplog(const OplogEntry& entry) {
+  rep_->ops.push_back({kOplog, false, EncodeU64Key(entry.sequence), EncodeOplogValue(entry)});
+}
+
+void WriteBatch::PutMeta(std::string_view key, std::string_view value) {
+  rep_->ops.push_back({kMeta, false, std::string(key), std::string(value)});
+}
+
+void WriteBatch::PutMetaU64(std::string_view key, uint64_t value) {
+  PutMeta(key, std::to_string(value));
+}
+
+size_t WriteBatch::ByteSize() const {
+  size_t bytes = 0;
+  for (const auto& op : rep_->ops) bytes += op.key.size() + op.value.size();
+  return bytes;
+}
+
+struct Store::Rep {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // [0] is default, then Family + 1
+  bool read_only = false;
+  std::string secondary_dir;  // scratch directory of a read-only (secondary) instance
+
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles[f + 1]; }
+
+  ~Rep() {
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    if (db) db->Close();
+    db.reset();
+    if (!secondary_dir.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(secondary_dir, ignored);
+    }
+  }
+
+  Status Scan(Family family, std::string_view from,
+              const std::function<Status(std::string_view, std::string_view)>& visit) {
+    rocksdb::ReadOptions read_options;
+    read_options.verify_checksums = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, cf(family)));
+    for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+      QUIVER_RETURN_IF_ERROR(
+          visit(std::string_view(it->key().data(), it->key().size()),
+                std::string_view(it->value().data(), it->value().size())));
+    }
+    return FromRocks(it->status(), std::string("reading ") + kFamilyNames[family]);
+  }
+
+  Result<std::optional<std::string>> Get(Family family, std::string_view key) {
+    std::string value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(family),
+                                rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, std::string("reading ") + kFamilyNames[family]);
+    return std::optional<std::string>(std::move(value));
+  }
+};
+
+Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Store::~Store() = default;
+
+bool Store::read_only() const { return rep_->read_only; }
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
+                                           bool create_if_missing) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = create_if_missing && mode == Mode::kReadWrite;
+  options.create_missing_column_families = mode == Mode::kReadWrite;
+  options.paranoid_checks = true;
+  options.keep_log_file_num = 4;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  auto rep = std::make_unique<Rep>();
+  rep->read_only = mode == Mode::kReadOnly;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (mode == Mode::kReadWrite) {
+    s = rocksdb::DB::Open(options, dir, FamilyDescriptors(), &rep->handles, &raw);
+  } else {
+    // A secondary instance reads a consistent view while a primary may be writing.
+    char scratch[] = "/tmp/quiver-reader-XXXXXX";
+    if (mkdtemp(scratch) == nullptr) return Status::IOError("cannot create a temporary directory");
+    rep->secondary_dir = scratch;
+    options.max_open_files = -1;
+    s = rocksdb::DB::OpenAsSecondary(options, dir, rep->secondary_dir, FamilyDescriptors(),
+                                     &rep->handles, &raw);
+    if (s.ok()) s = raw->TryCatchUpWithPrimary();
+  }
+  rep->db.reset(raw);
+  if (!s.ok()) {
+    rep->handles.clear();
+    if (mode == Mode::kReadWrite && s.IsIOError() && IsLockError(s)) {
+      return Status::Busy("database is locked by another process (open it read-only to read "
+                          "while it is being written)");
+    }
+    return FromRocks(s, "opening the store");
+  }
+  return std::unique_ptr<Store>(new Store(std::move(rep)));
+}
+
+Status Store::Write(WriteBatch& batch) {
+  if (rep_->read_only) return Status::NotSupported("database is open read-only");
+  rocksdb::WriteBatch rocks_batch;
+  for (const auto& op : batch.rep_->ops) {
+    rocksdb::Status s = op.is_delete ? rocks_batch.Delete(rep_->cf(op.family), op.key)
+                                     : rocks_batch.Put(rep_->cf(op.family), op.key, op.value);
+    if (!s.ok()) return FromRocks(s, "preparing a write");
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocks(rep_->db->Write(write_options, &rocks_batch), "writing");
+}
+
+Result<std::optional<std::string>> Store::GetMeta(std::string_view key) {
+  return rep_->Get(kMeta, key);
+}
+
+Result<uint64_t> Store::GetMetaU64(std::string_view key, uint64_t fallback) {
+  auto value = GetMeta(key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return fallback;
+  const std::string& text = **value;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long number = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0) {
+    return Status::Corruption("meta key '" + std::string(key) + "' holds '" + text +
+                              "'; expected an unsigned integer");
+  }
+  return static_cast<uint64_t>(number);
+}
+
+Result<std::optional<uint64_t>> Store::FindInternalId(std::string_view external_id) {
+  auto value = rep_->Get(kIds, external_id);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<uint64_t>();
+  auto id = DecodeU64Key(**value);
+  if (!id) return Status::Corruption("id map entry for '" + std::string(external_id) + "' is malformed");
+  return std::optional<uint64_t>(*id);
+}
+
+Result<StoredDoc> Store::GetDoc(uint64_t internal_id) {
+  auto value = rep_->Get(kDocs, EncodeU64Key(internal_id));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) {
+    return Status::NotFound("no document with internal id " + std::to_string(internal_id));
+  }
+  return DecodeDoc(**value);
+}
+
+Status Store::GetVector(uint64_t internal_id, int dimension, std::vector<float>* out) {
+  auto value = rep_->Get(kVectors, EncodeU64Key(internal_id));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) {
+    return Status::NotFound("no vector with internal id " + std::to_string(internal_id));
+  }
+  return DecodeVector(**value, dimension, out);
+}
+
+Status Store::ScanDocs(const DocVisitor& visit) {
+  return rep_->Scan(kDocs, "", [&](std::string_view key, std::string_view value) {
+    auto id = DecodeU64Key(key);
+    if (!id) return Status::Corruption("document key is malformed");
+    auto doc = DecodeDoc(value);
+    if (!doc.ok()) return doc.status();
+    return visit(*id, *doc);
+  });
+}
+
+Status Store::ScanVectors(const VectorVisitor& visit) {
+  return rep_->Scan(kVectors, "", [&](std::string_view key, std::string_view value) {
+    auto id = DecodeU64Key(key);
+    if (!id) return Status::Corruption("vector key is malformed");
+    return visit(*id, value);
+  });
+}
+
+Status Store::ScanIds(const IdVisitor& visit) {
+  return rep_->Scan(kIds, "", [&](std::string_view key, std::string_view value) {
+    auto id = DecodeU64Key(value);
+    if (!id) return Status::Corruption("id map entry for '" + std::string(key) + "' is malformed");
+    return visit(key, *id);
+  });
+}
+
+Status Store::ScanOplog(uint64_t after, const OplogVisitor& visit) {
+  return rep_->Scan(kOplog, EncodeU64Key(after + 1),
+                    [&](std::string_view key, std::string_view value) {
+                      auto entry = DecodeOplogEntry(key, value);
+                      if (!entry.ok()) return entry.status();
+                      return visit(*entry);
+                    });
+}
+
+Status Store::TrimOplog(uint64_t through) {
+  if (rep_->read_only) return Status::NotSupported("database is open read-only");
+  rocksdb::WriteBatch batch;
+  std::string end = EncodeU64Key(through + 1);
+  rocksdb::Status s = batch.DeleteRange(rep_->cf(kOplog), EncodeU64Key(0), end);
+  if (s.ok()) s = batch.Put(rep_->cf(kMeta), std::string(meta_key::kOplogTrimmedThrough),
+                            std::to_string(through));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  if (s.ok()) s = rep_->db->Write(write_options, &batch);
+  return FromRocks(s, "trimming the operation log");
+}
+
+Status Store::VerifyChecksums() {
+  return FromRocks(rep_->db->VerifyChecksum(), "verifying store checksums");
+}
+
+Status Store::CompactAll() {
+  if (rep_->read_only) return Status::NotSupported("database is open read-only");
+  for (int f = 0; f < kFamilyCount; ++f) {
+    rocksdb::Status s = rep_->db->CompactRange(rocksdb::CompactRangeOptions(),
+                                               rep_->cf(static_cast<Family>(f)), nullptr, nullptr);
+    if (!s.ok()) return FromRocks(s, std::string("compacting ") + kFamilyNames[f]);
+  }
+  return Status::OK();
+}
+
+}  // namespace quiver::storage

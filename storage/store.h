@@ -1,0 +1,114 @@
+// The RocksDB store: the single source of truth of a quiver database. Column families (see
+// DESIGN.md): meta, docs, ids, vectors, model, postings, oplog. All integer keys are
+// big-endian (storage/keys.h). Every write goes through a WriteBatch committed atomically
+// and synced, so an acknowledged write survives a crash.
+#ifndef QUIVER_STORAGE_STORE_H_
+#define QUIVER_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "quiver/status.h"
+#include "storage/record_codec.h"
+
+namespace quiver::storage {
+
+// Well-known keys of the `meta` column family.
+namespace meta_key {
+inline constexpr std::string_view kFormatVersion = "format_version";
+inline constexpr std::string_view kDimension = "dimension";
+inline constexpr std::string_view kMetric = "metric";
+inline constexpr std::string_view kIndexSpec = "index_spec";
+inline constexpr std::string_view kNextInternalId = "next_internal_id";
+inline constexpr std::string_view kLastSequence = "last_sequence";
+inline constexpr std::string_view kRecordCount = "record_count";
+// Operation-log entries up to and including this sequence have been removed.
+inline constexpr std::string_view kOplogTrimmedThrough = "oplog_trimmed_through";
+}  // namespace meta_key
+
+// A set of changes applied all together or not at all by Store::Write.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(const WriteBatch&) = delete;
+  WriteBatch& operator=(const WriteBatch&) = delete;
+
+  // Stores doc, id mapping and vector of `internal_id`.
+  void PutRecord(uint64_t internal_id, const StoredDoc& doc, std::span<const float> vector);
+  // Removes doc, vector and the mapping from `external_id`.
+  void DeleteRecord(uint64_t internal_id, std::string_view external_id);
+  void AppendOplog(const OplogEntry& entry);
+  void PutMeta(std::string_view key, std::string_view value);
+  void PutMetaU64(std::string_view key, uint64_t value);
+
+  size_t ByteSize() const;
+
+ private:
+  friend class Store;
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+class Store {
+ public:
+  enum class Mode {
+    kReadWrite,  // takes the directory's lock: Busy when another process holds it
+    kReadOnly,   // a consistent view at open time; works while another process writes
+  };
+
+  // Opens (or, with create_if_missing, creates) the store in directory `dir`.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode,
+                                             bool create_if_missing);
+  ~Store();
+
+  bool read_only() const;
+
+  // Commits `batch` atomically and syncs the log before returning.
+  Status Write(WriteBatch& batch);
+
+  // nullopt when the key is absent.
+  Result<std::optional<std::string>> GetMeta(std::string_view key);
+  // `fallback` when absent; Corruption when present but not a u64.
+  Result<uint64_t> GetMetaU64(std::string_view key, uint64_t fallback);
+
+  // nullopt when no record has this external id.
+  Result<std::optional<uint64_t>> FindInternalId(std::string_view external_id);
+  // NotFound when absent.
+  Result<StoredDoc> GetDoc(uint64_t internal_id);
+  Status GetVector(uint64_t internal_id, int dimension, std::vector<float>* out);
+
+  // Scans run in key order; a visitor's non-OK Status stops the scan and is returned.
+  using DocVisitor = std::function<Status(uint64_t internal_id, const StoredDoc& doc)>;
+  using VectorVisitor = std::function<Status(uint64_t internal_id, std::string_view raw)>;
+  using IdVisitor = std::function<Status(std::string_view external_id, uint64_t internal_id)>;
+  using OplogVisitor = std::function<Status(const OplogEntry& entry)>;
+  Status ScanDocs(const DocVisitor& visit);
+  Status ScanVectors(const VectorVisitor& visit);
+  Status ScanIds(const IdVisitor& visit);
+  // Entries with sequence > `after`, in order.
+  Status ScanOplog(uint64_t after, const OplogVisitor& visit);
+
+  // Removes operation-log entries with sequence <= `through` and records that in meta.
+  Status TrimOplog(uint64_t through);
+
+  // Reads every block of every file, checking RocksDB's checksums.
+  Status VerifyChecksums();
+  // Full manual compaction of every column family.
+  Status CompactAll();
+
+ private:
+  struct Rep;
+  explicit Store(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace quiver::storage
+
+#endif  // QUIVER_STORAGE_STORE_H_
