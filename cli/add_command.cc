@@ -3,10 +3,11 @@
 // The input is checked completely before anything is written: a bad line stops the command
 // with nothing from the file stored, unless --skip-bad is given. Records are then written in
 // atomic batches; after a crash every acknowledged batch is present and no partial one is.
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdio>
 #include <set>
-#include <sys/stat.h>
 
 #include "cli/common.h"
 #include "cli/jsonl_records.h"
@@ -59,7 +60,8 @@ Status CheckInput(FILE* file, const std::string& name, const DB& db, bool skip_b
     if (s.ok()) continue;
     const std::string where = name + ":" + std::to_string(reader.line_number()) + ": ";
     if (!skip_bad) {
-      return Status::InvalidArgument(where + s.message() + "; nothing was written (use "
+      return Status::InvalidArgument(where + s.message() +
+                                     "; nothing was written (use "
                                      "--skip-bad to add the good lines)");
     }
     if (bad->size() < kMaxWarnings) {
@@ -100,13 +102,12 @@ Status WriteInput(FILE* file, const std::set<size_t>& bad, size_t batch_size, DB
 
 int RunAdd(const std::vector<std::string>& args) {
   po::options_description options("options");
-  options.add_options()
-      ("db", po::value<std::string>()->required(), "database directory")
-      ("input", po::value<std::string>()->required(), "JSON Lines file, or - for stdin")
-      ("skip-bad", po::bool_switch(), "add the good lines and report the bad ones, instead "
-                                      "of refusing the whole file")
-      ("batch-size", po::value<size_t>()->default_value(1000),
-       "records per atomic write");
+  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
+      "input", po::value<std::string>()->required(), "JSON Lines file, or - for stdin")(
+      "skip-bad", po::bool_switch(),
+      "add the good lines and report the bad ones, instead "
+      "of refusing the whole file")("batch-size", po::value<size_t>()->default_value(1000),
+                                    "records per atomic write");
   po::positional_options_description positional;
   positional.add("db", 1).add("input", 1);
   auto parsed = ParseArgs(kName, "add DB FILE.jsonl|- [--skip-bad] [--batch-size N]",
@@ -137,8 +138,11 @@ int RunAdd(const std::vector<std::string>& args) {
   std::fclose(*file);
   if (s.ok()) s = (*db)->Close();
   if (!s.ok()) {
-    if (written > 0) std::fprintf(stderr, "quiver add: %llu records were written before the "
-                                          "error\n", static_cast<unsigned long long>(written));
+    if (written > 0)
+      std::fprintf(stderr,
+                   "quiver add: %llu records were written before the "
+                   "error\n",
+                   static_cast<unsigned long long>(written));
     return Fail(kName, s);
   }
   const double seconds =

@@ -12,13 +12,20 @@ namespace quiver::cli {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case Status::Code::kOk: return kExitOk;
-    case Status::Code::kInvalidArgument: return kExitUsage;
-    case Status::Code::kNotFound: return kExitNotFound;
-    case Status::Code::kBusy: return kExitBusy;
-    case Status::Code::kCorruption: return kExitCorruption;
-    case Status::Code::kNotSupported: return kExitNotSupported;
-    case Status::Code::kIOError: return kExitFailure;
+    case Status::Code::kOk:
+      return kExitOk;
+    case Status::Code::kInvalidArgument:
+      return kExitUsage;
+    case Status::Code::kNotFound:
+      return kExitNotFound;
+    case Status::Code::kBusy:
+      return kExitBusy;
+    case Status::Code::kCorruption:
+      return kExitCorruption;
+    case Status::Code::kNotSupported:
+      return kExitNotSupported;
+    case Status::Code::kIOError:
+      return kExitFailure;
   }
   return kExitFailure;
 }
@@ -101,7 +108,8 @@ std::string Clip(const std::string& text, size_t width) {
     const bool starts_char = (c & 0xC0) != 0x80;
     if (starts_char && ++chars > width) {
       // Replace the last character with an ellipsis.
-      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
+        out.pop_back();
       if (!out.empty()) out.pop_back();
       return out + "\u2026";
     }

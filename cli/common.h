@@ -4,8 +4,8 @@
 #define QUIVER_CLI_COMMON_H_
 
 #include <boost/program_options.hpp>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

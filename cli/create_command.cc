@@ -8,14 +8,14 @@ namespace quiver::cli {
 int RunCreate(const std::vector<std::string>& args) {
   constexpr const char* kName = "create";
   po::options_description options("options");
-  options.add_options()
-      ("db", po::value<std::string>()->required(), "database directory (must not exist)")
-      ("dim", po::value<int>()->required(), "vector dimension, e.g. 384")
-      ("metric", po::value<std::string>()->default_value("cosine"),
-       "cosine (similarity, higher is closer), ip (inner product) or l2 (squared distance)")
-      ("index", po::value<std::string>()->default_value("Flat"),
-       "FAISS index: Flat (exact), HNSW32 (fast approximate), IVF1024,Flat or IVF1024,PQ16 "
-       "(trained once enough vectors are stored; exact search until then)");
+  options.add_options()("db", po::value<std::string>()->required(),
+                        "database directory (must not exist)")("dim", po::value<int>()->required(),
+                                                               "vector dimension, e.g. 384")(
+      "metric", po::value<std::string>()->default_value("cosine"),
+      "cosine (similarity, higher is closer), ip (inner product) or l2 (squared distance)")(
+      "index", po::value<std::string>()->default_value("Flat"),
+      "FAISS index: Flat (exact), HNSW32 (fast approximate), IVF1024,Flat or IVF1024,PQ16 "
+      "(trained once enough vectors are stored; exact search until then)");
   po::positional_options_description positional;
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "create DB --dim N [--metric cosine|ip|l2] [--index SPEC]",
@@ -46,9 +46,8 @@ int RunCreate(const std::vector<std::string>& args) {
   if (!db.ok()) return Fail(kName, db.status());
   Status s = (*db)->Close();
   if (!s.ok()) return Fail(kName, s);
-  std::printf("created %s: dimension %d, metric %s, index %s\n", path.c_str(),
-              db_options.dimension, std::string(MetricName(*metric)).c_str(),
-              db_options.index_spec.c_str());
+  std::printf("created %s: dimension %d, metric %s, index %s\n", path.c_str(), db_options.dimension,
+              std::string(MetricName(*metric)).c_str(), db_options.index_spec.c_str());
   return kExitOk;
 }
 

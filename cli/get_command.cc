@@ -8,11 +8,10 @@ namespace quiver::cli {
 int RunGet(const std::vector<std::string>& args) {
   constexpr const char* kName = "get";
   po::options_description options("options");
-  options.add_options()
-      ("db", po::value<std::string>()->required(), "database directory")
-      ("id", po::value<std::string>()->required(), "record id")
-      ("json", po::bool_switch(), "print {\"id\",\"vector\",\"text\",\"meta\"} as one JSON line")
-      ("read-only", po::bool_switch(), "open without the write lock");
+  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
+      "id", po::value<std::string>()->required(), "record id")(
+      "json", po::bool_switch(), "print {\"id\",\"vector\",\"text\",\"meta\"} as one JSON line")(
+      "read-only", po::bool_switch(), "open without the write lock");
   po::positional_options_description positional;
   positional.add("db", 1).add("id", 1);
   auto parsed = ParseArgs(kName, "get DB ID [--json]", "Prints one stored record.", options,
@@ -25,9 +24,12 @@ int RunGet(const std::vector<std::string>& args) {
   auto record = (*db)->Get(values["id"].as<std::string>());
   if (!record.ok()) return Fail(kName, record.status());
   if (values["json"].as<bool>()) {
-    nlohmann::json line = {{"id", record->id}, {"vector", record->vector},
-                           {"text", record->text}, {"meta", MetadataJson(record->metadata)}};
-    std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    nlohmann::json line = {{"id", record->id},
+                           {"vector", record->vector},
+                           {"text", record->text},
+                           {"meta", MetadataJson(record->metadata)}};
+    std::printf("%s\n",
+                line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::string vector;
     for (size_t i = 0; i < record->vector.size(); ++i) {

@@ -47,7 +47,6 @@ int main(int argc, char** argv) {
       return quiver::cli::kExitFailure;
     }
   }
-  std::fprintf(stderr, "quiver: error: unknown command '%s' (see `quiver --help`)\n",
-               name.c_str());
+  std::fprintf(stderr, "quiver: error: unknown command '%s' (see `quiver --help`)\n", name.c_str());
   return quiver::cli::kExitUsage;
 }

@@ -9,16 +9,16 @@ namespace quiver::cli {
 int RunSearch(const std::vector<std::string>& args) {
   constexpr const char* kName = "search";
   po::options_description options("options");
-  options.add_options()
-      ("db", po::value<std::string>()->required(), "database directory")
-      ("vector", po::value<std::string>()->required(),
-       "the query: comma-separated numbers, as many as the database's dimension")
-      ("k,k", po::value<int>()->default_value(10), "number of hits")
-      ("ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")
-      ("nprobe", po::value<int>()->default_value(0), "IVF: lists probed (0 = index default)")
-      ("json", po::bool_switch(), "one JSON object per hit: {\"id\",\"score\",\"text\",\"meta\"}")
-      ("read-only", po::bool_switch(), "open without the write lock (works while another "
-                                       "process writes)");
+  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
+      "vector", po::value<std::string>()->required(),
+      "the query: comma-separated numbers, as many as the database's dimension")(
+      "k,k", po::value<int>()->default_value(10), "number of hits")(
+      "ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")(
+      "nprobe", po::value<int>()->default_value(0), "IVF: lists probed (0 = index default)")(
+      "json", po::bool_switch(), "one JSON object per hit: {\"id\",\"score\",\"text\",\"meta\"}")(
+      "read-only", po::bool_switch(),
+      "open without the write lock (works while another "
+      "process writes)");
   po::positional_options_description positional;
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "search DB --vector \"0.1,0.2,...\" [-k 10] [--json]",
@@ -34,7 +34,8 @@ int RunSearch(const std::vector<std::string>& args) {
   search.ef_search = values["ef"].as<int>();
   search.nprobe = values["nprobe"].as<int>();
   if (search.k <= 0) {
-    return Fail(kName, Status::InvalidArgument("-k must be > 0; found " + std::to_string(search.k)));
+    return Fail(kName,
+                Status::InvalidArgument("-k must be > 0; found " + std::to_string(search.k)));
   }
   auto query = ParseVectorList(values["vector"].as<std::string>());
   if (!query.ok()) return Fail(kName, query.status().WithContext("--vector"));
@@ -44,9 +45,12 @@ int RunSearch(const std::vector<std::string>& args) {
   if (!hits.ok()) return Fail(kName, hits.status());
   if (values["json"].as<bool>()) {
     for (const Hit& hit : *hits) {
-      nlohmann::json line = {{"id", hit.id}, {"score", hit.score}, {"text", hit.text},
+      nlohmann::json line = {{"id", hit.id},
+                             {"score", hit.score},
+                             {"text", hit.text},
                              {"meta", MetadataJson(hit.metadata)}};
-      std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      std::printf("%s\n",
+                  line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     }
   } else if (hits->empty()) {
     std::printf("no hits\n");

@@ -9,10 +9,9 @@ namespace quiver::cli {
 int RunStats(const std::vector<std::string>& args) {
   constexpr const char* kName = "stats";
   po::options_description options("options");
-  options.add_options()
-      ("db", po::value<std::string>()->required(), "database directory")
-      ("json", po::bool_switch(), "print one JSON object")
-      ("read-only", po::bool_switch(), "open without the write lock");
+  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
+      "json", po::bool_switch(), "print one JSON object")("read-only", po::bool_switch(),
+                                                          "open without the write lock");
   po::positional_options_description positional;
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "stats DB [--json]",
@@ -43,7 +42,8 @@ int RunStats(const std::vector<std::string>& args) {
     table.AddRow({"count", std::to_string(stats->count)});
     table.AddRow({"dimension", std::to_string(stats->dimension)});
     table.AddRow({"metric", metric});
-    table.AddRow({"index", stats->index_spec + (stats->index_trained ? "" : " (untrained: exact search)")});
+    table.AddRow(
+        {"index", stats->index_spec + (stats->index_trained ? "" : " (untrained: exact search)")});
     table.AddRow({"deleted", std::to_string(stats->deleted)});
     table.AddRow({"disk bytes", std::to_string(stats->disk_bytes)});
     table.AddRow({"last sequence", std::to_string(stats->last_sequence)});

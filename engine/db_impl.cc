@@ -63,8 +63,8 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
   if (create && !std::filesystem::create_directories(layout.index_dir(), ec) && ec) {
     return Status::IOError("cannot create " + layout.index_dir() + ": " + ec.message());
   }
-  const auto mode = options.read_only ? storage::Store::Mode::kReadOnly
-                                      : storage::Store::Mode::kReadWrite;
+  const auto mode =
+      options.read_only ? storage::Store::Mode::kReadOnly : storage::Store::Mode::kReadWrite;
   auto store = storage::Store::Open(layout.store_dir(), mode, create);
   if (!store.ok()) return store.status().WithContext(path);
   db->store_ = std::move(store.value());
@@ -141,8 +141,7 @@ Status DBImpl::RecoverIndex() {
     if (!created.ok()) return created.status();
     index_ = std::move(created.value());
   } else {
-    reason = loaded.status().IsNotFound() ? "the checkpoint is missing"
-                                          : loaded.status().message();
+    reason = loaded.status().IsNotFound() ? "the checkpoint is missing" : loaded.status().message();
   }
   if (index_ != nullptr) {
     Status replayed = ReplayOplog(index_.get(), checkpoint_sequence_);
@@ -262,8 +261,8 @@ Status DBImpl::Upsert(const std::vector<Record>& records) {
   std::vector<std::string> metadata(records.size());
   std::unordered_map<std::string_view, size_t> last_of;
   for (size_t i = 0; i < records.size(); ++i) {
-    QUIVER_RETURN_IF_ERROR(ValidateRecord(records[i], config_.dimension, config_.metric,
-                                          &metadata[i]));
+    QUIVER_RETURN_IF_ERROR(
+        ValidateRecord(records[i], config_.dimension, config_.metric, &metadata[i]));
     last_of[records[i].id] = i;
   }
   std::lock_guard write(write_mu_);
@@ -355,18 +354,23 @@ Result<std::vector<Hit>> DBImpl::Search(std::span<const float> query,
   std::shared_lock read(state_mu_);
   QUIVER_RETURN_IF_ERROR(CheckOpen());
   QUIVER_RETURN_IF_ERROR(ValidateVector(query, config_.dimension, config_.metric, "query"));
-  auto neighbors = index_->Search(query, {options.k, options.ef_search, options.nprobe});
-  if (!neighbors.ok()) return neighbors.status();
+  // A writer commits to the store before it updates the index, so a hit may name a record
+  // deleted an instant ago. Such hits are skipped and more candidates fetched.
   std::vector<Hit> hits;
-  hits.reserve(neighbors->size());
-  for (const index::Neighbor& n : *neighbors) {
-    auto doc = store_->GetDoc(n.id);
-    if (doc.status().IsNotFound()) continue;  // deleted since the index answered
-    if (!doc.ok()) return doc.status();
-    hits.push_back({std::move(doc->external_id), n.score, std::move(doc->text),
-                    std::move(doc->metadata)});
+  for (int wanted = options.k;; wanted *= 2) {
+    auto neighbors = index_->Search(query, {wanted, options.ef_search, options.nprobe});
+    if (!neighbors.ok()) return neighbors.status();
+    hits.clear();
+    for (const index::Neighbor& n : *neighbors) {
+      auto doc = store_->GetDoc(n.id);
+      if (doc.status().IsNotFound()) continue;
+      if (!doc.ok()) return doc.status();
+      hits.push_back(
+          {std::move(doc->external_id), n.score, std::move(doc->text), std::move(doc->metadata)});
+      if (hits.size() == static_cast<size_t>(options.k)) return hits;
+    }
+    if (neighbors->size() < static_cast<size_t>(wanted)) return hits;  // nothing more to fetch
   }
-  return hits;
 }
 
 Result<Stats> DBImpl::GetStats() {
@@ -427,8 +431,8 @@ Status DBImpl::Verify() {
   QUIVER_RETURN_IF_ERROR(VerifyStore(&stored_ids));
   if (index_->LiveIds() != stored_ids) {
     return Status::Corruption("the index holds " + std::to_string(index_->live_count()) +
-                              " vectors that differ from the " +
-                              std::to_string(stored_ids.size()) + " stored records");
+                              " vectors that differ from the " + std::to_string(stored_ids.size()) +
+                              " stored records");
   }
   if (std::filesystem::exists(layout_.checkpoint_path())) {
     QUIVER_RETURN_IF_ERROR(index::VectorIndex::VerifyCheckpointFile(layout_.checkpoint_path()));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/fair_shared_mutex.h"
 #include "engine/layout.h"
 #include "index/vector_index.h"
 #include "quiver/db.h"
@@ -67,7 +68,7 @@ class DBImpl final : public DB {
   std::unique_ptr<index::VectorIndex> index_;
 
   std::mutex write_mu_;
-  mutable std::shared_mutex state_mu_;
+  mutable FairSharedMutex state_mu_;
   bool closed_ = false;
 
   // Mirrors of the store's counters; changed only under write_mu_ after a committed write.

@@ -4,9 +4,12 @@ namespace quiver {
 
 std::string_view MetricName(Metric metric) {
   switch (metric) {
-    case Metric::kCosine: return "cosine";
-    case Metric::kInnerProduct: return "ip";
-    case Metric::kL2: return "l2";
+    case Metric::kCosine:
+      return "cosine";
+    case Metric::kInnerProduct:
+      return "ip";
+    case Metric::kL2:
+      return "l2";
   }
   return "unknown";
 }

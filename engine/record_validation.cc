@@ -29,15 +29,17 @@ Status ValidateVector(std::span<const float> vector, int dimension, Metric metri
 
 Status ValidateRecord(const Record& record, int dimension, Metric metric,
                       std::string* canonical_metadata) {
-  if (record.id.empty()) return Status::InvalidArgument("record id is empty; expected a non-empty string");
+  if (record.id.empty())
+    return Status::InvalidArgument("record id is empty; expected a non-empty string");
   const std::string what = "vector of id '" + record.id + "'";
   QUIVER_RETURN_IF_ERROR(ValidateVector(record.vector, dimension, metric, what));
   canonical_metadata->clear();
   if (record.metadata.empty()) return Status::OK();
   auto parsed = nlohmann::json::parse(record.metadata, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    return Status::InvalidArgument("metadata of id '" + record.id +
-                                   "' is not a JSON object; found: " + record.metadata.substr(0, 80));
+    return Status::InvalidArgument(
+        "metadata of id '" + record.id +
+        "' is not a JSON object; found: " + record.metadata.substr(0, 80));
   }
   *canonical_metadata = parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return Status::OK();

@@ -102,7 +102,8 @@ Status ReadChecked(int fd, const std::string& path, CheckpointHeader* header,
                    std::to_string(payload_size));
   }
   payload->resize(payload_size);
-  QUIVER_RETURN_IF_ERROR(ReadExactly(fd, kCheckpointHeaderSize, payload->data(), payload_size, path));
+  QUIVER_RETURN_IF_ERROR(
+      ReadExactly(fd, kCheckpointHeaderSize, payload->data(), payload_size, path));
   if (Take<uint32_t>(bytes + 48) != Crc32c(0, payload->data(), payload_size)) {
     return corrupt("has a payload checksum mismatch");
   }

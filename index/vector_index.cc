@@ -91,10 +91,29 @@ bool SupportsRemoval(const faiss::Index* index) {
          faiss::ivflib::try_extract_index_ivf(index) != nullptr;
 }
 
-std::unique_ptr<faiss::IndexIDMap2> WrapWithIds(std::unique_ptr<faiss::Index> inner) {
+// IVF indexes store caller ids themselves (and renumber nothing on removal); every other
+// index numbers vectors 0..n-1 and needs an IndexIDMap2 around it.
+bool HasNativeIds(const faiss::Index* index) {
+  return faiss::ivflib::try_extract_index_ivf(index) != nullptr &&
+         dynamic_cast<const faiss::IndexIDMap2*>(index) == nullptr;
+}
+
+std::unique_ptr<faiss::Index> WithIds(std::unique_ptr<faiss::Index> inner) {
+  if (HasNativeIds(inner.get())) return inner;
   auto root = std::make_unique<faiss::IndexIDMap2>(inner.release());
   root->own_fields = true;
   return root;
+}
+
+std::vector<faiss_id> IvfIds(const faiss::Index* index) {
+  std::vector<faiss_id> ids;
+  const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(index);
+  for (size_t list = 0; list < ivf->nlist; ++list) {
+    const size_t size = ivf->invlists->list_size(list);
+    faiss::InvertedLists::ScopedIds list_ids(ivf->invlists, list);
+    ids.insert(ids.end(), list_ids.get(), list_ids.get() + size);
+  }
+  return ids;
 }
 
 void AppendBytes(std::vector<uint8_t>* out, const void* data, size_t size) {
@@ -119,15 +138,19 @@ struct PayloadReader {
 
 struct VectorIndex::Rep {
   IndexConfig config;
-  // The index built from config.spec, searched once trained.
-  std::unique_ptr<faiss::IndexIDMap2> main;
+  // The index built from config.spec (wrapped by WithIds), searched once trained.
+  std::unique_ptr<faiss::Index> main;
   // An exact flat index that holds vectors until `main` can be trained; null afterwards.
   std::unique_ptr<faiss::IndexIDMap2> staging;
+  // Ids removed from indexes that cannot remove (HNSW); filtered out of results.
   std::unordered_set<faiss_id> tombstones;
   uint64_t threshold = 0;
   bool removal_supported = true;
 
-  faiss::IndexIDMap2& active() const { return staging ? *staging : *main; }
+  faiss::Index& active() const { return staging ? *staging : *main; }
+  const faiss::IndexIDMap2* id_map() const {
+    return dynamic_cast<const faiss::IndexIDMap2*>(&active());
+  }
 
   void Normalize(float* vector) const {
     if (config.metric != Metric::kCosine) return;
@@ -138,9 +161,16 @@ struct VectorIndex::Rep {
     for (int i = 0; i < config.dimension; ++i) vector[i] *= scale;
   }
 
+  // Every id held by the active index, tombstoned or not.
+  std::vector<faiss_id> AllIds() const {
+    if (const auto* map = id_map()) return map->id_map;
+    return IvfIds(&active());
+  }
+
   bool Indexed(faiss_id id) const {
-    const auto& rev = active().rev_map;
-    return rev.find(id) != rev.end();
+    if (const auto* map = id_map()) return map->rev_map.find(id) != map->rev_map.end();
+    const auto ids = IvfIds(&active());
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
   }
 
   // Trains `main` on the staged vectors, moves them over and drops the staging area.
@@ -152,9 +182,19 @@ struct VectorIndex::Rep {
     staging.reset();
   }
 
+  // The index that answers searches, and how its result labels become ids.
+  const faiss::Index& searched() const {
+    const auto* map = id_map();
+    return map ? *map->index : active();
+  }
+  faiss_id LabelToId(faiss_id label) const {
+    const auto* map = id_map();
+    return map ? map->id_map[label] : label;
+  }
+
   std::unique_ptr<faiss::SearchParameters> MakeParams(const QueryParams& params,
                                                       faiss_id fetch) const {
-    const faiss::Index* inner = active().index;
+    const faiss::Index* inner = &searched();
     if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(inner)) {
       auto p = std::make_unique<faiss::SearchParametersHNSW>();
       int ef = params.ef_search > 0 ? params.ef_search : hnsw->hnsw.efSearch;
@@ -173,9 +213,7 @@ struct VectorIndex::Rep {
 VectorIndex::VectorIndex(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 VectorIndex::~VectorIndex() = default;
 
-Status VectorIndex::Validate(const IndexConfig& config) {
-  return BuildFromSpec(config).status();
-}
+Status VectorIndex::Validate(const IndexConfig& config) { return BuildFromSpec(config).status(); }
 
 Result<std::unique_ptr<VectorIndex>> VectorIndex::Create(const IndexConfig& config) {
   auto built = BuildFromSpec(config);
@@ -184,10 +222,10 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Create(const IndexConfig& conf
   rep->config = config;
   rep->threshold = TrainingThreshold(built->get());
   rep->removal_supported = SupportsRemoval(built->get());
-  rep->main = WrapWithIds(std::move(*built));
+  rep->main = WithIds(std::move(*built));
   if (rep->threshold > 0) {
-    rep->staging = WrapWithIds(std::make_unique<faiss::IndexFlat>(
-        config.dimension, ToFaissMetric(config.metric)));
+    auto flat = std::make_unique<faiss::IndexFlat>(config.dimension, ToFaissMetric(config.metric));
+    rep->staging.reset(static_cast<faiss::IndexIDMap2*>(WithIds(std::move(flat)).release()));
   }
   return std::unique_ptr<VectorIndex>(new VectorIndex(std::move(rep)));
 }
@@ -203,9 +241,11 @@ Status VectorIndex::Add(std::span<const uint64_t> ids, std::span<const float> ve
   }
   if (ids.empty()) return Status::OK();
   std::vector<faiss_id> labels(ids.begin(), ids.end());
-  for (faiss_id id : labels) {
-    if (rep_->Indexed(id)) {
-      return Status::InvalidArgument("internal id " + std::to_string(id) + " is already indexed");
+  if (const auto* map = rep_->id_map()) {  // IVF lists are not checked: that would scan them
+    for (faiss_id id : labels) {
+      if (map->rev_map.contains(id)) {
+        return Status::InvalidArgument("internal id " + std::to_string(id) + " is already indexed");
+      }
     }
   }
   std::vector<float> rows(vectors.begin(), vectors.end());
@@ -219,18 +259,17 @@ Status VectorIndex::Add(std::span<const uint64_t> ids, std::span<const float> ve
 }
 
 Status VectorIndex::Remove(std::span<const uint64_t> ids) {
-  std::vector<faiss_id> present;
-  for (uint64_t id : ids) {
-    const auto label = static_cast<faiss_id>(id);
-    if (rep_->Indexed(label) && !rep_->tombstones.contains(label)) present.push_back(label);
-  }
-  if (present.empty()) return Status::OK();
+  if (ids.empty()) return Status::OK();
   if (rep_->staging == nullptr && !rep_->removal_supported) {
-    rep_->tombstones.insert(present.begin(), present.end());
+    for (uint64_t id : ids) {
+      const auto label = static_cast<faiss_id>(id);
+      if (rep_->Indexed(label)) rep_->tombstones.insert(label);
+    }
     return Status::OK();
   }
+  std::vector<faiss_id> labels(ids.begin(), ids.end());
   return Guard("removing from the index", [&] {
-    faiss::IDSelectorBatch selector(present.size(), present.data());
+    faiss::IDSelectorBatch selector(labels.size(), labels.data());
     rep_->active().remove_ids(selector);
   });
 }
@@ -245,9 +284,9 @@ Result<std::vector<Neighbor>> VectorIndex::Search(std::span<const float> query,
                                    " dimensions; this index stores " +
                                    std::to_string(rep_->config.dimension));
   }
-  const faiss::IndexIDMap2& root = rep_->active();
-  const faiss_id fetch = std::min<faiss_id>(
-      root.ntotal, static_cast<faiss_id>(params.k) + static_cast<faiss_id>(rep_->tombstones.size()));
+  const faiss_id fetch =
+      std::min<faiss_id>(rep_->active().ntotal, static_cast<faiss_id>(params.k) +
+                                                    static_cast<faiss_id>(rep_->tombstones.size()));
   std::vector<Neighbor> hits;
   if (fetch <= 0) return hits;
 
@@ -257,12 +296,13 @@ Result<std::vector<Neighbor>> VectorIndex::Search(std::span<const float> query,
   std::vector<faiss_id> labels(fetch);
   auto search_params = rep_->MakeParams(params, fetch);
   Status s = Guard("searching the index", [&] {
-    root.index->search(1, q.data(), fetch, distances.data(), labels.data(), search_params.get());
+    rep_->searched().search(1, q.data(), fetch, distances.data(), labels.data(),
+                            search_params.get());
   });
   QUIVER_RETURN_IF_ERROR(s);
   for (faiss_id i = 0; i < fetch && hits.size() < static_cast<size_t>(params.k); ++i) {
     if (labels[i] < 0) continue;
-    const faiss_id id = root.id_map[labels[i]];
+    const faiss_id id = rep_->LabelToId(labels[i]);
     if (rep_->tombstones.contains(id)) continue;
     hits.push_back({static_cast<uint64_t>(id), distances[i]});
   }
@@ -284,7 +324,7 @@ bool VectorIndex::Contains(uint64_t id) const {
 std::vector<uint64_t> VectorIndex::LiveIds() const {
   std::vector<uint64_t> ids;
   ids.reserve(live_count());
-  for (faiss_id id : rep_->active().id_map) {
+  for (faiss_id id : rep_->AllIds()) {
     if (!rep_->tombstones.contains(id)) ids.push_back(static_cast<uint64_t>(id));
   }
   std::sort(ids.begin(), ids.end());
@@ -359,11 +399,19 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
   Status s = Guard("reading the checkpoint's FAISS index",
                    [&] { loaded.reset(faiss::read_index(&faiss_reader)); });
   if (!s.ok()) return Status::Corruption(s.message());
-  auto* root = dynamic_cast<faiss::IndexIDMap2*>(loaded.get());
-  if (root == nullptr || root->d != config.dimension) return mismatch("index layout");
-  loaded.release();
-  (trained ? rep.main : rep.staging).reset(root);
-  if (trained) rep.staging.reset();
+  // The staging area is an IndexIDMap2; the trained index is an IDMap2 or a native-id IVF.
+  auto* id_map = dynamic_cast<faiss::IndexIDMap2*>(loaded.get());
+  const bool layout_ok =
+      loaded->d == config.dimension &&
+      (trained ? (id_map != nullptr) != HasNativeIds(loaded.get()) : id_map != nullptr);
+  if (!layout_ok) return mismatch("index layout");
+  if (trained) {
+    rep.main = std::move(loaded);
+    rep.staging.reset();
+  } else {
+    loaded.release();
+    rep.staging.reset(id_map);
+  }
   if (created.value()->live_count() != header.live_count) return mismatch("vector count");
   return Loaded{std::move(created.value()), header.sequence};
 }

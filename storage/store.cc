@@ -48,7 +48,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
 std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-  for (int f = 0; f < kFamilyCount; ++f) descriptors.emplace_back(kFamilyNames[f], FamilyOptions(f));
+  for (int f = 0; f < kFamilyCount; ++f)
+    descriptors.emplace_back(kFamilyNames[f], FamilyOptions(f));
   return descriptors;
 }
 
@@ -125,17 +126,16 @@ struct Store::Rep {
     read_options.verify_checksums = true;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, cf(family)));
     for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
-      QUIVER_RETURN_IF_ERROR(
-          visit(std::string_view(it->key().data(), it->key().size()),
-                std::string_view(it->value().data(), it->value().size())));
+      QUIVER_RETURN_IF_ERROR(visit(std::string_view(it->key().data(), it->key().size()),
+                                   std::string_view(it->value().data(), it->value().size())));
     }
     return FromRocks(it->status(), std::string("reading ") + kFamilyNames[family]);
   }
 
   Result<std::optional<std::string>> Get(Family family, std::string_view key) {
     std::string value;
-    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(family),
-                                rocksdb::Slice(key.data(), key.size()), &value);
+    rocksdb::Status s =
+        db->Get(rocksdb::ReadOptions(), cf(family), rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s, std::string("reading ") + kFamilyNames[family]);
     return std::optional<std::string>(std::move(value));
@@ -176,8 +176,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
   if (!s.ok()) {
     rep->handles.clear();
     if (mode == Mode::kReadWrite && s.IsIOError() && IsLockError(s)) {
-      return Status::Busy("database is locked by another process (open it read-only to read "
-                          "while it is being written)");
+      return Status::Busy(
+          "database is locked by another process (open it read-only to read "
+          "while it is being written)");
     }
     return FromRocks(s, "opening the store");
   }
@@ -221,7 +222,8 @@ Result<std::optional<uint64_t>> Store::FindInternalId(std::string_view external_
   if (!value.ok()) return value.status();
   if (!value->has_value()) return std::optional<uint64_t>();
   auto id = DecodeU64Key(**value);
-  if (!id) return Status::Corruption("id map entry for '" + std::string(external_id) + "' is malformed");
+  if (!id)
+    return Status::Corruption("id map entry for '" + std::string(external_id) + "' is malformed");
   return std::optional<uint64_t>(*id);
 }
 
@@ -283,8 +285,9 @@ Status Store::TrimOplog(uint64_t through) {
   rocksdb::WriteBatch batch;
   std::string end = EncodeU64Key(through + 1);
   rocksdb::Status s = batch.DeleteRange(rep_->cf(kOplog), EncodeU64Key(0), end);
-  if (s.ok()) s = batch.Put(rep_->cf(kMeta), std::string(meta_key::kOplogTrimmedThrough),
-                            std::to_string(through));
+  if (s.ok())
+    s = batch.Put(rep_->cf(kMeta), std::string(meta_key::kOplogTrimmedThrough),
+                  std::to_string(through));
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
   if (s.ok()) s = rep_->db->Write(write_options, &batch);

@@ -69,6 +69,8 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
 
  private:
   std::variant<T, Status> state_;
@@ -77,10 +79,10 @@ class [[nodiscard]] Result {
 }  // namespace quiver
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define QUIVER_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::quiver::Status _quiver_s = (expr);      \
-    if (!_quiver_s.ok()) return _quiver_s;    \
+#define QUIVER_RETURN_IF_ERROR(expr)       \
+  do {                                     \
+    ::quiver::Status _quiver_s = (expr);   \
+    if (!_quiver_s.ok()) return _quiver_s; \
   } while (0)
 
 #endif  // QUIVER_STATUS_H_

@@ -28,14 +28,14 @@ struct Hit {
 };
 
 struct Stats {
-  uint64_t count = 0;              // live records
+  uint64_t count = 0;  // live records
   int dimension = 0;
   Metric metric = Metric::kCosine;
   std::string index_spec;
-  bool index_trained = true;       // false while a trainable index still answers exactly
-  uint64_t deleted = 0;            // tombstoned vectors still in the index (compact drops them)
-  uint64_t disk_bytes = 0;         // everything under the database directory
-  uint64_t last_sequence = 0;      // newest operation-log sequence
+  bool index_trained = true;         // false while a trainable index still answers exactly
+  uint64_t deleted = 0;              // tombstoned vectors still in the index (compact drops them)
+  uint64_t disk_bytes = 0;           // everything under the database directory
+  uint64_t last_sequence = 0;        // newest operation-log sequence
   uint64_t checkpoint_sequence = 0;  // operation-log sequence the on-disk index covers
 };
 

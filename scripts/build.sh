@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds quiver (Release, Ninja) in ./build, or in $QUIVER_BUILD_DIR.
+# Extra arguments are passed to ninja as targets, e.g. `scripts/build.sh quiver_cli`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${QUIVER_BUILD_DIR:-$root/build}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C "$build" -j"${QUIVER_JOBS:-2}" "$@"

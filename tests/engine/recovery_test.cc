@@ -1,0 +1,201 @@
+// Crash recovery, modelled on LevelDB's recovery and fault-injection tests: a writer process
+// is killed with SIGKILL in the middle of a long run of batches; the reopened database holds
+// every acknowledged batch, no partial batch, and an index that agrees with the store.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "quiver/db.h"
+#include "tests/fixtures/db_util.h"
+#include "tests/fixtures/test_util.h"
+
+extern char** environ;
+
+namespace quiver {
+namespace {
+
+constexpr int kDim = 32;
+constexpr int kBatchSize = 200;
+constexpr int kDeletedPerBatch = 10;
+constexpr int kMaxBatches = 1000;
+constexpr const char* kChildDbVar = "QUIVER_CRASH_CHILD_DB";
+constexpr const char* kChildSpecVar = "QUIVER_CRASH_CHILD_SPEC";
+
+std::string BatchPrefix(int batch) { return "b" + std::to_string(batch) + "-"; }
+
+// The writer half, run in a child process by the tests below (skipped when run directly).
+// After each acknowledged write it prints "put B" or "del B" and flushes.
+TEST(CrashChild, WriteUntilKilled) {
+  const char* path = std::getenv(kChildDbVar);
+  if (path == nullptr) GTEST_SKIP() << "runs only as the child of a recovery test";
+  Options options = test::CreateOptions(kDim, Metric::kCosine, std::getenv(kChildSpecVar));
+  options.checkpoint_interval = 2500;  // checkpoints (and oplog trims) happen mid-run
+  auto db = test::OpenOrDie(path, options);
+  for (int b = 0; b < kMaxBatches; ++b) {
+    auto records =
+        test::MakeRecords(test::RandomVectors(kBatchSize, kDim, b), kDim, BatchPrefix(b));
+    ASSERT_TRUE(db->Upsert(records).ok());
+    std::printf("put %d\n", b);
+    std::fflush(stdout);
+    if (b % 3 == 2) {
+      std::vector<std::string> doomed;
+      for (int i = 0; i < kDeletedPerBatch; ++i)
+        doomed.push_back(BatchPrefix(b - 1) + std::to_string(i));
+      ASSERT_TRUE(db->Delete(doomed).ok());
+      std::printf("del %d\n", b - 1);
+      std::fflush(stdout);
+    }
+  }
+}
+
+struct Acks {
+  std::set<int> put;
+  std::set<int> del;
+};
+
+// Runs the writer child on `path` and kills it once `kill_after` puts are acknowledged.
+Acks RunChildAndKill(const std::string& path, const std::string& spec, int kill_after) {
+  int out[2];
+  EXPECT_EQ(::pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  std::string self = "/proc/self/exe";
+  std::string filter = "--gtest_filter=CrashChild.WriteUntilKilled";
+  char* argv[] = {self.data(), filter.data(), nullptr};
+  std::vector<std::string> env_storage = {std::string(kChildDbVar) + "=" + path,
+                                          std::string(kChildSpecVar) + "=" + spec};
+  std::vector<char*> env;
+  for (auto& e : env_storage) env.push_back(e.data());
+  for (char** e = environ; *e; ++e) env.push_back(*e);
+  env.push_back(nullptr);
+  pid_t pid;
+  EXPECT_EQ(posix_spawn(&pid, self.c_str(), &actions, nullptr, argv, env.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+
+  Acks acks;
+  FILE* stream = ::fdopen(out[0], "r");
+  char line[64];
+  while (acks.put.size() < static_cast<size_t>(kill_after) &&
+         std::fgets(line, sizeof(line), stream)) {
+    int batch;
+    if (std::sscanf(line, "put %d", &batch) == 1) acks.put.insert(batch);
+    if (std::sscanf(line, "del %d", &batch) == 1) acks.del.insert(batch);
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::fclose(stream);
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the writer finished before it could be killed";
+  return acks;
+}
+
+// Checks one batch: acknowledged writes are present; unacknowledged ones are all-or-nothing.
+void CheckBatch(DB& db, int batch, const Acks& acks) {
+  const std::string prefix = BatchPrefix(batch);
+  size_t head = 0, tail = 0;  // the deletable first records, and the rest
+  for (int i = 0; i < kBatchSize; ++i) {
+    bool present = db.Get(prefix + std::to_string(i)).ok();
+    (i < kDeletedPerBatch ? head : tail) += present;
+  }
+  const size_t tail_size = kBatchSize - kDeletedPerBatch;
+  if (acks.put.contains(batch)) {
+    EXPECT_EQ(tail, tail_size) << "acknowledged batch " << batch << " lost records";
+  } else {
+    EXPECT_TRUE(tail == 0 || tail == tail_size) << "batch " << batch << " is partial: " << tail;
+  }
+  if (acks.del.contains(batch)) {
+    EXPECT_EQ(head, 0u) << "acknowledged delete of batch " << batch << " was undone";
+  } else if (tail == 0) {
+    EXPECT_EQ(head, 0u) << "batch " << batch << " is partial";
+  } else {
+    EXPECT_TRUE(head == 0 || head == kDeletedPerBatch)
+        << "delete of batch " << batch << " is partial: " << head;
+  }
+}
+
+class RecoveryTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RecoveryTest, SigkillMidAddLosesNothingAcknowledged) {
+  for (int kill_after : {9, 40}) {
+    test::TempDir dir;
+    const std::string path = dir.Sub("db");
+    Acks acks = RunChildAndKill(path, GetParam(), kill_after);
+    ASSERT_GE(acks.put.size(), static_cast<size_t>(kill_after));
+    auto db = test::OpenOrDie(path, Options());
+    ASSERT_NE(db, nullptr);
+    for (int b = 0; b <= *acks.put.rbegin() + 1; ++b) CheckBatch(*db, b, acks);
+    Status verified = db->Verify();
+    EXPECT_TRUE(verified.ok()) << verified.ToString();
+    auto stats = db->GetStats();
+    ASSERT_TRUE(stats.ok());
+    // Searching works and finds an acknowledged record by its own vector.
+    auto vectors = test::RandomVectors(kBatchSize, kDim, 0);
+    std::vector<float> query(vectors.begin() + 50 * kDim, vectors.begin() + 51 * kDim);
+    auto hits = db->Search(query, {.k = 1, .ef_search = 200, .nprobe = 64});
+    ASSERT_TRUE(hits.ok());
+    ASSERT_EQ(hits->size(), 1u);
+    EXPECT_EQ((*hits)[0].id, "b0-50");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Specs, RecoveryTest, ::testing::Values("Flat", "HNSW16", "IVF8,Flat"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (c == ',') c = '_';
+                           return name;
+                         });
+
+TEST(ReopenTest, ReopenLoadsTheCheckpointInsteadOfRebuilding) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("db");
+  {
+    auto db = test::OpenOrDie(path, test::CreateOptions(kDim, Metric::kCosine, "HNSW32"));
+    ASSERT_TRUE(db->Upsert(test::MakeRecords(test::RandomVectors(3000, kDim, 1), kDim)).ok());
+    ASSERT_TRUE(db->Delete({"id-5", "id-6"}).ok());
+  }
+  testing::internal::CaptureStderr();
+  auto db = test::OpenOrDie(path, Options());
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("rebuilding"), std::string::npos) << err;
+  auto stats = db->GetStats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->checkpoint_sequence, stats->last_sequence);
+  EXPECT_EQ(stats->count, 2998u);
+  EXPECT_EQ(stats->deleted, 2u);
+  EXPECT_TRUE(db->Verify().ok());
+}
+
+TEST(ReopenTest, OperationsAfterTheCheckpointAreReplayed) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("db");
+  const std::string child_spec = "HNSW16";
+  // A killed writer leaves operations after its last checkpoint; reopening twice in a row
+  // must give the same answers (the first reopen checkpoints the replayed state).
+  Acks acks = RunChildAndKill(path, child_spec, 20);
+  size_t first_count;
+  {
+    auto db = test::OpenOrDie(path, Options());
+    first_count = db->GetStats()->count;
+    EXPECT_TRUE(db->Verify().ok());
+  }
+  testing::internal::CaptureStderr();
+  auto db = test::OpenOrDie(path, Options());
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("rebuilding"), std::string::npos) << err;
+  EXPECT_EQ(db->GetStats()->count, first_count);
+  EXPECT_TRUE(db->Verify().ok());
+}
+
+}  // namespace
+}  // namespace quiver

@@ -1,0 +1,48 @@
+#include "storage/record_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace quiver::storage {
+namespace {
+
+TEST(RecordCodecTest, DocRoundTripsBinaryAndEmptyFields) {
+  const StoredDoc doc{std::string("id\0x", 4), "", "{\"a\":1}"};
+  auto decoded = DecodeDoc(EncodeDoc(doc));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->external_id, doc.external_id);
+  EXPECT_EQ(decoded->text, "");
+  EXPECT_EQ(decoded->metadata, doc.metadata);
+}
+
+TEST(RecordCodecTest, TruncatedDocIsCorruption) {
+  std::string encoded = EncodeDoc({"abc", "some text", "{}"});
+  for (size_t cut = 0; cut < encoded.size(); ++cut) {
+    EXPECT_TRUE(DecodeDoc(encoded.substr(0, cut)).status().IsCorruption()) << cut;
+  }
+  EXPECT_TRUE(DecodeDoc(encoded + "x").status().IsCorruption());
+}
+
+TEST(RecordCodecTest, VectorRoundTripsAndChecksSize) {
+  std::vector<float> v = {1.5f, -2.25f, 3.0f};
+  std::vector<float> out;
+  ASSERT_TRUE(DecodeVector(EncodeVector(v), 3, &out).ok());
+  EXPECT_EQ(out, v);
+  EXPECT_TRUE(DecodeVector(EncodeVector(v), 4, &out).IsCorruption());
+}
+
+TEST(RecordCodecTest, OplogEntryRoundTripsAndRejectsUnknownOps) {
+  OplogEntry entry{42, OpType::kDelete, 7};
+  const std::string key("\0\0\0\0\0\0\0\x2a", 8);
+  auto decoded = DecodeOplogEntry(key, EncodeOplogValue(entry));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->sequence, 42u);
+  EXPECT_EQ(decoded->op, OpType::kDelete);
+  EXPECT_EQ(decoded->internal_id, 7u);
+  std::string bad = EncodeOplogValue(entry);
+  bad[0] = 9;
+  EXPECT_TRUE(DecodeOplogEntry(key, bad).status().IsCorruption());
+  EXPECT_TRUE(DecodeOplogEntry(key, "x").status().IsCorruption());
+}
+
+}  // namespace
+}  // namespace quiver::storage
