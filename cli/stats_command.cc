@@ -35,7 +35,8 @@ int RunStats(const std::vector<std::string>& args) {
                           {"deleted", stats->deleted},
                           {"disk_bytes", stats->disk_bytes},
                           {"last_sequence", stats->last_sequence},
-                          {"checkpoint_sequence", stats->checkpoint_sequence}};
+                          {"checkpoint_sequence", stats->checkpoint_sequence},
+                          {"distance_kernel", stats->distance_kernel}};
     std::printf("%s\n", out.dump().c_str());
   } else {
     Table table({"property", "value"});
@@ -48,6 +49,7 @@ int RunStats(const std::vector<std::string>& args) {
     table.AddRow({"disk bytes", std::to_string(stats->disk_bytes)});
     table.AddRow({"last sequence", std::to_string(stats->last_sequence)});
     table.AddRow({"checkpoint sequence", std::to_string(stats->checkpoint_sequence)});
+    table.AddRow({"distance kernel", stats->distance_kernel});
     table.Print(stdout);
   }
   Status s = (*db)->Close();

@@ -386,6 +386,7 @@ Result<Stats> DBImpl::GetStats() {
   stats.disk_bytes = DiskBytes(layout_);
   stats.last_sequence = last_sequence_;
   stats.checkpoint_sequence = checkpoint_sequence_;
+  stats.distance_kernel = index::VectorIndex::DistanceKernelName();
   return stats;
 }
 

@@ -1,11 +1,14 @@
 #include "index/checkpoint.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "index/crc32c.h"
 
@@ -13,6 +16,7 @@ namespace quiver::index {
 namespace {
 
 constexpr char kMagic[8] = {'Q', 'V', 'R', 'C', 'K', 'P', 'T', '1'};
+constexpr size_t kBufferSize = 1 << 20;
 
 template <typename T>
 void Put(uint8_t* at, T value) {
@@ -29,17 +33,15 @@ Status Errno(const std::string& what, const std::string& path) {
   return Status::IOError(what + " " + path + ": " + std::strerror(errno));
 }
 
-Status WriteAll(int fd, const uint8_t* data, size_t size, const std::string& path) {
+bool WriteAll(int fd, const uint8_t* data, size_t size) {
   while (size > 0) {
     ssize_t written = ::write(fd, data, size);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return Errno("cannot write", path);
-    }
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;
     data += written;
     size -= static_cast<size_t>(written);
   }
-  return Status::OK();
+  return true;
 }
 
 Status SyncDirectory(const std::string& dir) {
@@ -50,87 +52,83 @@ Status SyncDirectory(const std::string& dir) {
   return rc == 0 ? Status::OK() : Errno("cannot sync directory", dir);
 }
 
-Status WriteAndSync(const std::string& path, const uint8_t* header, size_t header_size,
-                    const std::vector<uint8_t>& payload) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot create", path);
-  Status s = WriteAll(fd, header, header_size, path);
-  if (s.ok()) s = WriteAll(fd, payload.data(), payload.size(), path);
-  if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot sync", path);
-  if (::close(fd) != 0 && s.ok()) s = Errno("cannot close", path);
-  return s;
-}
+// Buffers the payload into a file descriptor after the header's place, checksumming it.
+class FileSink : public PayloadSink {
+ public:
+  explicit FileSink(int fd) : fd_(fd) { buffer_.reserve(kBufferSize); }
 
-Status ReadExactly(int fd, uint64_t offset, uint8_t* out, size_t size, const std::string& path) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t got = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return Errno("cannot read", path);
-    if (got == 0) return Status::Corruption("checkpoint " + path + " ends early");
-    done += static_cast<size_t>(got);
+  bool Append(const void* data, size_t size) override {
+    if (failed_) return false;
+    crc_ = Crc32c(crc_, data, size);
+    size_ += size;
+    const auto* bytes = static_cast<const uint8_t*>(data);
+    if (buffer_.size() + size > kBufferSize && !Flush()) return false;
+    if (size >= kBufferSize) {  // large blocks (vector storage) bypass the buffer
+      failed_ = !WriteAll(fd_, bytes, size);
+      return !failed_;
+    }
+    buffer_.insert(buffer_.end(), bytes, bytes + size);
+    return true;
   }
-  return Status::OK();
-}
 
-// Reads header and payload from `fd`, checking magic, version, sizes and both checksums.
-Status ReadChecked(int fd, const std::string& path, CheckpointHeader* header,
-                   std::vector<uint8_t>* payload) {
-  auto corrupt = [&](const std::string& why) {
-    return Status::Corruption("checkpoint " + path + " " + why);
-  };
-  off_t file_size = ::lseek(fd, 0, SEEK_END);
-  if (file_size < 0) return Errno("cannot size", path);
-  if (static_cast<uint64_t>(file_size) < kCheckpointHeaderSize) {
-    return corrupt("is shorter than its header");
+  bool Flush() {
+    if (!failed_ && !buffer_.empty()) failed_ = !WriteAll(fd_, buffer_.data(), buffer_.size());
+    buffer_.clear();
+    return !failed_;
   }
-  uint8_t bytes[kCheckpointHeaderSize];
-  QUIVER_RETURN_IF_ERROR(ReadExactly(fd, 0, bytes, sizeof(bytes), path));
-  if (std::memcmp(bytes, kMagic, 8) != 0) return corrupt("has no checkpoint magic");
-  if (Take<uint32_t>(bytes + 52) != Crc32c(0, bytes, 52)) {
-    return corrupt("has a header checksum mismatch");
-  }
-  uint32_t version = Take<uint32_t>(bytes + 8);
-  if (version != kCheckpointFormatVersion) {
-    return corrupt("has format version " + std::to_string(version) + "; expected " +
-                   std::to_string(kCheckpointFormatVersion));
-  }
-  uint64_t payload_size = Take<uint64_t>(bytes + 40);
-  uint64_t stored = static_cast<uint64_t>(file_size) - kCheckpointHeaderSize;
-  if (payload_size != stored) {
-    return corrupt("holds " + std::to_string(stored) + " payload bytes; its header says " +
-                   std::to_string(payload_size));
-  }
-  payload->resize(payload_size);
-  QUIVER_RETURN_IF_ERROR(
-      ReadExactly(fd, kCheckpointHeaderSize, payload->data(), payload_size, path));
-  if (Take<uint32_t>(bytes + 48) != Crc32c(0, payload->data(), payload_size)) {
-    return corrupt("has a payload checksum mismatch");
-  }
-  header->metric = Take<uint32_t>(bytes + 12);
-  header->sequence = Take<uint64_t>(bytes + 16);
-  header->dimension = Take<uint32_t>(bytes + 24);
-  header->live_count = Take<uint64_t>(bytes + 32);
-  return Status::OK();
-}
 
-}  // namespace
+  uint32_t crc() const { return crc_; }
+  uint64_t size() const { return size_; }
 
-Status WriteCheckpointFile(const std::string& path, const CheckpointHeader& header,
-                           const std::vector<uint8_t>& payload) {
-  uint8_t bytes[kCheckpointHeaderSize] = {};
+ private:
+  int fd_;
+  std::vector<uint8_t> buffer_;
+  uint32_t crc_ = 0;
+  uint64_t size_ = 0;
+  bool failed_ = false;
+};
+
+void EncodeHeader(const CheckpointHeader& header, uint64_t payload_size, uint32_t payload_crc,
+                  uint8_t* bytes) {
+  std::memset(bytes, 0, kCheckpointHeaderSize);
   std::memcpy(bytes, kMagic, 8);
   Put<uint32_t>(bytes + 8, kCheckpointFormatVersion);
   Put<uint32_t>(bytes + 12, header.metric);
   Put<uint64_t>(bytes + 16, header.sequence);
   Put<uint32_t>(bytes + 24, header.dimension);
   Put<uint64_t>(bytes + 32, header.live_count);
-  Put<uint64_t>(bytes + 40, payload.size());
-  Put<uint32_t>(bytes + 48, Crc32c(0, payload.data(), payload.size()));
+  Put<uint64_t>(bytes + 40, payload_size);
+  Put<uint32_t>(bytes + 48, payload_crc);
   Put<uint32_t>(bytes + 52, Crc32c(0, bytes, 52));
+}
 
+// Streams header placeholder and payload into `temp`, then the real header, then fsyncs.
+Status WriteTemporary(const std::string& temp, const CheckpointHeader& header,
+                      const std::function<Status(PayloadSink&)>& write_payload) {
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot create", temp);
+  uint8_t bytes[kCheckpointHeaderSize] = {};
+  FileSink sink(fd);
+  Status s = WriteAll(fd, bytes, sizeof(bytes)) ? Status::OK() : Errno("cannot write", temp);
+  if (s.ok()) s = write_payload(sink);
+  if (s.ok() && !sink.Flush()) s = Errno("cannot write", temp);
+  if (s.ok()) {
+    EncodeHeader(header, sink.size(), sink.crc(), bytes);
+    if (::pwrite(fd, bytes, sizeof(bytes), 0) != static_cast<ssize_t>(sizeof(bytes))) {
+      s = Errno("cannot write", temp);
+    }
+  }
+  if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot sync", temp);
+  if (::close(fd) != 0 && s.ok()) s = Errno("cannot close", temp);
+  return s;
+}
+
+}  // namespace
+
+Status WriteCheckpointFile(const std::string& path, const CheckpointHeader& header,
+                           const std::function<Status(PayloadSink&)>& write_payload) {
   const std::string temp = path + ".tmp";
-  Status s = WriteAndSync(temp, bytes, sizeof(bytes), payload);
+  Status s = WriteTemporary(temp, header, write_payload);
   if (s.ok() && std::rename(temp.c_str(), path.c_str()) != 0) s = Errno("cannot rename", temp);
   if (!s.ok()) {
     ::unlink(temp.c_str());
@@ -139,16 +137,58 @@ Status WriteCheckpointFile(const std::string& path, const CheckpointHeader& head
   return SyncDirectory(std::filesystem::path(path).parent_path().string());
 }
 
-Status ReadCheckpointFile(const std::string& path, CheckpointHeader* header,
-                          std::vector<uint8_t>* payload) {
+Result<std::unique_ptr<MappedCheckpoint>> MappedCheckpoint::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound("no checkpoint at " + path);
     return Errno("cannot open", path);
   }
-  Status s = ReadChecked(fd, path, header, payload);
+  struct stat info;
+  if (::fstat(fd, &info) != 0) {
+    Status s = Errno("cannot stat", path);
+    ::close(fd);
+    return s;
+  }
+  const size_t size = static_cast<size_t>(info.st_size);
+  auto corrupt = [&](const std::string& why) {
+    return Status::Corruption("checkpoint " + path + " " + why);
+  };
+  if (size < kCheckpointHeaderSize) {
+    ::close(fd);
+    return corrupt("is shorter than its header");
+  }
+  void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   ::close(fd);
-  return s;
+  if (base == MAP_FAILED) return Errno("cannot map", path);
+  std::unique_ptr<MappedCheckpoint> mapped(
+      new MappedCheckpoint(static_cast<const uint8_t*>(base), size));
+  const uint8_t* bytes = mapped->base_;
+  if (std::memcmp(bytes, kMagic, 8) != 0) return corrupt("has no checkpoint magic");
+  if (Take<uint32_t>(bytes + 52) != Crc32c(0, bytes, 52)) {
+    return corrupt("has a header checksum mismatch");
+  }
+  const uint32_t version = Take<uint32_t>(bytes + 8);
+  if (version != kCheckpointFormatVersion) {
+    return corrupt("has format version " + std::to_string(version) + "; expected " +
+                   std::to_string(kCheckpointFormatVersion));
+  }
+  const uint64_t payload_size = Take<uint64_t>(bytes + 40);
+  if (payload_size != mapped->payload_size()) {
+    return corrupt("holds " + std::to_string(mapped->payload_size()) +
+                   " payload bytes; its header says " + std::to_string(payload_size));
+  }
+  if (Take<uint32_t>(bytes + 48) != Crc32c(0, mapped->payload(), payload_size)) {
+    return corrupt("has a payload checksum mismatch");
+  }
+  mapped->header_.metric = Take<uint32_t>(bytes + 12);
+  mapped->header_.sequence = Take<uint64_t>(bytes + 16);
+  mapped->header_.dimension = Take<uint32_t>(bytes + 24);
+  mapped->header_.live_count = Take<uint64_t>(bytes + 32);
+  return mapped;
+}
+
+MappedCheckpoint::~MappedCheckpoint() {
+  ::munmap(const_cast<uint8_t*>(base_), size_);
 }
 
 }  // namespace quiver::index

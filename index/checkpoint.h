@@ -18,8 +18,9 @@
 #define QUIVER_INDEX_CHECKPOINT_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
-#include <vector>
 
 #include "quiver/status.h"
 
@@ -35,13 +36,40 @@ struct CheckpointHeader {
 inline constexpr uint32_t kCheckpointFormatVersion = 1;
 inline constexpr size_t kCheckpointHeaderSize = 56;
 
-// Writes header + payload to `path` atomically: `path`.tmp, fsync, rename, fsync directory.
-Status WriteCheckpointFile(const std::string& path, const CheckpointHeader& header,
-                           const std::vector<uint8_t>& payload);
+// Receives the payload of a checkpoint being written, buffering it to the file and
+// checksumming it on the way.
+class PayloadSink {
+ public:
+  virtual ~PayloadSink() = default;
+  // False once a write has failed; later appends are ignored.
+  virtual bool Append(const void* data, size_t size) = 0;
+};
 
-// Reads and checks a checkpoint. NotFound when `path` does not exist.
-Status ReadCheckpointFile(const std::string& path, CheckpointHeader* header,
-                          std::vector<uint8_t>* payload);
+// Writes a checkpoint to `path` atomically: `path`.tmp, fsync, rename, fsync directory.
+// `write_payload` streams the payload into the sink; its error (or the sink's) aborts the
+// write and leaves any previous checkpoint in place.
+Status WriteCheckpointFile(const std::string& path, const CheckpointHeader& header,
+                           const std::function<Status(PayloadSink&)>& write_payload);
+
+// A checkpoint file mapped into memory, its header and payload checksums verified.
+class MappedCheckpoint {
+ public:
+  // NotFound when `path` does not exist; Corruption when any check fails.
+  static Result<std::unique_ptr<MappedCheckpoint>> Open(const std::string& path);
+  ~MappedCheckpoint();
+  MappedCheckpoint(const MappedCheckpoint&) = delete;
+  MappedCheckpoint& operator=(const MappedCheckpoint&) = delete;
+
+  const CheckpointHeader& header() const { return header_; }
+  const uint8_t* payload() const { return base_ + kCheckpointHeaderSize; }
+  size_t payload_size() const { return size_ - kCheckpointHeaderSize; }
+
+ private:
+  MappedCheckpoint(const uint8_t* base, size_t size) : base_(base), size_(size) {}
+  CheckpointHeader header_;
+  const uint8_t* base_;
+  size_t size_;
+};
 
 }  // namespace quiver::index
 

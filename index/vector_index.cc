@@ -12,6 +12,7 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +21,7 @@
 #include <unordered_set>
 
 #include "index/checkpoint.h"
+#include "index/simd/accelerate.h"
 
 namespace quiver::index {
 namespace {
@@ -116,22 +118,30 @@ std::vector<faiss_id> IvfIds(const faiss::Index* index) {
   return ids;
 }
 
-void AppendBytes(std::vector<uint8_t>* out, const void* data, size_t size) {
-  const auto* p = static_cast<const uint8_t*>(data);
-  out->insert(out->end(), p, p + size);
-}
+// A FAISS writer that streams into a checkpoint's payload.
+struct SinkWriter : faiss::IOWriter {
+  explicit SinkWriter(PayloadSink* sink) : sink(sink) {}
+  size_t operator()(const void* ptr, size_t size, size_t nitems) override {
+    return sink->Append(ptr, size * nitems) ? nitems : 0;
+  }
+  PayloadSink* sink;
+};
 
-// Reads from the front of a payload; every read checks the remaining size.
-struct PayloadReader {
+// Reads from a mapped payload, for our own fields and as a FAISS reader; every read checks
+// the remaining size.
+struct SpanReader : faiss::IOReader {
+  SpanReader(const uint8_t* data, size_t size) : p(data), left(size) {}
+  bool Read(void* out, size_t size) { return (*this)(out, 1, size) == size; }
+  size_t operator()(void* ptr, size_t size, size_t nitems) override {
+    if (size == 0) return 0;
+    const size_t n = std::min(nitems, left / size);
+    std::memcpy(ptr, p, n * size);
+    p += n * size;
+    left -= n * size;
+    return n;
+  }
   const uint8_t* p;
   size_t left;
-  bool Read(void* out, size_t size) {
-    if (size > left) return false;
-    std::memcpy(out, p, size);
-    p += size;
-    left -= size;
-    return true;
-  }
 };
 
 }  // namespace
@@ -223,9 +233,11 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Create(const IndexConfig& conf
   rep->threshold = TrainingThreshold(built->get());
   rep->removal_supported = SupportsRemoval(built->get());
   rep->main = WithIds(std::move(*built));
+  simd::AccelerateIndex(rep->main.get());
   if (rep->threshold > 0) {
     auto flat = std::make_unique<faiss::IndexFlat>(config.dimension, ToFaissMetric(config.metric));
     rep->staging.reset(static_cast<faiss::IndexIDMap2*>(WithIds(std::move(flat)).release()));
+    simd::AccelerateIndex(rep->staging.get());
   }
   return std::unique_ptr<VectorIndex>(new VectorIndex(std::move(rep)));
 }
@@ -295,10 +307,16 @@ Result<std::vector<Neighbor>> VectorIndex::Search(std::span<const float> query,
   std::vector<float> distances(fetch);
   std::vector<faiss_id> labels(fetch);
   auto search_params = rep_->MakeParams(params, fetch);
+  // FAISS opens an OpenMP team even for a single HNSW query; starting it costs more than
+  // the graph walk, so one query runs on the calling thread. (Flat scans keep the team.)
+  const bool one_thread = dynamic_cast<const faiss::IndexHNSW*>(&rep_->searched()) != nullptr;
+  const int saved_threads = omp_get_max_threads();
+  if (one_thread) omp_set_num_threads(1);
   Status s = Guard("searching the index", [&] {
     rep_->searched().search(1, q.data(), fetch, distances.data(), labels.data(),
                             search_params.get());
   });
+  if (one_thread) omp_set_num_threads(saved_threads);
   QUIVER_RETURN_IF_ERROR(s);
   for (faiss_id i = 0; i < fetch && hits.size() < static_cast<size_t>(params.k); ++i) {
     if (labels[i] < 0) continue;
@@ -321,6 +339,8 @@ bool VectorIndex::Contains(uint64_t id) const {
   return rep_->Indexed(label) && !rep_->tombstones.contains(label);
 }
 
+std::string_view VectorIndex::DistanceKernelName() { return simd::ActiveKernelName(); }
+
 std::vector<uint64_t> VectorIndex::LiveIds() const {
   std::vector<uint64_t> ids;
   ids.reserve(live_count());
@@ -334,52 +354,47 @@ std::vector<uint64_t> VectorIndex::LiveIds() const {
 // Payload: u32 spec size, spec, u8 trained, u64 tombstone count, tombstones (i64 each),
 // then the FAISS serialization of the active index (a plain FAISS file).
 Status VectorIndex::WriteCheckpoint(const std::string& path, uint64_t sequence) const {
-  std::vector<uint8_t> payload;
-  const std::string& spec = rep_->config.spec;
-  const uint32_t spec_size = static_cast<uint32_t>(spec.size());
-  const uint8_t trained = rep_->staging ? 0 : 1;
-  const uint64_t tombstones = rep_->tombstones.size();
-  AppendBytes(&payload, &spec_size, 4);
-  AppendBytes(&payload, spec.data(), spec.size());
-  AppendBytes(&payload, &trained, 1);
-  AppendBytes(&payload, &tombstones, 8);
-  for (faiss_id id : rep_->tombstones) AppendBytes(&payload, &id, 8);
-
-  faiss::VectorIOWriter writer;
-  writer.data.swap(payload);
-  QUIVER_RETURN_IF_ERROR(
-      Guard("serializing the index", [&] { faiss::write_index(&rep_->active(), &writer); }));
   CheckpointHeader header;
   header.metric = static_cast<uint32_t>(rep_->config.metric);
   header.sequence = sequence;
   header.dimension = static_cast<uint32_t>(rep_->config.dimension);
   header.live_count = live_count();
-  return WriteCheckpointFile(path, header, writer.data);
+  return WriteCheckpointFile(path, header, [&](PayloadSink& sink) {
+    const std::string& spec = rep_->config.spec;
+    const uint32_t spec_size = static_cast<uint32_t>(spec.size());
+    const uint8_t trained = rep_->staging ? 0 : 1;
+    const uint64_t tombstones = rep_->tombstones.size();
+    sink.Append(&spec_size, 4);
+    sink.Append(spec.data(), spec.size());
+    sink.Append(&trained, 1);
+    sink.Append(&tombstones, 8);
+    for (faiss_id id : rep_->tombstones) sink.Append(&id, 8);
+    SinkWriter writer(&sink);
+    return Guard("serializing the index", [&] { faiss::write_index(&rep_->active(), &writer); });
+  });
 }
 
 Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
                                                         const IndexConfig& config) {
-  CheckpointHeader header;
-  std::vector<uint8_t> payload;
-  QUIVER_RETURN_IF_ERROR(ReadCheckpointFile(path, &header, &payload));
+  auto mapped = MappedCheckpoint::Open(path);
+  if (!mapped.ok()) return mapped.status();
+  const CheckpointHeader& header = (*mapped)->header();
   auto mismatch = [&](const std::string& what) {
     return Status::Corruption("checkpoint " + path + " was written for another " + what);
   };
   if (header.dimension != static_cast<uint32_t>(config.dimension)) return mismatch("dimension");
   if (header.metric != static_cast<uint32_t>(config.metric)) return mismatch("metric");
 
-  PayloadReader reader{payload.data(), payload.size()};
+  SpanReader reader((*mapped)->payload(), (*mapped)->payload_size());
   uint32_t spec_size = 0;
   uint8_t trained = 0;
   uint64_t tombstone_count = 0;
   std::string spec;
   bool ok = reader.Read(&spec_size, 4) && spec_size <= reader.left;
   if (ok) {
-    spec.assign(reinterpret_cast<const char*>(reader.p), spec_size);
-    reader.p += spec_size;
-    reader.left -= spec_size;
-    ok = reader.Read(&trained, 1) && reader.Read(&tombstone_count, 8) &&
-         tombstone_count <= reader.left / 8;
+    spec.resize(spec_size);
+    ok = reader.Read(spec.data(), spec_size) && reader.Read(&trained, 1) &&
+         reader.Read(&tombstone_count, 8) && tombstone_count <= reader.left / 8;
   }
   if (!ok) return Status::Corruption("checkpoint " + path + " has a malformed payload");
   if (spec != config.spec) return mismatch("index spec");
@@ -393,18 +408,16 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
     rep.tombstones.insert(id);
   }
   std::unique_ptr<faiss::Index> loaded;
-  faiss::VectorIOReader faiss_reader;
-  faiss_reader.rp = payload.size() - reader.left;
-  faiss_reader.data.swap(payload);
   Status s = Guard("reading the checkpoint's FAISS index",
-                   [&] { loaded.reset(faiss::read_index(&faiss_reader)); });
+                   [&] { loaded.reset(faiss::read_index(&reader)); });
   if (!s.ok()) return Status::Corruption(s.message());
   // The staging area is an IndexIDMap2; the trained index is an IDMap2 or a native-id IVF.
   auto* id_map = dynamic_cast<faiss::IndexIDMap2*>(loaded.get());
-  const bool layout_ok =
-      loaded->d == config.dimension &&
-      (trained ? (id_map != nullptr) != HasNativeIds(loaded.get()) : id_map != nullptr);
+  const bool layout_ok = loaded->d == config.dimension &&
+                         (trained ? (id_map != nullptr) != HasNativeIds(loaded.get())
+                                  : id_map != nullptr);
   if (!layout_ok) return mismatch("index layout");
+  simd::AccelerateIndex(loaded.get());
   if (trained) {
     rep.main = std::move(loaded);
     rep.staging.reset();
@@ -417,9 +430,7 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
 }
 
 Status VectorIndex::VerifyCheckpointFile(const std::string& path) {
-  CheckpointHeader header;
-  std::vector<uint8_t> payload;
-  return ReadCheckpointFile(path, &header, &payload);
+  return MappedCheckpoint::Open(path).status();
 }
 
 }  // namespace quiver::index

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quiver/options.h"
@@ -71,6 +72,8 @@ class VectorIndex {
   // Vectors needed before a trainable index is trained (0 if it needs no training).
   uint64_t training_threshold() const;
   bool Contains(uint64_t id) const;
+  // The SIMD distance kernel flavour used for flat and HNSW distances on this CPU.
+  static std::string_view DistanceKernelName();
   // Every live id, ascending.
   std::vector<uint64_t> LiveIds() const;
 

@@ -37,6 +37,7 @@ struct Stats {
   uint64_t disk_bytes = 0;           // everything under the database directory
   uint64_t last_sequence = 0;        // newest operation-log sequence
   uint64_t checkpoint_sequence = 0;  // operation-log sequence the on-disk index covers
+  std::string distance_kernel;     // SIMD distance code in use: "avx512", "avx2" or "generic"
 };
 
 }  // namespace quiver

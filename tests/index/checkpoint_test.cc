@@ -17,8 +17,26 @@ class CheckpointTest : public ::testing::Test {
     header_.dimension = 16;
     header_.live_count = 99;
     for (int i = 0; i < 5000; ++i) payload_.push_back(static_cast<uint8_t>(i * 7));
-    ASSERT_TRUE(WriteCheckpointFile(path_, header_, payload_).ok());
+    ASSERT_TRUE(Write(payload_).ok());
   }
+  // Writes `payload` in uneven pieces, as FAISS serialization does.
+  Status Write(const std::vector<uint8_t>& payload) {
+    return WriteCheckpointFile(path_, header_, [&](PayloadSink& sink) {
+      for (size_t at = 0, piece = 1; at < payload.size(); at += piece, piece = piece * 3 % 1999 + 1) {
+        sink.Append(payload.data() + at, std::min(piece, payload.size() - at));
+      }
+      return Status::OK();
+    });
+  }
+  static Status Read(const std::string& path, CheckpointHeader* header,
+                     std::vector<uint8_t>* payload) {
+    auto mapped = MappedCheckpoint::Open(path);
+    if (!mapped.ok()) return mapped.status();
+    *header = (*mapped)->header();
+    payload->assign((*mapped)->payload(), (*mapped)->payload() + (*mapped)->payload_size());
+    return Status::OK();
+  }
+
   test::TempDir dir_;
   const std::string path_ = dir_.Sub("checkpoint.qvi");
   CheckpointHeader header_;
@@ -28,7 +46,7 @@ class CheckpointTest : public ::testing::Test {
 TEST_F(CheckpointTest, RoundTripsHeaderAndPayload) {
   CheckpointHeader header;
   std::vector<uint8_t> payload;
-  ASSERT_TRUE(ReadCheckpointFile(path_, &header, &payload).ok());
+  ASSERT_TRUE(Read(path_, &header, &payload).ok());
   EXPECT_EQ(header.metric, 2u);
   EXPECT_EQ(header.sequence, 1234u);
   EXPECT_EQ(header.dimension, 16u);
@@ -37,10 +55,29 @@ TEST_F(CheckpointTest, RoundTripsHeaderAndPayload) {
   EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
 }
 
+TEST_F(CheckpointTest, LargePayloadAndFailedWriteKeepPreviousFile) {
+  std::vector<uint8_t> large(3 << 20);
+  for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<uint8_t>(i * 31 >> 3);
+  ASSERT_TRUE(Write(large).ok());
+  CheckpointHeader header;
+  std::vector<uint8_t> payload;
+  ASSERT_TRUE(Read(path_, &header, &payload).ok());
+  EXPECT_EQ(payload, large);
+
+  Status failed = WriteCheckpointFile(path_, header_, [](PayloadSink& sink) {
+    sink.Append("partial", 7);
+    return Status::IOError("serialization failed");
+  });
+  EXPECT_TRUE(failed.IsIOError());
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+  ASSERT_TRUE(Read(path_, &header, &payload).ok());
+  EXPECT_EQ(payload, large);
+}
+
 TEST_F(CheckpointTest, MissingFileIsNotFound) {
   CheckpointHeader header;
   std::vector<uint8_t> payload;
-  EXPECT_TRUE(ReadCheckpointFile(dir_.Sub("absent"), &header, &payload).IsNotFound());
+  EXPECT_TRUE(Read(dir_.Sub("absent"), &header, &payload).IsNotFound());
 }
 
 TEST_F(CheckpointTest, EveryFlippedByteIsDetected) {
@@ -51,7 +88,7 @@ TEST_F(CheckpointTest, EveryFlippedByteIsDetected) {
     test::WriteFile(path_, damaged);
     CheckpointHeader header;
     std::vector<uint8_t> payload;
-    EXPECT_TRUE(ReadCheckpointFile(path_, &header, &payload).IsCorruption()) << "byte " << at;
+    EXPECT_TRUE(Read(path_, &header, &payload).IsCorruption()) << "byte " << at;
   }
 }
 
@@ -61,7 +98,7 @@ TEST_F(CheckpointTest, TruncationIsDetected) {
     test::WriteFile(path_, original.substr(0, size));
     CheckpointHeader header;
     std::vector<uint8_t> payload;
-    EXPECT_TRUE(ReadCheckpointFile(path_, &header, &payload).IsCorruption()) << size;
+    EXPECT_TRUE(Read(path_, &header, &payload).IsCorruption()) << size;
   }
 }
 
@@ -71,7 +108,7 @@ TEST_F(CheckpointTest, NewerFormatVersionIsRejected) {
   test::WriteFile(path_, bytes);
   CheckpointHeader header;
   std::vector<uint8_t> payload;
-  EXPECT_TRUE(ReadCheckpointFile(path_, &header, &payload).IsCorruption());
+  EXPECT_TRUE(Read(path_, &header, &payload).IsCorruption());
 }
 
 }  // namespace
