@@ -9,6 +9,7 @@ packages=(
   libsentencepiece-dev libboost-program-options-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libblas-dev liblapack-dev libopenblas0-openmp
+  libhnswlib-dev dataset-fashion-mnist
 )
 
 sudo=""
