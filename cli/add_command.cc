@@ -102,12 +102,14 @@ Status WriteInput(FILE* file, const std::set<size_t>& bad, size_t batch_size, DB
 
 int RunAdd(const std::vector<std::string>& args) {
   po::options_description options("options");
-  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
-      "input", po::value<std::string>()->required(), "JSON Lines file, or - for stdin")(
-      "skip-bad", po::bool_switch(),
-      "add the good lines and report the bad ones, instead "
-      "of refusing the whole file")("batch-size", po::value<size_t>()->default_value(1000),
-                                    "records per atomic write");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("input", po::value<std::string>()->required(), "JSON Lines file, or - for stdin")
+      ("skip-bad", po::bool_switch(),
+       "add the good lines and report the bad ones, instead of refusing the whole file")
+      ("batch-size", po::value<size_t>()->default_value(1000), "records per atomic write");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1).add("input", 1);
   auto parsed = ParseArgs(kName, "add DB FILE.jsonl|- [--skip-bad] [--batch-size N]",

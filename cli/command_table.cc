@@ -11,6 +11,8 @@ int RunDelete(const std::vector<std::string>& args);
 int RunStats(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunCompact(const std::vector<std::string>& args);
+int RunTokenize(const std::vector<std::string>& args);
+int RunTrainTokenizer(const std::vector<std::string>& args);
 
 namespace {
 constexpr Command kCommands[] = {
@@ -22,6 +24,8 @@ constexpr Command kCommands[] = {
     {"stats", "counts, dimension, metric, index and disk use", RunStats},
     {"verify", "check that store and index agree and checksums hold", RunVerify},
     {"compact", "rebuild the index without deleted vectors and compact the store", RunCompact},
+    {"tokenize", "show the token ids a tokenizer file gives a text", RunTokenize},
+    {"train-tokenizer", "train a sentencepiece tokenizer on text files", RunTrainTokenizer},
 };
 }  // namespace
 

@@ -8,20 +8,26 @@ namespace quiver::cli {
 int RunCreate(const std::vector<std::string>& args) {
   constexpr const char* kName = "create";
   po::options_description options("options");
-  options.add_options()("db", po::value<std::string>()->required(),
-                        "database directory (must not exist)")("dim", po::value<int>()->required(),
-                                                               "vector dimension, e.g. 384")(
-      "metric", po::value<std::string>()->default_value("cosine"),
-      "cosine (similarity, higher is closer), ip (inner product) or l2 (squared distance)")(
-      "index", po::value<std::string>()->default_value("Flat"),
-      "FAISS index: Flat (exact), HNSW32 (fast approximate), IVF1024,Flat or IVF1024,PQ16 "
-      "(trained once enough vectors are stored; exact search until then)");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory (must not exist)")
+      ("dim", po::value<int>()->required(), "vector dimension, e.g. 384")
+      ("metric", po::value<std::string>()->default_value("cosine"),
+       "cosine (similarity, higher is closer), ip (inner product) or l2 (squared distance)")
+      ("index", po::value<std::string>()->default_value("Flat"),
+       "FAISS index: Flat (exact), HNSW32 (fast approximate), IVF1024,Flat or IVF1024,PQ16 "
+       "(trained once enough vectors are stored; exact search until then)")
+      ("tokenizer", po::value<std::string>()->default_value(""),
+       "a tokenizer to keep in the database: sentencepiece .model, Hugging Face "
+       "tokenizer.json, or a word list (.txt/.vocab); `quiver tokenize DB TEXT` then uses it");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1);
-  auto parsed = ParseArgs(kName, "create DB --dim N [--metric cosine|ip|l2] [--index SPEC]",
-                          "Creates an empty database directory. Dimension, metric and index\n"
-                          "are fixed for the life of the database.",
-                          options, positional, args);
+  auto parsed = ParseArgs(
+      kName, "create DB --dim N [--metric cosine|ip|l2] [--index SPEC] [--tokenizer FILE]",
+      "Creates an empty database directory. Dimension, metric and index\n"
+      "are fixed for the life of the database.",
+      options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
@@ -37,6 +43,7 @@ int RunCreate(const std::vector<std::string>& args) {
   db_options.dimension = values["dim"].as<int>();
   db_options.metric = *metric;
   db_options.index_spec = values["index"].as<std::string>();
+  db_options.tokenizer_file = values["tokenizer"].as<std::string>();
   if (db_options.dimension <= 0) {
     return Fail(kName, Status::InvalidArgument("--dim must be > 0; found " +
                                                std::to_string(db_options.dimension)));

@@ -8,8 +8,11 @@ namespace quiver::cli {
 int RunDelete(const std::vector<std::string>& args) {
   constexpr const char* kName = "delete";
   po::options_description options("options");
-  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
-      "ids", po::value<std::vector<std::string>>()->required()->multitoken(), "record ids");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("ids", po::value<std::vector<std::string>>()->required()->multitoken(), "record ids");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1).add("ids", -1);
   auto parsed = ParseArgs(kName, "delete DB ID...",

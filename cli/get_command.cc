@@ -8,10 +8,13 @@ namespace quiver::cli {
 int RunGet(const std::vector<std::string>& args) {
   constexpr const char* kName = "get";
   po::options_description options("options");
-  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
-      "id", po::value<std::string>()->required(), "record id")(
-      "json", po::bool_switch(), "print {\"id\",\"vector\",\"text\",\"meta\"} as one JSON line")(
-      "read-only", po::bool_switch(), "open without the write lock");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("id", po::value<std::string>()->required(), "record id")
+      ("json", po::bool_switch(), "print {\"id\",\"vector\",\"text\",\"meta\"} as one JSON line")
+      ("read-only", po::bool_switch(), "open without the write lock");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1).add("id", 1);
   auto parsed = ParseArgs(kName, "get DB ID [--json]", "Prints one stored record.", options,

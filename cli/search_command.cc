@@ -9,16 +9,18 @@ namespace quiver::cli {
 int RunSearch(const std::vector<std::string>& args) {
   constexpr const char* kName = "search";
   po::options_description options("options");
-  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
-      "vector", po::value<std::string>()->required(),
-      "the query: comma-separated numbers, as many as the database's dimension")(
-      "k,k", po::value<int>()->default_value(10), "number of hits")(
-      "ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")(
-      "nprobe", po::value<int>()->default_value(0), "IVF: lists probed (0 = index default)")(
-      "json", po::bool_switch(), "one JSON object per hit: {\"id\",\"score\",\"text\",\"meta\"}")(
-      "read-only", po::bool_switch(),
-      "open without the write lock (works while another "
-      "process writes)");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("vector", po::value<std::string>()->required(),
+       "the query: comma-separated numbers, as many as the database's dimension")
+      ("k,k", po::value<int>()->default_value(10), "number of hits")
+      ("ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")
+      ("nprobe", po::value<int>()->default_value(0), "IVF: lists probed (0 = index default)")
+      ("json", po::bool_switch(), "one JSON object per hit: {\"id\",\"score\",\"text\",\"meta\"}")
+      ("read-only", po::bool_switch(),
+       "open without the write lock (works while another process writes)");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "search DB --vector \"0.1,0.2,...\" [-k 10] [--json]",

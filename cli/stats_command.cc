@@ -9,9 +9,12 @@ namespace quiver::cli {
 int RunStats(const std::vector<std::string>& args) {
   constexpr const char* kName = "stats";
   po::options_description options("options");
-  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
-      "json", po::bool_switch(), "print one JSON object")("read-only", po::bool_switch(),
-                                                          "open without the write lock");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("json", po::bool_switch(), "print one JSON object")
+      ("read-only", po::bool_switch(), "open without the write lock");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "stats DB [--json]",

@@ -8,8 +8,11 @@ namespace quiver::cli {
 int RunVerify(const std::vector<std::string>& args) {
   constexpr const char* kName = "verify";
   po::options_description options("options");
-  options.add_options()("db", po::value<std::string>()->required(), "database directory")(
-      "read-only", po::bool_switch(), "open without the write lock");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("read-only", po::bool_switch(), "open without the write lock");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "verify DB",

@@ -55,9 +55,17 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
   bool create = false;
   QUIVER_RETURN_IF_ERROR(CheckLayout(layout, options, &create));
   std::unique_ptr<DBImpl> db(new DBImpl(options, layout));
+  std::string tokenizer_blob;
   if (create) {
     db->config_ = {options.dimension, options.metric, options.index_spec};
     QUIVER_RETURN_IF_ERROR(index::VectorIndex::Validate(db->config_));
+    if (!options.tokenizer_file.empty()) {
+      auto tokenizer = LoadTokenizerFile(options.tokenizer_file);
+      if (!tokenizer.ok()) return tokenizer.status().WithContext(options.tokenizer_file);
+      auto blob = (*tokenizer)->Serialize();
+      if (!blob.ok()) return blob.status();
+      tokenizer_blob = std::move(*blob);
+    }
   }
   std::error_code ec;
   if (create && !std::filesystem::create_directories(layout.index_dir(), ec) && ec) {
@@ -68,13 +76,14 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
   auto store = storage::Store::Open(layout.store_dir(), mode, create);
   if (!store.ok()) return store.status().WithContext(path);
   db->store_ = std::move(store.value());
-  QUIVER_RETURN_IF_ERROR(create ? db->InitializeNew() : db->LoadMeta());
+  QUIVER_RETURN_IF_ERROR(create ? db->InitializeNew(tokenizer_blob) : db->LoadMeta());
   QUIVER_RETURN_IF_ERROR(db->RecoverIndex());
   return std::unique_ptr<DB>(std::move(db));
 }
 
-Status DBImpl::InitializeNew() {
+Status DBImpl::InitializeNew(const std::string& tokenizer_blob) {
   storage::WriteBatch batch;
+  if (!tokenizer_blob.empty()) batch.PutModel(storage::model_key::kTokenizer, tokenizer_blob);
   batch.PutMetaU64(mk::kFormatVersion, kFormatVersion);
   batch.PutMetaU64(mk::kDimension, static_cast<uint64_t>(config_.dimension));
   batch.PutMeta(mk::kMetric, MetricName(config_.metric));
@@ -371,6 +380,31 @@ Result<std::vector<Hit>> DBImpl::Search(std::span<const float> query,
     }
     if (neighbors->size() < static_cast<size_t>(wanted)) return hits;  // nothing more to fetch
   }
+}
+
+Result<const Tokenizer*> DBImpl::StoredTokenizer() {
+  std::lock_guard lock(tokenizer_mu_);
+  if (tokenizer_ != nullptr) return static_cast<const Tokenizer*>(tokenizer_.get());
+  auto blob = store_->GetModel(storage::model_key::kTokenizer);
+  if (!blob.ok()) return blob.status();
+  if (!blob->has_value()) {
+    return Status::NotFound("database " + layout_.root +
+                            " has no tokenizer (give one when creating it)");
+  }
+  auto loaded = LoadTokenizerBlob(**blob);
+  if (!loaded.ok()) return loaded.status().WithContext("the stored tokenizer");
+  tokenizer_ = std::move(*loaded);
+  return static_cast<const Tokenizer*>(tokenizer_.get());
+}
+
+Result<Tokenization> DBImpl::Tokenize(std::string_view text, bool add_special_tokens) {
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  auto tokenizer = StoredTokenizer();
+  if (!tokenizer.ok()) return tokenizer.status();
+  auto encoding = (*tokenizer)->Encode(text, {add_special_tokens});
+  if (!encoding.ok()) return encoding.status();
+  return ToTokenization(**tokenizer, *encoding);
 }
 
 Result<Stats> DBImpl::GetStats() {

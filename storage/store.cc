@@ -96,10 +96,8 @@ void WriteBatch::PutMetaU64(std::string_view key, uint64_t value) {
   PutMeta(key, std::to_string(value));
 }
 
-size_t WriteBatch::ByteSize() const {
-  size_t bytes = 0;
-  for (const auto& op : rep_->ops) bytes += op.key.size() + op.value.size();
-  return bytes;
+void WriteBatch::PutModel(std::string_view key, std::string_view value) {
+  rep_->ops.push_back({kModel, false, std::string(key), std::string(value)});
 }
 
 struct Store::Rep {
@@ -205,6 +203,10 @@ Status Store::Write(WriteBatch& batch) {
 
 Result<std::optional<std::string>> Store::GetMeta(std::string_view key) {
   return rep_->Get(kMeta, key);
+}
+
+Result<std::optional<std::string>> Store::GetModel(std::string_view key) {
+  return rep_->Get(kModel, key);
 }
 
 Result<uint64_t> Store::GetMetaU64(std::string_view key, uint64_t fallback) {

@@ -32,6 +32,11 @@ inline constexpr std::string_view kRecordCount = "record_count";
 inline constexpr std::string_view kOplogTrimmedThrough = "oplog_trimmed_through";
 }  // namespace meta_key
 
+// Well-known keys of the `model` column family.
+namespace model_key {
+inline constexpr std::string_view kTokenizer = "tokenizer";  // a tokenizer/ blob
+}  // namespace model_key
+
 // A set of changes applied all together or not at all by Store::Write.
 class WriteBatch {
  public:
@@ -47,8 +52,8 @@ class WriteBatch {
   void AppendOplog(const OplogEntry& entry);
   void PutMeta(std::string_view key, std::string_view value);
   void PutMetaU64(std::string_view key, uint64_t value);
-
-  size_t ByteSize() const;
+  // Stores a part of the database's model (tokenizer blob, embedding matrix, ...).
+  void PutModel(std::string_view key, std::string_view value);
 
  private:
   friend class Store;
@@ -77,6 +82,9 @@ class Store {
   Result<std::optional<std::string>> GetMeta(std::string_view key);
   // `fallback` when absent; Corruption when present but not a u64.
   Result<uint64_t> GetMetaU64(std::string_view key, uint64_t fallback);
+
+  // nullopt when the model has no part under `key`.
+  Result<std::optional<std::string>> GetModel(std::string_view key);
 
   // nullopt when no record has this external id.
   Result<std::optional<uint64_t>> FindInternalId(std::string_view external_id);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quiver/options.h"
@@ -50,6 +51,11 @@ class DB {
   // Up to options.k nearest records to `query`, best first. An empty database gives no hits.
   virtual Result<std::vector<Hit>> Search(std::span<const float> query,
                                           const SearchOptions& options) = 0;
+
+  // Splits `text` with the tokenizer the database was created with (Options::tokenizer_file);
+  // with `add_special_tokens`, the tokens the model adds (BOS) are included. NotFound when
+  // the database has no tokenizer.
+  virtual Result<Tokenization> Tokenize(std::string_view text, bool add_special_tokens = true) = 0;
 
   virtual Result<Stats> GetStats() = 0;
 

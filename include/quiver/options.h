@@ -46,6 +46,11 @@ struct Options {
   // train them. Default: "Flat".
   std::string index_spec = "Flat";
 
+  // A tokenizer to keep in the database being created: a sentencepiece .model, a Hugging Face
+  // tokenizer.json (BPE) or a word list (.txt/.vocab, one entry per line). It is stored in
+  // the database, so the file is not needed afterwards. Default: none.
+  std::string tokenizer_file;
+
   // The index is checkpointed to disk after this many add/delete operations, and on Close.
   // 0 checkpoints only on Close. Default: 50000.
   uint64_t checkpoint_interval = 50000;

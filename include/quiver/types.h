@@ -37,7 +37,21 @@ struct Stats {
   uint64_t disk_bytes = 0;           // everything under the database directory
   uint64_t last_sequence = 0;        // newest operation-log sequence
   uint64_t checkpoint_sequence = 0;  // operation-log sequence the on-disk index covers
-  std::string distance_kernel;     // SIMD distance code in use: "avx512", "avx2" or "generic"
+  std::string distance_kernel;       // SIMD distance code in use: "avx512", "avx2" or "generic"
+};
+
+// One token of a text, as a database's tokenizer splits it.
+struct Token {
+  std::string piece;  // the vocabulary entry, e.g. "▁Hello" or "Ġworld"
+  int32_t id = 0;
+  uint32_t begin = 0;  // the token came from bytes [begin, end) of the text; tokens the
+  uint32_t end = 0;    // tokenizer adds (BOS) have an empty range
+};
+
+struct Tokenization {
+  std::string tokenizer_kind;  // "sentencepiece", "huggingface-bpe" or "word"
+  int32_t vocab_size = 0;
+  std::vector<Token> tokens;
 };
 
 }  // namespace quiver

@@ -106,12 +106,7 @@ TEST_P(CorruptionTest, VerifyReportsDamagedCheckpoint) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Specs, CorruptionTest, ::testing::Values("Flat", "HNSW16", "IVF8,Flat"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (c == ',') c = '_';
-                           return name;
-                         });
+                         [](const auto& info) { return test::SpecTestName(info.param); });
 
 TEST(StoreCorruptionTest, DamagedTableFileIsReportedNotCrashed) {
   test::TempDir dir;

@@ -150,11 +150,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values("Flat", "HNSW32", "IVF256,Flat", "IVF64,PQ4"),
                        ::testing::Values(Metric::kCosine, Metric::kInnerProduct, Metric::kL2)),
     [](const auto& info) {
-      std::string name =
-          std::get<0>(info.param) + "_" + std::string(MetricName(std::get<1>(info.param)));
-      for (char& c : name)
-        if (c == ',') c = '_';
-      return name;
+      return test::SpecTestName(std::get<0>(info.param), std::get<1>(info.param));
     });
 
 TEST_F(DBTest, TrainableIndexTrainsAndStaysTrainedAcrossReopen) {

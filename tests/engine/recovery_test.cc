@@ -149,12 +149,7 @@ TEST_P(RecoveryTest, SigkillMidAddLosesNothingAcknowledged) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Specs, RecoveryTest, ::testing::Values("Flat", "HNSW16", "IVF8,Flat"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (c == ',') c = '_';
-                           return name;
-                         });
+                         [](const auto& info) { return test::SpecTestName(info.param); });
 
 TEST(ReopenTest, ReopenLoadsTheCheckpointInsteadOfRebuilding) {
   test::TempDir dir;

@@ -63,11 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values("Flat", "HNSW32", "IVF64,Flat", "IVF16,PQ4"),
                        ::testing::Values(Metric::kCosine, Metric::kInnerProduct, Metric::kL2)),
     [](const auto& info) {
-      std::string name =
-          std::get<0>(info.param) + "_" + std::string(MetricName(std::get<1>(info.param)));
-      for (char& c : name)
-        if (c == ',') c = '_';
-      return name;
+      return test::SpecTestName(std::get<0>(info.param), std::get<1>(info.param));
     });
 
 TEST(VectorIndexTest, TrainsOnceEnoughVectorsExist) {
@@ -165,12 +161,7 @@ TEST_P(CheckpointRoundTripTest, LoadedIndexAnswersTheSame) {
 
 INSTANTIATE_TEST_SUITE_P(Specs, CheckpointRoundTripTest,
                          ::testing::Values("Flat", "HNSW16", "IVF4,Flat", "IVF64,Flat"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (c == ',') c = '_';
-                           return name;
-                         });
+                         [](const auto& info) { return test::SpecTestName(info.param); });
 
 TEST(VectorIndexTest, CheckpointForAnotherConfigIsCorruption) {
   auto index = MakeIndex("Flat", Metric::kL2);

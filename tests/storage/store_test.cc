@@ -134,6 +134,16 @@ TEST_F(StoreTest, SecondWriterIsBusyButReaderWorks) {
   EXPECT_TRUE(reader.value()->Write(refused).IsNotSupported());
 }
 
+TEST_F(StoreTest, ModelPartsRoundTrip) {
+  auto store = OpenStore();
+  EXPECT_FALSE(store->GetModel(model_key::kTokenizer)->has_value());
+  WriteBatch batch;
+  const std::string blob("\0binary\xff", 9);
+  batch.PutModel(model_key::kTokenizer, blob);
+  ASSERT_TRUE(store->Write(batch).ok());
+  EXPECT_EQ(store->GetModel(model_key::kTokenizer)->value(), blob);
+}
+
 TEST_F(StoreTest, NonNumericMetaIsCorruption) {
   auto store = OpenStore();
   WriteBatch batch;
