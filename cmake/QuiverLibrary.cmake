@@ -3,7 +3,7 @@
 add_library(quiver STATIC)
 add_library(quiver::quiver ALIAS quiver)
 
-foreach(module storage index engine tokenizer)
+foreach(module storage index engine tokenizer embed)
   include(${PROJECT_SOURCE_DIR}/${module}/sources.cmake)
 endforeach()
 

@@ -1,9 +1,12 @@
 #include "tokenizer/hf_components.h"
 
 #include <locale.h>
+#include <utf8proc.h>
 #include <wctype.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/regex.h"
@@ -262,6 +265,163 @@ class StripNormalizer : public Normalizer {
   bool left_, right_;
 };
 
+// ---- Unicode normalization (utf8proc) -------------------------------------------------------
+//
+// To keep the alignment, text is normalized in groups that normalize independently. A group
+// starts at a character whose full decomposition begins with a starter (combining class 0),
+// unless, for the composing forms, that starter composes with the last code point of the
+// previous group once normalized (Hangul jamo, some vowel signs): then the groups merge. Inside a
+// group the characters are fully decomposed, each run of non-starters is put in canonical order
+// and, for NFC/NFKC, the result is recomposed. The groups' concatenation equals whole-text
+// normalization; a group whose bytes change is attributed as a whole to the bytes it came from.
+
+using CodePoints = std::vector<utf8proc_int32_t>;
+
+bool IsComposing(UnicodeForm f) { return f == UnicodeForm::kNFC || f == UnicodeForm::kNFKC; }
+bool IsCompat(UnicodeForm f) { return f == UnicodeForm::kNFKC || f == UnicodeForm::kNFKD; }
+
+// The utf8proc_map options of whole-string normalization to `f`.
+utf8proc_option_t FormOptions(UnicodeForm f) {
+  int options = UTF8PROC_STABLE | (IsComposing(f) ? UTF8PROC_COMPOSE : UTF8PROC_DECOMPOSE);
+  if (IsCompat(f)) options |= UTF8PROC_COMPAT;
+  return static_cast<utf8proc_option_t>(options);
+}
+
+constexpr utf8proc_option_t kComposeOptions =
+    static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+
+int CombiningClass(utf8proc_int32_t cp) { return utf8proc_get_property(cp)->combining_class; }
+
+// Appends the full canonical (or, when `compat`, compatibility) decomposition of `c`, a Unicode
+// scalar value, in the order the decomposition mappings give.
+void AppendDecomposition(char32_t c, bool compat, CodePoints& out) {
+  if (c < 0x80) {  // ASCII never decomposes
+    out.push_back(static_cast<utf8proc_int32_t>(c));
+    return;
+  }
+  constexpr utf8proc_ssize_t kMax = 32;  // the longest full decomposition has 18 code points
+  utf8proc_int32_t buf[kMax];
+  const auto options =
+      static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0));
+  int boundclass = 0;
+  const utf8proc_ssize_t n =
+      utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, kMax, options, &boundclass);
+  if (n <= 0 || n > kMax) {
+    out.push_back(static_cast<utf8proc_int32_t>(c));
+    return;
+  }
+  out.insert(out.end(), buf, buf + n);
+}
+
+// Sorts each run of non-starters by combining class, keeping equal classes in order (the
+// canonical ordering algorithm, in O(n log n) even for very long runs).
+void CanonicalOrder(CodePoints& cps) {
+  const auto by_class = [](utf8proc_int32_t a, utf8proc_int32_t b) {
+    return CombiningClass(a) < CombiningClass(b);
+  };
+  for (size_t i = 0; i < cps.size();) {
+    size_t j = i;
+    while (j < cps.size() && CombiningClass(cps[j]) != 0) ++j;
+    if (j - i > 1) std::stable_sort(cps.begin() + i, cps.begin() + j, by_class);
+    i = j == i ? i + 1 : j;
+  }
+}
+
+// Canonical composition of decomposed, canonically ordered code points, in place.
+void Compose(CodePoints& cps) {
+  const utf8proc_ssize_t n = utf8proc_normalize_utf32(
+      cps.data(), static_cast<utf8proc_ssize_t>(cps.size()), kComposeOptions);
+  if (n >= 0) cps.resize(static_cast<size_t>(n));
+}
+
+// True when `next`, the starter that begins a group, composes with `last`, the last code point
+// of the normalized group before it (so the two must be normalized together).
+bool ComposesWithPrevious(utf8proc_int32_t last, utf8proc_int32_t next) {
+  if (next < 0x80) return false;  // ASCII is never the second code point of a composition
+  utf8proc_int32_t pair[2] = {last, next};
+  return utf8proc_normalize_utf32(pair, 2, kComposeOptions) == 1;
+}
+
+// Collects source characters into groups (see above) and writes each group, normalized, to a
+// NormBuilder over the same source text.
+class GroupNormalizer {
+ public:
+  GroupNormalizer(std::string_view src, bool compose, NormBuilder& out)
+      : src_(src), compose_(compose), out_(out) {}
+
+  // Adds the source character at bytes [b, e) whose full decomposition is `d` (not empty).
+  void Add(size_t b, size_t e, const CodePoints& d) {
+    if (!cps_.empty() && CombiningClass(d[0]) == 0) {
+      Normalize();
+      if (!compose_ || !ComposesWithPrevious(norm_.back(), d[0])) Emit();
+    }
+    if (cps_.empty()) begin_ = b;
+    cps_.insert(cps_.end(), d.begin(), d.end());
+    end_ = e;
+  }
+
+  // Writes the last group.
+  void Finish() {
+    if (cps_.empty()) return;
+    Normalize();
+    Emit();
+  }
+
+ private:
+  // norm_ = the current group, normalized.
+  void Normalize() {
+    norm_ = cps_;
+    if (norm_.size() < 2) return;
+    CanonicalOrder(norm_);
+    if (compose_) Compose(norm_);
+  }
+
+  // Writes norm_ in place of source bytes [begin_, end_) and empties the group.
+  void Emit() {
+    utf8_.clear();
+    for (utf8proc_int32_t cp : norm_) utf8::Append(utf8_, static_cast<char32_t>(cp));
+    if (src_.substr(begin_, end_ - begin_) == utf8_) {
+      out_.Copy(begin_, end_);
+    } else {
+      out_.Insert(utf8_, begin_, end_);
+    }
+    cps_.clear();
+  }
+
+  std::string_view src_;
+  bool compose_;
+  NormBuilder& out_;
+  size_t begin_ = 0, end_ = 0;
+  CodePoints cps_, norm_;
+  std::string utf8_;
+};
+
+// NFC, NFD, NFKC or NFKD of the whole text. Bytes that are not well-formed UTF-8 become U+FFFD.
+class UnicodeNormalizer : public Normalizer {
+ public:
+  explicit UnicodeNormalizer(UnicodeForm form) : form_(form) {}
+  Status Apply(NormText& t) const override {
+    NormBuilder nb(t);
+    GroupNormalizer groups(t.text, IsComposing(form_), nb);
+    CodePoints d;
+    for (size_t i = 0; i < t.text.size();) {
+      const size_t len = utf8::ValidSequenceLength(t.text, i);
+      const char32_t c = len == 0 ? utf8::kReplacement : utf8::DecodeAt(t.text, i, len);
+      const size_t e = i + (len == 0 ? 1 : len);
+      d.clear();
+      AppendDecomposition(c, IsCompat(form_), d);
+      groups.Add(i, e, d);
+      i = e;
+    }
+    groups.Finish();
+    t = nb.Finish();
+    return Status::OK();
+  }
+
+ private:
+  UnicodeForm form_;
+};
+
 Result<std::unique_ptr<Normalizer>> ParseNormalizerObject(const json& j) {
   const std::string type = j.at("type").get<std::string>();
   if (type == "Sequence") {
@@ -288,6 +448,14 @@ Result<std::unique_ptr<Normalizer>> ParseNormalizerObject(const json& j) {
     if (!re.ok()) return re.status();
     return std::unique_ptr<Normalizer>(
         new ReplaceNormalizer(std::move(re.value()), "", std::move(content)));
+  }
+  if (type == "NFC") return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFC));
+  if (type == "NFD") return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFD));
+  if (type == "NFKC") {
+    return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFKC));
+  }
+  if (type == "NFKD") {
+    return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFKD));
   }
   if (type == "Lowercase") return std::unique_ptr<Normalizer>(new LowercaseNormalizer());
   if (type == "Strip") {
@@ -798,6 +966,18 @@ Result<std::unique_ptr<T>> ParseGuarded(const json& j, std::string_view section,
 }
 
 }  // namespace
+
+std::string NormalizeUnicode(std::string_view text, UnicodeForm form) {
+  const std::string clean = utf8::IsValid(text) ? std::string(text) : utf8::Sanitize(text, nullptr);
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(clean.data()),
+                   static_cast<utf8proc_ssize_t>(clean.size()), &mapped, FormOptions(form));
+  // utf8proc_map fails only when out of memory; the text is then returned unnormalized.
+  std::string result = n >= 0 ? std::string(reinterpret_cast<const char*>(mapped), n) : clean;
+  std::free(mapped);
+  return result;
+}
 
 Result<std::unique_ptr<Normalizer>> ParseNormalizer(const json& j) {
   return ParseGuarded<Normalizer>(j, "normalizer", ParseNormalizerObject);

@@ -85,6 +85,14 @@ Result<std::unique_ptr<Normalizer>> ParseNormalizer(const nlohmann::json& j);
 Result<std::unique_ptr<PreTokenizer>> ParsePreTokenizer(const nlohmann::json& j);
 Result<std::unique_ptr<Decoder>> ParseDecoder(const nlohmann::json& j);
 
+// The Unicode normalization forms of the NFC/NFD/NFKC/NFKD normalizers.
+enum class UnicodeForm { kNFC, kNFD, kNFKC, kNFKD };
+
+// `text` normalized to `form` as one whole string (bytes that are not well-formed UTF-8 become
+// U+FFFD first). The normalizers split text into independent pieces to keep the alignment; their
+// output text always equals this.
+std::string NormalizeUnicode(std::string_view text, UnicodeForm form);
+
 // The GPT-2 byte ↔ character table used by the ByteLevel pre-tokenizer and decoder.
 const std::string& ByteToChar(uint8_t b);
 
