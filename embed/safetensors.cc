@@ -1,0 +1,440 @@
+#include "embed/safetensors.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace quiver::embed {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr uint64_t kMaxHeaderBytes = uint64_t{100} << 20;  // the format's own limit
+constexpr uint64_t kMaxIndexBytes = uint64_t{64} << 20;
+constexpr size_t kNamesShown = 8;
+constexpr std::string_view kIndexSuffix = ".safetensors.index.json";
+constexpr std::string_view kIndexName = "model.safetensors.index.json";
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string Quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
+
+// An open file descriptor, closed on destruction.
+class File {
+ public:
+  File() = default;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  ~File() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  Status Open(const std::string& path) {
+    path_ = path;
+    fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+    struct stat st;
+    if (fstat(fd_, &st) != 0) return Status::IOError(path + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return Status::IOError(path + ": not a regular file");
+    size_ = static_cast<uint64_t>(st.st_size);
+    return Status::OK();
+  }
+  int fd() const { return fd_; }
+  uint64_t size() const { return size_; }
+
+  // Reads exactly out->size() bytes at `offset`; the caller has checked they exist.
+  Status ReadAt(uint64_t offset, std::string* out) const {
+    size_t done = 0;
+    while (done < out->size()) {
+      ssize_t got =
+          pread(fd_, out->data() + done, out->size() - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return Status::IOError(path_ + ": read failed: " + std::strerror(errno));
+      if (got == 0) return Status::Corruption(path_ + ": file shrank while being read");
+      done += static_cast<size_t>(got);
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+};
+
+// A read-only mapping of [offset, offset + length) of a file, unmapped on destruction.
+class Mapping {
+ public:
+  Mapping() = default;
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping() {
+    if (base_ != nullptr) munmap(base_, mapped_);
+  }
+
+  // The range must lie inside the file (checked by the caller).
+  Status Map(const File& file, const std::string& path, uint64_t offset, uint64_t length) {
+    const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    const uint64_t start = offset / page * page;
+    mapped_ = static_cast<size_t>(offset + length - start);
+    void* p = mmap(nullptr, mapped_, PROT_READ, MAP_PRIVATE, file.fd(), static_cast<off_t>(start));
+    if (p == MAP_FAILED) {
+      mapped_ = 0;
+      return Status::IOError(path + ": mmap failed: " + std::strerror(errno));
+    }
+    base_ = p;
+    madvise(base_, mapped_, MADV_SEQUENTIAL);
+    data_ = static_cast<const unsigned char*>(base_) + (offset - start);
+    return Status::OK();
+  }
+  const unsigned char* data() const { return data_; }
+
+ private:
+  void* base_ = nullptr;
+  size_t mapped_ = 0;
+  const unsigned char* data_ = nullptr;
+};
+
+// Bytes per element of the dtypes safetensors defines; 0 for an unknown dtype.
+uint64_t DtypeSize(std::string_view dtype) {
+  if (dtype == "F64" || dtype == "I64" || dtype == "U64") return 8;
+  if (dtype == "F32" || dtype == "I32" || dtype == "U32") return 4;
+  if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16") return 2;
+  if (dtype == "I8" || dtype == "U8" || dtype == "BOOL" || dtype == "F8_E4M3" ||
+      dtype == "F8_E5M2") {
+    return 1;
+  }
+  return 0;
+}
+
+// A parsed safetensors header.
+struct Header {
+  json entries;          // the JSON object, "__metadata__" included
+  uint64_t data_start;   // absolute offset of the data area
+  uint64_t data_length;  // bytes in the data area
+};
+
+Result<Header> ReadHeader(const File& file, const std::string& path) {
+  if (file.size() < 8) {
+    return Status::Corruption(path + ": truncated: " + std::to_string(file.size()) +
+                              " bytes, shorter than the 8-byte header size");
+  }
+  std::string size_bytes(8, '\0');
+  QUIVER_RETURN_IF_ERROR(file.ReadAt(0, &size_bytes));
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(size_bytes[i]);
+  if (n > file.size() - 8) {
+    return Status::Corruption(
+        path + ": header size " + std::to_string(n) + " reaches beyond the end of the file (" +
+        std::to_string(file.size()) + " bytes): truncated or not safetensors");
+  }
+  if (n > kMaxHeaderBytes) {
+    return Status::Corruption(path + ": header size " + std::to_string(n) + " exceeds " +
+                              std::to_string(kMaxHeaderBytes) + " bytes");
+  }
+  std::string text(n, '\0');
+  QUIVER_RETURN_IF_ERROR(file.ReadAt(8, &text));
+  Header h{json::parse(text, nullptr, /*allow_exceptions=*/false), 8 + n, file.size() - 8 - n};
+  if (h.entries.is_discarded()) return Status::Corruption(path + ": malformed JSON header");
+  if (!h.entries.is_object()) return Status::Corruption(path + ": header is not a JSON object");
+  return h;
+}
+
+// "a, b, c, ... (N in all)" for the tensor names of a header (or weight map).
+std::string NameList(const json& entries) {
+  std::string out;
+  size_t n = 0;
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if (it.key() == "__metadata__") continue;
+    if (n < kNamesShown) out += (n == 0 ? "" : ", ") + it.key();
+    ++n;
+  }
+  if (n == 0) return "no tensors";
+  if (n > kNamesShown) out += ", ...";
+  return out + " (" + std::to_string(n) + " in all)";
+}
+
+Result<std::vector<int64_t>> ParseShape(const json& shape, const std::string& where) {
+  if (!shape.is_array()) return Status::Corruption(where + "\"shape\" is not an array");
+  std::vector<int64_t> dims;
+  for (const json& d : shape) {
+    if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t{1} << 62) {
+      return Status::Corruption(where + "\"shape\" holds " + d.dump() +
+                                ", not a non-negative integer");
+    }
+    dims.push_back(static_cast<int64_t>(d.get<uint64_t>()));
+  }
+  return dims;
+}
+
+// Validates the entry of `name` in `h` and turns it into a SafetensorsTensorInfo.
+Result<SafetensorsTensorInfo> ParseEntry(const Header& h, const std::string& path,
+                                         const std::string& name, const json& e) {
+  const std::string where = path + ": tensor " + Quote(name) + ": ";
+  if (!e.is_object()) return Status::Corruption(where + "entry is not a JSON object");
+  auto dtype = e.find("dtype");
+  auto shape = e.find("shape");
+  auto offsets = e.find("data_offsets");
+  if (dtype == e.end() || !dtype->is_string() || shape == e.end() || offsets == e.end()) {
+    return Status::Corruption(where +
+                              "entry needs \"dtype\" (string), \"shape\", \"data_offsets\"");
+  }
+  SafetensorsTensorInfo info{path, name, dtype->get<std::string>(), {}, 0, 0};
+  Result<std::vector<int64_t>> dims = ParseShape(*shape, where);
+  if (!dims.ok()) return dims.status();
+  info.shape = std::move(*dims);
+  if (!offsets->is_array() || offsets->size() != 2 || !(*offsets)[0].is_number_unsigned() ||
+      !(*offsets)[1].is_number_unsigned()) {
+    return Status::Corruption(where + "\"data_offsets\" must be [begin, end], found " +
+                              offsets->dump());
+  }
+  const uint64_t begin = (*offsets)[0].get<uint64_t>();
+  const uint64_t end = (*offsets)[1].get<uint64_t>();
+  if (begin > end || end > h.data_length) {
+    return Status::Corruption(where + "data_offsets [" + std::to_string(begin) + ", " +
+                              std::to_string(end) + "] lie outside the data area of " +
+                              std::to_string(h.data_length) + " bytes (truncated file?)");
+  }
+  info.offset = h.data_start + begin;
+  info.bytes = end - begin;
+  const uint64_t elem = DtypeSize(info.dtype);
+  if (elem == 0) return info;  // unknown dtype: only the bounds can be checked
+  uint64_t expected = elem;
+  for (int64_t d : info.shape) {
+    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(d), &expected)) {
+      return Status::Corruption(where + "shape " + ShapeString(info.shape) + " is too large");
+    }
+  }
+  if (expected != info.bytes) {
+    return Status::Corruption(where + "shape " + ShapeString(info.shape) + " of " + info.dtype +
+                              " needs " + std::to_string(expected) + " bytes, data_offsets span " +
+                              std::to_string(info.bytes));
+  }
+  return info;
+}
+
+// The data area must hold every tensor the header lists: a shorter file was truncated.
+Status CheckExtent(const Header& h, const std::string& path) {
+  uint64_t need = 0;
+  for (auto it = h.entries.begin(); it != h.entries.end(); ++it) {
+    if (it.key() == "__metadata__" || !it->is_object()) continue;
+    auto offsets = it->find("data_offsets");
+    if (offsets == it->end() || !offsets->is_array() || offsets->size() != 2 ||
+        !(*offsets)[1].is_number_unsigned()) {
+      continue;
+    }
+    need = std::max(need, (*offsets)[1].get<uint64_t>());
+  }
+  if (need > h.data_length) {
+    return Status::Corruption(path + ": truncated: its tensors need " + std::to_string(need) +
+                              " data bytes, the file has " + std::to_string(h.data_length));
+  }
+  return Status::OK();
+}
+
+// Finds `tensor` in the single file `path`; NotFound (listing the names) when absent.
+Result<SafetensorsTensorInfo> FindInFile(const std::string& path, const std::string& tensor) {
+  File file;
+  QUIVER_RETURN_IF_ERROR(file.Open(path));
+  Result<Header> h = ReadHeader(file, path);
+  if (!h.ok()) return h.status();
+  auto it = h->entries.find(tensor);
+  if (tensor == "__metadata__" || it == h->entries.end()) {
+    return Status::NotFound(path + ": no tensor " + Quote(tensor) + "; it has " +
+                            NameList(h->entries));
+  }
+  Result<SafetensorsTensorInfo> info = ParseEntry(*h, path, tensor, *it);
+  if (!info.ok()) return info;
+  QUIVER_RETURN_IF_ERROR(CheckExtent(*h, path));
+  return info;
+}
+
+Result<std::string> ReadSmallFile(const std::string& path, uint64_t max_bytes) {
+  File file;
+  QUIVER_RETURN_IF_ERROR(file.Open(path));
+  if (file.size() > max_bytes) {
+    return Status::Corruption(path + ": " + std::to_string(file.size()) + " bytes, more than " +
+                              std::to_string(max_bytes) + " expected");
+  }
+  std::string text(file.size(), '\0');
+  QUIVER_RETURN_IF_ERROR(file.ReadAt(0, &text));
+  return text;
+}
+
+// Finds `tensor` through a `*.safetensors.index.json` weight map.
+Result<SafetensorsTensorInfo> FindThroughIndex(const std::string& index_path,
+                                               const std::string& tensor) {
+  Result<std::string> text = ReadSmallFile(index_path, kMaxIndexBytes);
+  if (!text.ok()) return text.status();
+  json index = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (index.is_discarded()) return Status::Corruption(index_path + ": malformed JSON");
+  auto map = index.is_object() ? index.find("weight_map") : index.end();
+  if (map == index.end() || !map->is_object()) {
+    return Status::Corruption(index_path + ": no \"weight_map\" object");
+  }
+  auto shard = map->find(tensor);
+  if (shard == map->end()) {
+    return Status::NotFound(index_path + ": no tensor " + Quote(tensor) +
+                            " in weight_map; it has " + NameList(*map));
+  }
+  if (!shard->is_string() || shard->get<std::string>().empty()) {
+    return Status::Corruption(index_path + ": weight_map entry of " + Quote(tensor) +
+                              " is not a file name");
+  }
+  const fs::path dir = fs::path(index_path).parent_path();
+  Result<SafetensorsTensorInfo> info =
+      FindInFile((dir / shard->get<std::string>()).string(), tensor);
+  if (!info.ok() && info.status().IsNotFound()) {
+    return Status::Corruption(index_path + ": weight_map puts " + Quote(tensor) + " in " +
+                              shard->get<std::string>() + ", which lacks it (" +
+                              info.status().message() + ")");
+  }
+  return info;
+}
+
+// Finds `tensor` in a directory: through its index, else in its *.safetensors files.
+Result<SafetensorsTensorInfo> FindInDirectory(const std::string& dir, const std::string& tensor) {
+  std::error_code ec;
+  const fs::path index = fs::path(dir) / kIndexName;
+  if (fs::exists(index, ec)) return FindThroughIndex(index.string(), tensor);
+  std::vector<std::string> files;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".safetensors") files.push_back(it->path().string());
+  }
+  if (ec) return Status::IOError(dir + ": cannot list directory: " + ec.message());
+  if (files.empty()) {
+    return Status::NotFound(dir + ": no " + std::string(kIndexName) + " and no .safetensors files");
+  }
+  std::sort(files.begin(), files.end());
+  Status first_miss;
+  for (const std::string& f : files) {
+    Result<SafetensorsTensorInfo> info = FindInFile(f, tensor);
+    if (info.ok() || !info.status().IsNotFound()) return info;
+    if (first_miss.ok()) first_miss = info.status();
+  }
+  return Status::NotFound(dir + ": no tensor " + Quote(tensor) + " in " +
+                          std::to_string(files.size()) + " .safetensors file(s); " +
+                          first_miss.message());
+}
+
+// Converts `n` little-endian elements of `dtype` at `src` to float.
+void Convert(const std::string& dtype, const unsigned char* src, uint64_t n, float* out) {
+  if (dtype == "F32") {
+    std::memcpy(out, src, n * 4);
+    if constexpr (std::endian::native == std::endian::big) {
+      for (uint64_t i = 0; i < n; ++i) {
+        out[i] = std::bit_cast<float>(__builtin_bswap32(std::bit_cast<uint32_t>(out[i])));
+      }
+    }
+    return;
+  }
+  const bool half = dtype == "F16";
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint16_t v = static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8));
+    out[i] = half ? HalfToFloat(v) : BFloat16ToFloat(v);
+  }
+}
+
+}  // namespace
+
+float HalfToFloat(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const uint32_t exponent = (h >> 10) & 0x1Fu;
+  const uint32_t mantissa = h & 0x3FFu;
+  if (exponent == 0) {  // ±0 and subnormals: mantissa · 2^-24, exact in float
+    const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+    return sign ? -magnitude : magnitude;
+  }
+  uint32_t bits;
+  if (exponent == 0x1F) {
+    bits = sign | 0x7F800000u | (mantissa << 13);  // ±inf, NaN with its payload
+  } else {
+    bits = sign | ((exponent + (127 - 15)) << 23) | (mantissa << 13);
+  }
+  return std::bit_cast<float>(bits);
+}
+
+float BFloat16ToFloat(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
+
+std::string EmbeddingShapeString(int64_t rows, int64_t cols) {
+  return "Embedding(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+}
+
+std::string ShapeString(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  }
+  return out + "]";
+}
+
+Result<SafetensorsTensorInfo> FindSafetensorsTensor(const std::string& path,
+                                                    std::string_view tensor) {
+  try {
+    const std::string name(tensor);
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) return FindInDirectory(path, name);
+    if (EndsWith(path, kIndexSuffix)) return FindThroughIndex(path, name);
+    return FindInFile(path, name);
+  } catch (const std::exception& e) {  // nlohmann or filesystem; not expected
+    return Status::Corruption(path + ": " + e.what());
+  }
+}
+
+Result<EmbeddingMatrix> ReadSafetensorsEmbedding(const std::string& path, std::string_view tensor) {
+  Result<SafetensorsTensorInfo> info = FindSafetensorsTensor(path, tensor);
+  if (!info.ok()) return info.status();
+  const std::string where = info->file + ": tensor " + Quote(info->name) + ": ";
+  if (info->dtype != "F32" && info->dtype != "F16" && info->dtype != "BF16") {
+    return Status::NotSupported(where + "dtype " + info->dtype + " (shape " +
+                                ShapeString(info->shape) + "); expected F32, F16 or BF16");
+  }
+  if (info->shape.size() != 2) {
+    return Status::NotSupported(where + "shape " + ShapeString(info->shape) + " (" + info->dtype +
+                                ") has rank " + std::to_string(info->shape.size()) +
+                                "; an embedding table is 2-D");
+  }
+  if (info->bytes == 0) return Status::InvalidArgument(where + "tensor has no elements");
+  File file;
+  QUIVER_RETURN_IF_ERROR(file.Open(info->file));
+  if (info->offset + info->bytes > file.size()) {  // the file changed since its header was read
+    return Status::Corruption(where + "data extends beyond the end of the file");
+  }
+  Mapping map;
+  QUIVER_RETURN_IF_ERROR(map.Map(file, info->file, info->offset, info->bytes));
+  EmbeddingMatrix m;
+  m.rows = info->shape[0];
+  m.cols = info->shape[1];
+  const uint64_t n = static_cast<uint64_t>(m.rows) * static_cast<uint64_t>(m.cols);
+  try {
+    m.data.resize(n);
+  } catch (const std::bad_alloc&) {
+    return Status::InvalidArgument(where + "not enough memory for " + std::to_string(n) +
+                                   " floats");
+  }
+  Convert(info->dtype, map.data(), n, m.data.data());
+  return m;
+}
+
+}  // namespace quiver::embed
