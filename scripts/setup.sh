@@ -9,7 +9,7 @@ packages=(
   libsentencepiece-dev libboost-program-options-dev libpcre2-dev libutf8proc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libblas-dev liblapack-dev libopenblas0-openmp
-  libhnswlib-dev dataset-fashion-mnist
+  libhnswlib-dev dataset-fashion-mnist wordnet-base
 )
 
 sudo=""

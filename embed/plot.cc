@@ -1,0 +1,418 @@
+#include "embed/plot.h"
+
+#include <Eigen/Dense>
+#include <Eigen/SVD>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace quiver::embed {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// PCA
+
+// An axis whose singular value is at most this fraction of the first one's is float rounding
+// noise (or exactly zero) and projects to 0.
+constexpr double kRelativeRankTolerance = 1e-6;
+
+// OK when there are >= 2 vectors, all of the first one's non-zero dimension, all finite.
+Status CheckVectors(const std::vector<std::vector<float>>& vectors) {
+  if (vectors.size() < 2) {
+    return Status::InvalidArgument("PCA needs at least 2 vectors, found " +
+                                   std::to_string(vectors.size()));
+  }
+  const size_t dim = vectors[0].size();
+  if (dim == 0) return Status::InvalidArgument("PCA needs vectors of dimension >= 1, found 0");
+  for (size_t i = 0; i < vectors.size(); ++i) {
+    if (vectors[i].size() != dim) {
+      return Status::InvalidArgument("vector " + std::to_string(i) + " has dimension " +
+                                     std::to_string(vectors[i].size()) + ", expected " +
+                                     std::to_string(dim));
+    }
+    for (float v : vectors[i]) {
+      if (!std::isfinite(v)) {
+        return Status::InvalidArgument("vector " + std::to_string(i) +
+                                       " has a non-finite component");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// The vectors as rows of a double matrix, each column centred on its mean.
+Eigen::MatrixXd CenteredRows(const std::vector<std::vector<float>>& vectors) {
+  const Eigen::Index n = static_cast<Eigen::Index>(vectors.size());
+  const Eigen::Index d = static_cast<Eigen::Index>(vectors[0].size());
+  Eigen::MatrixXd x(n, d);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < d; ++j) x(i, j) = vectors[i][j];
+  }
+  x.rowwise() -= x.colwise().mean();
+  return x;
+}
+
+// Flips `axis` so that its largest-magnitude entry (the first one on ties) is positive.
+void FixSign(Eigen::VectorXd& axis) {
+  Eigen::Index best = 0;
+  for (Eigen::Index k = 1; k < axis.size(); ++k) {
+    if (std::abs(axis(k)) > std::abs(axis(best))) best = k;
+  }
+  if (axis(best) < 0) axis = -axis;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one (overlong
+// forms, surrogates, code points above U+10FFFF, and U+FFFE / U+FFFF, which XML excludes).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  if (len == 3 && b0 == 0xEF && byte(i + 1) == 0xBF && byte(i + 2) >= 0xBE) return 0;
+  return len;
+}
+
+// `text` as XML character data: markup characters escaped, valid UTF-8 kept, invalid bytes
+// replaced by U+FFFD, control characters other than tab, newline and return dropped.
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = Utf8SequenceLength(text, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    if (len == 1) {
+      const char c = text[i];
+      switch (c) {
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&apos;";
+          break;
+        default:
+          if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
+            out += c;
+          }
+      }
+    } else {
+      out.append(text.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+// Number of characters (code points, each invalid byte counting as one) in `text`.
+size_t CharacterCount(std::string_view text) {
+  size_t count = 0;
+  for (size_t i = 0; i < text.size(); ++count)
+    i += std::max<size_t>(1, Utf8SequenceLength(text, i));
+  return count;
+}
+
+// `value` with `decimals` digits after the point; never "-0".
+std::string FormatNumber(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
+  std::string s = buffer;
+  if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);
+  return s;
+}
+
+std::string Px(double value) { return FormatNumber(value, 2); }
+
+// ---------------------------------------------------------------------------------------------
+// Geometry
+
+struct Box {
+  double x0, y0, x1, y1;  // x0 <= x1, y0 <= y1 (SVG coordinates, y grows downwards)
+  double Area() const { return (x1 - x0) * (y1 - y0); }
+};
+
+double OverlapArea(const Box& a, const Box& b) {
+  const double w = std::min(a.x1, b.x1) - std::max(a.x0, b.x0);
+  const double h = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
+  return (w > 0 && h > 0) ? w * h : 0.0;
+}
+
+// One axis: the shown data range [lo, hi] and ticks at k·step for k = first..last, where step
+// is 1, 2 or 5 × 10^k.
+struct Axis {
+  double lo = 0, hi = 1;
+  double step = 1;
+  long long first = 0, last = 0;
+  int decimals = 0;
+  double Tick(long long k) const { return static_cast<double>(k) * step; }
+};
+
+// The 1, 2 or 5 × 10^k nearest to raw (> 0) on a logarithmic scale.
+double NiceStep(double raw) {
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  const double f = raw / magnitude;
+  const double nice = f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10;
+  return nice * magnitude;
+}
+
+// An axis showing [min, max] (finite, min <= max) with a 5% margin and about 5 tick intervals;
+// an empty range is widened around its value first.
+Axis NiceAxis(double min, double max) {
+  if (max - min <= 1e-12 * std::max(1.0, std::abs(max))) {
+    const double half = min == 0 ? 1.0 : 0.1 * std::abs(min);
+    min -= half;
+    max += half;
+  }
+  const double pad = 0.05 * (max - min);
+  Axis axis;
+  axis.lo = min - pad;
+  axis.hi = max + pad;
+  axis.step = NiceStep((axis.hi - axis.lo) / 5);
+  axis.first = static_cast<long long>(std::ceil(axis.lo / axis.step - 1e-9));
+  axis.last = static_cast<long long>(std::floor(axis.hi / axis.step + 1e-9));
+  axis.decimals = std::max(0, static_cast<int>(-std::floor(std::log10(axis.step) + 1e-9)));
+  return axis;
+}
+
+// The plot area in SVG coordinates and the data-to-pixel mapping.
+struct Frame {
+  double left, top, right, bottom;
+  Axis x, y;
+  double PixelX(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * (right - left); }
+  double PixelY(double v) const { return bottom - (v - y.lo) / (y.hi - y.lo) * (bottom - top); }
+};
+
+Frame MakeFrame(const std::vector<std::array<double, 2>>& points, double width, double height,
+                bool has_title) {
+  double min_x = 0, max_x = 0, min_y = 0, max_y = 0;
+  bool first = true;
+  for (const auto& p : points) {
+    if (first) {
+      min_x = max_x = p[0];
+      min_y = max_y = p[1];
+      first = false;
+    }
+    min_x = std::min(min_x, p[0]);
+    max_x = std::max(max_x, p[0]);
+    min_y = std::min(min_y, p[1]);
+    max_y = std::max(max_y, p[1]);
+  }
+  Frame frame{70, has_title ? 40.0 : 20.0, width - 20, height - 50, {}, {}};
+  frame.x = NiceAxis(min_x, max_x);
+  frame.y = NiceAxis(min_y, max_y);
+  return frame;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label placement
+
+struct PlacedLabel {
+  Box box;
+  bool placed = false;
+};
+
+// The 8 candidate boxes of a w × h label around the point (px, py), in preference order.
+std::array<Box, 8> CandidateBoxes(double px, double py, double w, double h, double gap) {
+  const double xs[3] = {px + gap, px - gap - w, px - w / 2};  // right, left, centred
+  const double ys[3] = {py - h / 2, py - gap - h, py + gap};  // middle, above, below
+  const std::pair<int, int> order[8] = {{0, 0}, {0, 1}, {0, 2}, {1, 0},
+                                        {1, 1}, {1, 2}, {2, 1}, {2, 2}};
+  std::array<Box, 8> boxes;
+  for (int k = 0; k < 8; ++k) {
+    const double x0 = xs[order[k].first], y0 = ys[order[k].second];
+    boxes[k] = Box{x0, y0, x0 + w, y0 + h};
+  }
+  return boxes;
+}
+
+// Area of `box` overlapping already placed labels, point markers, or lying outside the canvas.
+double Collision(const Box& box, const std::vector<PlacedLabel>& labels,
+                 const std::vector<Box>& markers, const Box& canvas) {
+  double area = box.Area() - OverlapArea(box, canvas);
+  for (const PlacedLabel& other : labels) {
+    if (other.placed) area += OverlapArea(box, other.box);
+  }
+  for (const Box& marker : markers) area += OverlapArea(box, marker);
+  return area;
+}
+
+// Greedy placement, in input order, of the non-empty labels beside their points (pixels).
+std::vector<PlacedLabel> PlaceLabels(const std::vector<std::string>& labels,
+                                     const std::vector<std::array<double, 2>>& pixels,
+                                     const SvgOptions& options, const Box& canvas) {
+  const double r = options.point_radius;
+  std::vector<Box> markers;
+  for (const auto& p : pixels) markers.push_back(Box{p[0] - r, p[1] - r, p[0] + r, p[1] + r});
+  std::vector<PlacedLabel> placed(pixels.size());
+  for (size_t i = 0; i < pixels.size(); ++i) {
+    if (labels[i].empty()) continue;
+    const double w = 0.6 * options.font_size * static_cast<double>(CharacterCount(labels[i]));
+    const auto boxes = CandidateBoxes(pixels[i][0], pixels[i][1], w, options.font_size, r + 2);
+    double best_area = 0;
+    for (size_t k = 0; k < boxes.size(); ++k) {
+      const double area = Collision(boxes[k], placed, markers, canvas);
+      if (k == 0 || area < best_area) {
+        best_area = area;
+        placed[i].box = boxes[k];
+      }
+      if (area <= 0) break;
+    }
+    placed[i].placed = true;
+  }
+  return placed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SVG pieces
+
+std::string Line(double x0, double y0, double x1, double y1) {
+  return "<line x1=\"" + Px(x0) + "\" y1=\"" + Px(y0) + "\" x2=\"" + Px(x1) + "\" y2=\"" + Px(y1) +
+         "\"/>\n";
+}
+
+std::string Text(const std::string& cls, double x, double y, std::string_view text,
+                 const std::string& extra = "") {
+  return "<text class=\"" + cls + "\" x=\"" + Px(x) + "\" y=\"" + Px(y) + "\"" + extra + ">" +
+         XmlEscape(text) + "</text>\n";
+}
+
+// Grid lines, axis lines, tick marks and tick numbers of both axes.
+std::string AxesSvg(const Frame& f, double font_size) {
+  std::string grid = "<g class=\"grid\" stroke=\"#e6e6e6\" stroke-width=\"1\">\n";
+  std::string ticks = "<g class=\"axes\" stroke=\"#333333\" stroke-width=\"1\">\n";
+  std::string numbers =
+      "<g class=\"ticks\" font-size=\"" + Px(0.85 * font_size) + "\" fill=\"#333333\">\n";
+  for (long long k = f.x.first; k <= f.x.last; ++k) {
+    const double v = f.x.Tick(k), px = f.PixelX(v);
+    grid += Line(px, f.top, px, f.bottom);
+    ticks += Line(px, f.bottom, px, f.bottom + 5);
+    numbers += Text("tick", px, f.bottom + 8 + 0.85 * font_size, FormatNumber(v, f.x.decimals),
+                    " text-anchor=\"middle\"");
+  }
+  for (long long k = f.y.first; k <= f.y.last; ++k) {
+    const double v = f.y.Tick(k), py = f.PixelY(v);
+    grid += Line(f.left, py, f.right, py);
+    ticks += Line(f.left - 5, py, f.left, py);
+    numbers += Text("tick", f.left - 8, py + 0.3 * font_size, FormatNumber(v, f.y.decimals),
+                    " text-anchor=\"end\"");
+  }
+  ticks += Line(f.left, f.bottom, f.right, f.bottom) + Line(f.left, f.top, f.left, f.bottom);
+  return grid + "</g>\n" + ticks + "</g>\n" + numbers + "</g>\n";
+}
+
+// Title and axis titles, each only when non-empty.
+std::string TitlesSvg(const Frame& f, const SvgOptions& o, double width, double height) {
+  std::string out;
+  if (!o.title.empty()) {
+    out += Text("title", width / 2, 26, o.title,
+                " text-anchor=\"middle\" font-size=\"" + Px(1.3 * o.font_size) + "\"");
+  }
+  if (!o.x_label.empty()) {
+    out += Text("axis-title", (f.left + f.right) / 2, height - 10, o.x_label,
+                " text-anchor=\"middle\"");
+  }
+  if (!o.y_label.empty()) {
+    const double x = 18, y = (f.top + f.bottom) / 2;
+    out += Text("axis-title", x, y, o.y_label,
+                " text-anchor=\"middle\" transform=\"rotate(-90 " + Px(x) + " " + Px(y) + ")\"");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::array<double, 2>>> ProjectToPlane(
+    const std::vector<std::vector<float>>& vectors) {
+  QUIVER_RETURN_IF_ERROR(CheckVectors(vectors));
+  const Eigen::MatrixXd x = CenteredRows(vectors);
+  std::vector<std::array<double, 2>> out(vectors.size(), {0.0, 0.0});
+  const Eigen::BDCSVD<Eigen::MatrixXd> svd(x, Eigen::ComputeThinV);
+  const Eigen::VectorXd& sigma = svd.singularValues();
+  if (sigma.size() == 0 || !(sigma(0) > 0)) return out;  // all vectors equal
+  for (Eigen::Index c = 0; c < std::min<Eigen::Index>(2, sigma.size()); ++c) {
+    if (!(sigma(c) > kRelativeRankTolerance * sigma(0))) break;
+    Eigen::VectorXd axis = svd.matrixV().col(c);
+    FixSign(axis);
+    const Eigen::VectorXd coordinates = x * axis;
+    for (Eigen::Index i = 0; i < coordinates.size(); ++i) out[i][c] = coordinates(i);
+  }
+  return out;
+}
+
+std::string RenderScatterSvg(const std::vector<std::string>& labels,
+                             const std::vector<std::array<double, 2>>& points,
+                             const SvgOptions& options) {
+  const double width = std::max(options.width, 200), height = std::max(options.height, 150);
+  std::vector<std::string> kept_labels;
+  std::vector<std::array<double, 2>> kept_points;
+  for (size_t i = 0; i < std::min(labels.size(), points.size()); ++i) {
+    if (!std::isfinite(points[i][0]) || !std::isfinite(points[i][1])) continue;
+    kept_labels.push_back(labels[i]);
+    kept_points.push_back(points[i]);
+  }
+  const Frame frame = MakeFrame(kept_points, width, height, !options.title.empty());
+  std::vector<std::array<double, 2>> pixels;
+  for (const auto& p : kept_points) pixels.push_back({frame.PixelX(p[0]), frame.PixelY(p[1])});
+  const Box canvas{0, 0, width, height};
+  const std::vector<PlacedLabel> placed = PlaceLabels(kept_labels, pixels, options, canvas);
+
+  std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n";
+  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + Px(width) +
+         "\" height=\"" + Px(height) + "\" viewBox=\"0 0 " + Px(width) + " " + Px(height) +
+         "\" font-family=\"sans-serif\" font-size=\"" + Px(options.font_size) + "\">\n";
+  if (!options.title.empty()) svg += "<title>" + XmlEscape(options.title) + "</title>\n";
+  svg += "<rect x=\"0\" y=\"0\" width=\"" + Px(width) + "\" height=\"" + Px(height) +
+         "\" fill=\"white\"/>\n";
+  svg += AxesSvg(frame, options.font_size) + TitlesSvg(frame, options, width, height);
+  svg += "<g class=\"points\" fill=\"#1f77b4\">\n";
+  for (const auto& p : pixels) {
+    svg += "<circle class=\"point\" cx=\"" + Px(p[0]) + "\" cy=\"" + Px(p[1]) + "\" r=\"" +
+           Px(options.point_radius) + "\"/>\n";
+  }
+  svg += "</g>\n<g class=\"labels\" fill=\"#111111\">\n";
+  for (size_t i = 0; i < placed.size(); ++i) {
+    if (!placed[i].placed) continue;
+    const Box& b = placed[i].box;
+    svg += Text("label", b.x0, b.y0 + 0.8 * (b.y1 - b.y0), kept_labels[i]);
+  }
+  svg += "</g>\n</svg>\n";
+  return svg;
+}
+
+}  // namespace quiver::embed
