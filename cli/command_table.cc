@@ -13,6 +13,10 @@ int RunVerify(const std::vector<std::string>& args);
 int RunCompact(const std::vector<std::string>& args);
 int RunTokenize(const std::vector<std::string>& args);
 int RunTrainTokenizer(const std::vector<std::string>& args);
+int RunImport(const std::vector<std::string>& args);
+int RunModel(const std::vector<std::string>& args);
+int RunNeighbors(const std::vector<std::string>& args);
+int RunVector(const std::vector<std::string>& args);
 
 namespace {
 constexpr Command kCommands[] = {
@@ -26,6 +30,10 @@ constexpr Command kCommands[] = {
     {"compact", "rebuild the index without deleted vectors and compact the store", RunCompact},
     {"tokenize", "show the token ids a tokenizer file gives a text", RunTokenize},
     {"train-tokenizer", "train a sentencepiece tokenizer on text files", RunTrainTokenizer},
+    {"import", "give a database an embedding model from word vectors", RunImport},
+    {"model", "describe the database's embedding model", RunModel},
+    {"neighbors", "most similar tokens of the embedding model", RunNeighbors},
+    {"vector", "one token's vector in the embedding model", RunVector},
 };
 }  // namespace
 

@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "embed/token_table.h"
+#include "embed/word_vectors.h"
 #include "engine/record_validation.h"
 
 namespace quiver {
@@ -405,6 +408,119 @@ Result<Tokenization> DBImpl::Tokenize(std::string_view text, bool add_special_to
   auto encoding = (*tokenizer)->Encode(text, {add_special_tokens});
   if (!encoding.ok()) return encoding.status();
   return ToTokenization(**tokenizer, *encoding);
+}
+
+Status DBImpl::ImportWordVectors(const std::string& path, std::string_view format) {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  auto parsed_format = embed::ParseWordVectorFormat(format);
+  if (!parsed_format.ok()) return parsed_format.status();
+  std::lock_guard write(write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  auto existing = store_->GetModel(storage::model_key::kTokenizer);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    return Status::InvalidArgument("database " + layout_.root +
+                                   " already has a tokenizer or model; word vectors bring their "
+                                   "own vocabulary (create a new database for them)");
+  }
+  auto vectors = embed::ReadWordVectors(path, {.format = *parsed_format});
+  if (!vectors.ok()) return vectors.status();
+  if (vectors->matrix.cols != config_.dimension) {
+    return Status::InvalidArgument(
+        "word vectors in " + path + " have " + std::to_string(vectors->matrix.cols) +
+        " dimensions; this database stores " + std::to_string(config_.dimension));
+  }
+  auto tokenizer = MakeWordTokenizer(vectors->words);
+  if (!tokenizer.ok()) return tokenizer.status();
+  auto blob = (*tokenizer)->Serialize();
+  if (!blob.ok()) return blob.status();
+  const auto& data = vectors->matrix.data;
+  const std::string identity = embed::Fingerprint(
+      {*blob, std::string_view(reinterpret_cast<const char*>(data.data()), data.size() * 4)});
+  const nlohmann::json info = {
+      {"source", "word vectors " + path + " (" +
+                     std::string(embed::WordVectorFormatName(vectors->format)) + ")"},
+      {"identity", identity}};
+  storage::WriteBatch batch;
+  batch.PutModel(storage::model_key::kTokenizer, *blob);
+  for (const auto& [key, value] : embed::EncodeMatrix(vectors->matrix)) batch.PutModel(key, value);
+  batch.PutModel(storage::model_key::kInfo, info.dump());
+  return store_->Write(batch);
+}
+
+Result<const DBImpl::LoadedModel*> DBImpl::StoredModel() {
+  auto tokenizer = StoredTokenizer();
+  std::lock_guard lock(model_mu_);
+  if (model_ != nullptr) return static_cast<const LoadedModel*>(model_.get());
+  if (!tokenizer.ok() && !tokenizer.status().IsNotFound()) return tokenizer.status();
+  auto lookup = [this](std::string_view key) { return store_->GetModel(key); };
+  auto matrix = embed::DecodeMatrix(lookup);
+  auto info_text = store_->GetModel(storage::model_key::kInfo);
+  if (matrix.status().IsNotFound() || !tokenizer.ok()) {
+    return Status::NotFound("database " + layout_.root +
+                            " has no embedding model (import word vectors first)");
+  }
+  if (!matrix.ok()) return matrix.status().WithContext("the stored model");
+  if (!info_text.ok()) return info_text.status();
+  auto info = nlohmann::json::parse(info_text->value_or(""), nullptr, false);
+  if (!info.is_object()) return Status::Corruption("the stored model's description is malformed");
+  auto model = std::make_unique<LoadedModel>();
+  model->tokenizer = *tokenizer;
+  model->info = {info.value("source", ""), std::string(TokenizerKindName((*tokenizer)->kind())),
+                 matrix->rows, static_cast<int>(matrix->cols), info.value("identity", "")};
+  model->unit_rows = embed::UnitRows(*matrix);
+  model->matrix = std::move(*matrix);
+  model_ = std::move(model);
+  return static_cast<const LoadedModel*>(model_.get());
+}
+
+Result<int64_t> DBImpl::TokenRow(const LoadedModel& model, std::string_view token) {
+  std::optional<int32_t> id = model.tokenizer->PieceToId(token);
+  if (!id) {
+    auto ids = model.tokenizer->EncodeIds(token, {.add_special_tokens = false});
+    if (ids.ok() && ids->size() == 1) id = ids->front();
+  }
+  if (!id || *id < 0 || *id >= model.matrix.rows) {
+    return Status::NotFound("'" + std::string(token) + "' is not one token of the model's " +
+                            std::to_string(model.matrix.rows) + "-entry vocabulary");
+  }
+  return static_cast<int64_t>(*id);
+}
+
+Result<ModelInfo> DBImpl::GetModelInfo() {
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  auto model = StoredModel();
+  if (!model.ok()) return model.status();
+  return (*model)->info;
+}
+
+Result<std::vector<float>> DBImpl::TokenVector(std::string_view token) {
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  auto model = StoredModel();
+  if (!model.ok()) return model.status();
+  auto row = TokenRow(**model, token);
+  if (!row.ok()) return row.status();
+  auto values = (*model)->matrix.Row(*row);
+  return std::vector<float>(values.begin(), values.end());
+}
+
+Result<std::vector<TokenScore>> DBImpl::Neighbors(std::string_view token, int k) {
+  if (k <= 0) return Status::InvalidArgument("k must be > 0; found " + std::to_string(k));
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  auto model = StoredModel();
+  if (!model.ok()) return model.status();
+  auto row = TokenRow(**model, token);
+  if (!row.ok()) return row.status();
+  std::vector<TokenScore> neighbors;
+  for (const embed::RowScore& near : embed::NearestRows((*model)->unit_rows, *row, k)) {
+    auto piece = (*model)->tokenizer->IdToPiece(static_cast<int32_t>(near.row));
+    if (!piece.ok()) return piece.status();
+    neighbors.push_back({std::move(*piece), near.score});
+  }
+  return neighbors;
 }
 
 Result<Stats> DBImpl::GetStats() {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "embed/embedding_matrix.h"
 #include "engine/fair_shared_mutex.h"
 #include "engine/layout.h"
 #include "index/vector_index.h"
@@ -38,6 +39,10 @@ class DBImpl final : public DB {
   Result<std::vector<Hit>> Search(std::span<const float> query,
                                   const SearchOptions& options) override;
   Result<Tokenization> Tokenize(std::string_view text, bool add_special_tokens) override;
+  Status ImportWordVectors(const std::string& path, std::string_view format) override;
+  Result<ModelInfo> GetModelInfo() override;
+  Result<std::vector<float>> TokenVector(std::string_view token) override;
+  Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) override;
   Result<Stats> GetStats() override;
   Status Verify() override;
   Status Compact() override;
@@ -50,6 +55,17 @@ class DBImpl final : public DB {
   Status InitializeNew(const std::string& tokenizer_blob);
   // The stored tokenizer, loaded on first use; NotFound when there is none.
   Result<const Tokenizer*> StoredTokenizer();
+
+  // The stored embedding model, loaded on first use; NotFound when there is none.
+  struct LoadedModel {
+    const Tokenizer* tokenizer = nullptr;
+    embed::EmbeddingMatrix unit_rows;  // the matrix with rows scaled to unit length
+    embed::EmbeddingMatrix matrix;
+    ModelInfo info;
+  };
+  Result<const LoadedModel*> StoredModel();
+  // The matrix row of `token` (see DB::TokenVector).
+  Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token);
   Status LoadMeta();
   Status RecoverIndex();
   Status ReplayOplog(index::VectorIndex* target, uint64_t after);
@@ -74,6 +90,8 @@ class DBImpl final : public DB {
 
   std::mutex tokenizer_mu_;
   std::unique_ptr<Tokenizer> tokenizer_;  // guarded by tokenizer_mu_; set once
+  std::mutex model_mu_;
+  std::unique_ptr<LoadedModel> model_;  // guarded by model_mu_; set once
 
   std::mutex write_mu_;
   mutable FairSharedMutex state_mu_;

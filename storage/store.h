@@ -35,6 +35,8 @@ inline constexpr std::string_view kOplogTrimmedThrough = "oplog_trimmed_through"
 // Well-known keys of the `model` column family.
 namespace model_key {
 inline constexpr std::string_view kTokenizer = "tokenizer";  // a tokenizer/ blob
+inline constexpr std::string_view kInfo = "info";  // JSON: {"source", "identity"}
+// The embedding matrix uses keys "matrix.meta" and "matrix/..." (embed/token_table.h).
 }  // namespace model_key
 
 // A set of changes applied all together or not at all by Store::Write.

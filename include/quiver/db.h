@@ -57,6 +57,23 @@ class DB {
   // the database has no tokenizer.
   virtual Result<Tokenization> Tokenize(std::string_view text, bool add_special_tokens = true) = 0;
 
+  // Gives the database an embedding model made of word vectors (GloVe or word2vec text,
+  // word2vec binary, fastText .vec; `format` "auto" detects which) with a word tokenizer over
+  // their vocabulary, in one atomic write. The vectors' dimension must equal the database's.
+  // InvalidArgument when the database already has a tokenizer or a model.
+  virtual Status ImportWordVectors(const std::string& path, std::string_view format = "auto") = 0;
+
+  // Describes the database's embedding model; NotFound when it has none.
+  virtual Result<ModelInfo> GetModelInfo() = 0;
+
+  // The model's vector for `token`: a vocabulary entry, or text the tokenizer turns into
+  // exactly one token ("King" for a lower-casing word model). NotFound otherwise.
+  virtual Result<std::vector<float>> TokenVector(std::string_view token) = 0;
+
+  // The `k` vocabulary entries most similar to `token` by cosine of their vectors (as
+  // gensim's most_similar computes it), best first, the token itself excluded.
+  virtual Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) = 0;
+
   virtual Result<Stats> GetStats() = 0;
 
   // Checks that the store is internally consistent, that its checksums hold, and that the

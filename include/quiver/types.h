@@ -54,6 +54,21 @@ struct Tokenization {
   std::vector<Token> tokens;
 };
 
+// The embedding model a database keeps (DB::GetModelInfo).
+struct ModelInfo {
+  std::string source;          // where it came from, e.g. "word vectors glove.txt (glove)"
+  std::string tokenizer_kind;  // "sentencepiece", "huggingface-bpe" or "word"
+  int64_t vocab_size = 0;      // rows of the token-embedding matrix
+  int dimension = 0;
+  std::string identity;  // fingerprint of tokenizer and matrix: equal models, equal identity
+};
+
+// A vocabulary entry and its similarity to a query token.
+struct TokenScore {
+  std::string token;
+  float score = 0;
+};
+
 }  // namespace quiver
 
 #endif  // QUIVER_TYPES_H_

@@ -1,0 +1,50 @@
+// quiver model DB
+#include <cstdio>
+
+#include "cli/common.h"
+#include "cli/table.h"
+
+namespace quiver::cli {
+
+int RunModel(const std::vector<std::string>& args) {
+  constexpr const char* kName = "model";
+  po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("json", po::bool_switch(), "print one JSON object");
+  // clang-format on
+  po::positional_options_description positional;
+  positional.add("db", 1);
+  auto parsed = ParseArgs(kName, "model DB [--json]",
+                          "Describes the database's embedding model: where it came from, its\n"
+                          "tokenizer, vocabulary × dimension and identity.",
+                          options, positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  const auto& values = parsed->values;
+  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/true);
+  if (!db.ok()) return Fail(kName, db.status());
+  auto info = (*db)->GetModelInfo();
+  if (!info.ok()) return Fail(kName, info.status());
+  const std::string shape = "Embedding(" + std::to_string(info->vocab_size) + ", " +
+                            std::to_string(info->dimension) + ")";
+  if (values["json"].as<bool>()) {
+    nlohmann::json out = {{"source", info->source},
+                          {"tokenizer", info->tokenizer_kind},
+                          {"vocab_size", info->vocab_size},
+                          {"dimension", info->dimension},
+                          {"identity", info->identity}};
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  Table table({"property", "value"});
+  table.AddRow({"source", info->source});
+  table.AddRow({"tokenizer", info->tokenizer_kind});
+  table.AddRow({"embedding", shape});
+  table.AddRow({"identity", info->identity});
+  table.Print(stdout);
+  return kExitOk;
+}
+
+}  // namespace quiver::cli

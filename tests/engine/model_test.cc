@@ -1,0 +1,108 @@
+// A database's embedding model: importing word vectors, token vectors and neighbours.
+#include <gtest/gtest.h>
+
+#include "quiver/db.h"
+#include "tests/fixtures/db_util.h"
+#include "tests/fixtures/test_util.h"
+
+namespace quiver {
+namespace {
+
+constexpr int kDim = 8;
+
+class ModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    vectors_ = test::RandomVectors(50, kDim, 5);
+    std::string text;
+    for (int w = 0; w < 50; ++w) {
+      text += "w" + std::to_string(w);
+      for (int i = 0; i < kDim; ++i) text += " " + std::to_string(vectors_[w * kDim + i]);
+      text += "\n";
+    }
+    test::WriteFile(dir_.Sub("glove.txt"), text);
+  }
+  std::vector<float> Row(int w) const {
+    return {vectors_.begin() + w * kDim, vectors_.begin() + (w + 1) * kDim};
+  }
+
+  test::TempDir dir_;
+  std::vector<float> vectors_;
+};
+
+TEST_F(ModelTest, ImportedVectorsAnswerNeighborsLikeBruteForce) {
+  {
+    auto db = test::OpenOrDie(dir_.Sub("db"), test::CreateOptions(kDim));
+    ASSERT_TRUE(db->ImportWordVectors(dir_.Sub("glove.txt")).ok());
+  }
+  auto db = test::OpenOrDie(dir_.Sub("db"), Options());  // the model persists
+  auto info = db->GetModelInfo();
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->vocab_size, 50);
+  EXPECT_EQ(info->dimension, kDim);
+  EXPECT_EQ(info->tokenizer_kind, "word");
+  EXPECT_EQ(info->identity.size(), 16u);
+
+  auto vector = db->TokenVector("W7");  // the word tokenizer lower-cases
+  ASSERT_TRUE(vector.ok()) << vector.status().ToString();
+  for (int i = 0; i < kDim; ++i) EXPECT_NEAR((*vector)[i], Row(7)[i], 1e-5);
+
+  auto expected = test::BruteForce(vectors_, kDim, Row(7), Metric::kCosine, 6);
+  auto neighbors = db->Neighbors("w7", 5);
+  ASSERT_TRUE(neighbors.ok());
+  ASSERT_EQ(neighbors->size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ((*neighbors)[i].token, "w" + std::to_string(expected[i + 1].row));
+    EXPECT_NEAR((*neighbors)[i].score, expected[i + 1].score, 1e-4);
+  }
+  EXPECT_TRUE(db->Neighbors("nope", 5).status().IsNotFound());
+  EXPECT_TRUE(db->Neighbors("w7", 0).status().IsInvalidArgument());
+}
+
+TEST_F(ModelTest, ImportIsRefusedForOtherDimensionsOrASecondModel) {
+  auto db = test::OpenOrDie(dir_.Sub("db"), test::CreateOptions(kDim + 1));
+  Status s = db->ImportWordVectors(dir_.Sub("glove.txt"));
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("have 8 dimensions; this database stores 9"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(db->GetModelInfo().status().IsNotFound());
+
+  auto other = test::OpenOrDie(dir_.Sub("db2"), test::CreateOptions(kDim));
+  ASSERT_TRUE(other->ImportWordVectors(dir_.Sub("glove.txt")).ok());
+  EXPECT_TRUE(other->ImportWordVectors(dir_.Sub("glove.txt")).IsInvalidArgument());
+
+  auto fresh = test::OpenOrDie(dir_.Sub("db3"), test::CreateOptions(kDim));
+  EXPECT_TRUE(fresh->ImportWordVectors(dir_.Sub("missing.txt"), "glove").IsIOError());
+  EXPECT_TRUE(fresh->ImportWordVectors(dir_.Sub("glove.txt"), "nonsense").IsInvalidArgument());
+  EXPECT_TRUE(fresh->GetModelInfo().status().IsNotFound()) << "failed imports write nothing";
+}
+
+TEST_F(ModelTest, CliImportNeighborsVectorModel) {
+  const std::string db = dir_.Sub("cli");
+  ASSERT_EQ(test::RunCli({"create", db, "--dim", std::to_string(kDim)}).exit_code, 0);
+  auto imported = test::RunCli({"import", db, "--word-vectors", dir_.Sub("glove.txt")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_NE(imported.out.find("Embedding(50, 8)"), std::string::npos) << imported.out;
+
+  auto neighbors = test::RunCli({"neighbors", db, "w3", "-k", "2", "--json"});
+  ASSERT_EQ(neighbors.exit_code, 0) << neighbors.err;
+  EXPECT_EQ(std::count(neighbors.out.begin(), neighbors.out.end(), '\n'), 2);
+  EXPECT_NE(neighbors.out.find("{\"score\":"), std::string::npos);
+  EXPECT_NE(neighbors.out.find("\"token\":\"w"), std::string::npos);
+
+  auto vector = test::RunCli({"vector", db, "w3"});
+  ASSERT_EQ(vector.exit_code, 0);
+  // One comma-separated number per dimension: the form `quiver search --vector` reads.
+  EXPECT_EQ(std::count(vector.out.begin(), vector.out.end(), ','), kDim - 1);
+
+  auto model = test::RunCli({"model", db, "--json"});
+  ASSERT_EQ(model.exit_code, 0);
+  EXPECT_NE(model.out.find("\"vocab_size\":50"), std::string::npos) << model.out;
+
+  auto missing = test::RunCli({"neighbors", db, "zebra"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("'zebra' is not one token"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace quiver
