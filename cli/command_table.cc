@@ -17,6 +17,7 @@ int RunImport(const std::vector<std::string>& args);
 int RunModel(const std::vector<std::string>& args);
 int RunNeighbors(const std::vector<std::string>& args);
 int RunVector(const std::vector<std::string>& args);
+int RunPlot(const std::vector<std::string>& args);
 
 namespace {
 constexpr Command kCommands[] = {
@@ -34,6 +35,7 @@ constexpr Command kCommands[] = {
     {"model", "describe the database's embedding model", RunModel},
     {"neighbors", "most similar tokens of the embedding model", RunNeighbors},
     {"vector", "one token's vector in the embedding model", RunVector},
+    {"plot", "draw tokens' vectors in 2-D (PCA) as a labelled SVG scatter plot", RunPlot},
 };
 }  // namespace
 

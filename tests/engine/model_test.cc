@@ -1,6 +1,8 @@
 // A database's embedding model: importing word vectors, token vectors and neighbours.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "quiver/db.h"
 #include "tests/fixtures/db_util.h"
 #include "tests/fixtures/test_util.h"
@@ -98,6 +100,17 @@ TEST_F(ModelTest, CliImportNeighborsVectorModel) {
   auto model = test::RunCli({"model", db, "--json"});
   ASSERT_EQ(model.exit_code, 0);
   EXPECT_NE(model.out.find("\"vocab_size\":50"), std::string::npos) << model.out;
+
+  const std::string svg = dir_.Sub("words.svg");
+  auto plot = test::RunCli({"plot", db, "w1", "w2", "w3", "-o", svg, "--title", "a & b"});
+  ASSERT_EQ(plot.exit_code, 0) << plot.err;
+  const std::string drawing = test::ReadFile(svg);
+  EXPECT_EQ(drawing.find("<?xml"), 0u);
+  EXPECT_NE(drawing.find(">w2<"), std::string::npos);
+  EXPECT_NE(drawing.find("a &amp; b"), std::string::npos);
+  auto bad_plot = test::RunCli({"plot", db, "w1", "zebra", "-o", dir_.Sub("no.svg")});
+  EXPECT_EQ(bad_plot.exit_code, 3);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("no.svg")));
 
   auto missing = test::RunCli({"neighbors", db, "zebra"});
   EXPECT_EQ(missing.exit_code, 3);
