@@ -18,6 +18,7 @@ int RunModel(const std::vector<std::string>& args);
 int RunNeighbors(const std::vector<std::string>& args);
 int RunVector(const std::vector<std::string>& args);
 int RunPlot(const std::vector<std::string>& args);
+int RunEmbed(const std::vector<std::string>& args);
 
 namespace {
 constexpr Command kCommands[] = {
@@ -36,6 +37,7 @@ constexpr Command kCommands[] = {
     {"neighbors", "most similar tokens of the embedding model", RunNeighbors},
     {"vector", "one token's vector in the embedding model", RunVector},
     {"plot", "draw tokens' vectors in 2-D (PCA) as a labelled SVG scatter plot", RunPlot},
+    {"embed", "a text's pooled vector (or one per token) from the embedding model", RunEmbed},
 };
 }  // namespace
 

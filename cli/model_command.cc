@@ -30,11 +30,9 @@ int RunModel(const std::vector<std::string>& args) {
   const std::string shape = "Embedding(" + std::to_string(info->vocab_size) + ", " +
                             std::to_string(info->dimension) + ")";
   if (values["json"].as<bool>()) {
-    nlohmann::json out = {{"source", info->source},
-                          {"tokenizer", info->tokenizer_kind},
-                          {"vocab_size", info->vocab_size},
-                          {"dimension", info->dimension},
-                          {"identity", info->identity}};
+    nlohmann::json out = {{"source", info->source},         {"tokenizer", info->tokenizer_kind},
+                          {"vocab_size", info->vocab_size}, {"dimension", info->dimension},
+                          {"identity", info->identity},     {"pooling", info->pooling}};
     std::printf("%s\n", out.dump().c_str());
     return kExitOk;
   }
@@ -42,6 +40,7 @@ int RunModel(const std::vector<std::string>& args) {
   table.AddRow({"source", info->source});
   table.AddRow({"tokenizer", info->tokenizer_kind});
   table.AddRow({"embedding", shape});
+  table.AddRow({"pooling", info->pooling});
   table.AddRow({"identity", info->identity});
   table.Print(stdout);
   return kExitOk;

@@ -440,7 +440,8 @@ Status DBImpl::ImportWordVectors(const std::string& path, std::string_view forma
   const nlohmann::json info = {
       {"source", "word vectors " + path + " (" +
                      std::string(embed::WordVectorFormatName(vectors->format)) + ")"},
-      {"identity", identity}};
+      {"identity", identity},
+      {"pooling", "mean"}};  // word vector files carry no token frequencies for SIF
   storage::WriteBatch batch;
   batch.PutModel(storage::model_key::kTokenizer, *blob);
   for (const auto& [key, value] : embed::EncodeMatrix(vectors->matrix)) batch.PutModel(key, value);
@@ -468,8 +469,16 @@ Result<const DBImpl::LoadedModel*> DBImpl::StoredModel() {
   model->tokenizer = *tokenizer;
   model->info = {info.value("source", ""), std::string(TokenizerKindName((*tokenizer)->kind())),
                  matrix->rows, static_cast<int>(matrix->cols), info.value("identity", "")};
+  model->info.pooling = info.value("pooling", "mean");
+  if (model->info.pooling != "mean") {
+    return Status::NotSupported("the stored model pools with '" + model->info.pooling +
+                                "'; this quiver pools with mean only");
+  }
   model->unit_rows = embed::UnitRows(*matrix);
   model->matrix = std::move(*matrix);
+  auto pooler = embed::Pooler::Create(model->matrix, {.method = embed::PoolingMethod::kMean});
+  if (!pooler.ok()) return pooler.status();
+  model->pooler.emplace(std::move(*pooler));
   model_ = std::move(model);
   return static_cast<const LoadedModel*>(model_.get());
 }
@@ -521,6 +530,30 @@ Result<std::vector<TokenScore>> DBImpl::Neighbors(std::string_view token, int k)
     neighbors.push_back({std::move(*piece), near.score});
   }
   return neighbors;
+}
+
+Result<EmbeddedText> DBImpl::Embed(std::string_view text) {
+  std::shared_lock read(state_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckOpen());
+  auto model = StoredModel();
+  if (!model.ok()) return model.status();
+  const LoadedModel& m = **model;
+  auto encoding = m.tokenizer->Encode(text, {.add_special_tokens = false});
+  if (!encoding.ok()) return encoding.status();
+  embed::PooledVector pooled = m.pooler->Pool(encoding->ids);
+  EmbeddedText result;
+  result.vector = std::move(pooled.vector);
+  result.known_tokens = pooled.tokens_used;
+  result.tokens = ToTokenization(*m.tokenizer, *encoding).tokens;
+  for (int32_t id : encoding->ids) {
+    if (id >= 0 && id < m.matrix.rows) {
+      auto row = m.matrix.Row(id);
+      result.token_vectors.emplace_back(row.begin(), row.end());
+    } else {
+      result.token_vectors.emplace_back(m.matrix.cols, 0.0f);
+    }
+  }
+  return result;
 }
 
 Result<Stats> DBImpl::GetStats() {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "embed/embedding_matrix.h"
+#include "embed/pooling.h"
 #include "engine/fair_shared_mutex.h"
 #include "engine/layout.h"
 #include "index/vector_index.h"
@@ -43,6 +44,7 @@ class DBImpl final : public DB {
   Result<ModelInfo> GetModelInfo() override;
   Result<std::vector<float>> TokenVector(std::string_view token) override;
   Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) override;
+  Result<EmbeddedText> Embed(std::string_view text) override;
   Result<Stats> GetStats() override;
   Status Verify() override;
   Status Compact() override;
@@ -61,6 +63,7 @@ class DBImpl final : public DB {
     const Tokenizer* tokenizer = nullptr;
     embed::EmbeddingMatrix unit_rows;  // the matrix with rows scaled to unit length
     embed::EmbeddingMatrix matrix;
+    std::optional<embed::Pooler> pooler;  // refers to `matrix`
     ModelInfo info;
   };
   Result<const LoadedModel*> StoredModel();

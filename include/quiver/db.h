@@ -74,6 +74,10 @@ class DB {
   // gensim's most_similar computes it), best first, the token itself excluded.
   virtual Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) = 0;
 
+  // Tokenizes `text` and pools its token vectors into one vector with the model's pooling
+  // rule. A text none of whose tokens is known gives a zero vector (known_tokens == 0).
+  virtual Result<EmbeddedText> Embed(std::string_view text) = 0;
+
   virtual Result<Stats> GetStats() = 0;
 
   // Checks that the store is internally consistent, that its checksums hold, and that the

@@ -61,6 +61,15 @@ struct ModelInfo {
   int64_t vocab_size = 0;      // rows of the token-embedding matrix
   int dimension = 0;
   std::string identity;  // fingerprint of tokenizer and matrix: equal models, equal identity
+  std::string pooling;   // how a text's token vectors become one vector: "mean" or "sif"
+};
+
+// A text as the embedding model sees it (DB::Embed).
+struct EmbeddedText {
+  std::vector<float> vector;  // pooled and L2-normalized; all zeros when no token is known
+  std::vector<Token> tokens;  // the text's tokens, without BOS/EOS
+  std::vector<std::vector<float>> token_vectors;  // one per token; zeros for unknown ids
+  int64_t known_tokens = 0;                       // tokens that have a vector
 };
 
 // A vocabulary entry and its similarity to a query token.

@@ -1,6 +1,7 @@
 // A database's embedding model: importing word vectors, token vectors and neighbours.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "quiver/db.h"
@@ -58,6 +59,27 @@ TEST_F(ModelTest, ImportedVectorsAnswerNeighborsLikeBruteForce) {
     EXPECT_NEAR((*neighbors)[i].score, expected[i + 1].score, 1e-4);
   }
   EXPECT_TRUE(db->Neighbors("nope", 5).status().IsNotFound());
+  EXPECT_EQ(info->pooling, "mean");
+
+  // Mean pooling: the normalized average of the known tokens' vectors.
+  auto embedded = db->Embed("W1 w2, zebra");
+  ASSERT_TRUE(embedded.ok()) << embedded.status().ToString();
+  ASSERT_EQ(embedded->tokens.size(), 4u);  // w1 w2 , zebra
+  EXPECT_EQ(embedded->known_tokens, 2);
+  std::vector<double> mean(kDim);
+  double norm = 0;
+  for (int i = 0; i < kDim; ++i) {
+    mean[i] = (Row(1)[i] + Row(2)[i]) / 2.0;
+    norm += mean[i] * mean[i];
+  }
+  for (int i = 0; i < kDim; ++i) {
+    EXPECT_NEAR(embedded->vector[i], mean[i] / std::sqrt(norm), 1e-5);
+  }
+  EXPECT_EQ(embedded->token_vectors[3], std::vector<float>(kDim, 0.0f));
+  auto unknown = db->Embed("zebra giraffe");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->known_tokens, 0);
+  EXPECT_EQ(unknown->vector, std::vector<float>(kDim, 0.0f));
   EXPECT_TRUE(db->Neighbors("w7", 0).status().IsInvalidArgument());
 }
 
@@ -100,6 +122,16 @@ TEST_F(ModelTest, CliImportNeighborsVectorModel) {
   auto model = test::RunCli({"model", db, "--json"});
   ASSERT_EQ(model.exit_code, 0);
   EXPECT_NE(model.out.find("\"vocab_size\":50"), std::string::npos) << model.out;
+
+  auto embedded = test::RunCli({"embed", db, "w1 w2", "--json"});
+  ASSERT_EQ(embedded.exit_code, 0) << embedded.err;
+  EXPECT_NE(embedded.out.find("\"vector\":["), std::string::npos) << embedded.out;
+  auto per_token = test::RunCli({"embed", db, "w1 w2", "--per-token", "--json"});
+  EXPECT_EQ(std::count(per_token.out.begin(), per_token.out.end(), '\n'), 2);
+  auto unknown = test::RunCli({"embed", db, "zebra"});
+  EXPECT_EQ(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no token of the text is in the model's vocabulary"),
+            std::string::npos);
 
   const std::string svg = dir_.Sub("words.svg");
   auto plot = test::RunCli({"plot", db, "w1", "w2", "w3", "-o", svg, "--title", "a & b"});

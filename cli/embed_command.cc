@@ -1,0 +1,86 @@
+// quiver embed DB "text" [--per-token] [--json]
+#include <cstdio>
+
+#include "cli/common.h"
+#include "cli/table.h"
+
+namespace quiver::cli {
+namespace {
+
+std::string JoinNumbers(const std::vector<float>& values) {
+  std::string text;
+  char number[32];
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::snprintf(number, sizeof(number), "%s%.9g", i ? "," : "", values[i]);
+    text += number;
+  }
+  return text;
+}
+
+std::string Dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void PrintPerToken(const EmbeddedText& embedded, bool json) {
+  if (json) {
+    for (size_t i = 0; i < embedded.tokens.size(); ++i) {
+      std::printf("%s\n", Dump({{"token", embedded.tokens[i].piece},
+                                {"id", embedded.tokens[i].id},
+                                {"vector", embedded.token_vectors[i]}})
+                              .c_str());
+    }
+    return;
+  }
+  Table table({"token", "id", "vector"});
+  for (size_t i = 0; i < embedded.tokens.size(); ++i) {
+    table.AddRow({embedded.tokens[i].piece, std::to_string(embedded.tokens[i].id),
+                  Clip(JoinNumbers(embedded.token_vectors[i]), 60)});
+  }
+  table.Print(stdout);
+}
+
+}  // namespace
+
+int RunEmbed(const std::vector<std::string>& args) {
+  constexpr const char* kName = "embed";
+  po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("text", po::value<std::string>()->required(), "the text to embed")
+      ("per-token", po::bool_switch(), "one row per token (token, id, vector) instead")
+      ("json", po::bool_switch(), "JSON: {\"text\",\"vector\"}, or per token {\"token\",\"id\","
+                                  "\"vector\"}");
+  // clang-format on
+  po::positional_options_description positional;
+  positional.add("db", 1).add("text", 1);
+  auto parsed = ParseArgs(kName, "embed DB TEXT [--per-token] [--json]",
+                          "Embeds TEXT with the database's model: tokenizes it and pools the\n"
+                          "token vectors into one unit-length vector, printed comma-separated\n"
+                          "(the form `quiver search --vector` reads).",
+                          options, positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  const auto& values = parsed->values;
+  const std::string text = values["text"].as<std::string>();
+  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/true);
+  if (!db.ok()) return Fail(kName, db.status());
+  auto embedded = (*db)->Embed(text);
+  if (!embedded.ok()) return Fail(kName, embedded.status());
+  if (embedded->known_tokens == 0) {
+    std::fprintf(stderr,
+                 "quiver embed: note: no token of the text is in the model's vocabulary; "
+                 "the vector is all zeros\n");
+  }
+  const bool json = values["json"].as<bool>();
+  if (values["per-token"].as<bool>()) {
+    PrintPerToken(*embedded, json);
+  } else if (json) {
+    std::printf("%s\n", Dump({{"text", text}, {"vector", embedded->vector}}).c_str());
+  } else {
+    std::printf("%s\n", JoinNumbers(embedded->vector).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace quiver::cli
