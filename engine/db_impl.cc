@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "embed/safetensors.h"
 #include "embed/token_table.h"
 #include "embed/word_vectors.h"
 #include "engine/record_validation.h"
@@ -410,43 +411,72 @@ Result<Tokenization> DBImpl::Tokenize(std::string_view text, bool add_special_to
   return ToTokenization(**tokenizer, *encoding);
 }
 
+Status DBImpl::CheckNoModel() {
+  auto existing = store_->GetModel(storage::model_key::kTokenizer);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    return Status::InvalidArgument("database " + layout_.root +
+                                   " already has a tokenizer or model (create a new database "
+                                   "for another model)");
+  }
+  return Status::OK();
+}
+
+Status DBImpl::StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
+                          const std::string& source) {
+  if (matrix.cols != config_.dimension) {
+    return Status::InvalidArgument(source + " has " + std::to_string(matrix.cols) +
+                                   " dimensions; this database stores " +
+                                   std::to_string(config_.dimension));
+  }
+  auto blob = tokenizer.Serialize();
+  if (!blob.ok()) return blob.status();
+  const auto& data = matrix.data;
+  const std::string identity = embed::Fingerprint(
+      {*blob, std::string_view(reinterpret_cast<const char*>(data.data()), data.size() * 4)});
+  // Imported embeddings carry no token frequencies, so they pool with mean (SIF needs them).
+  const nlohmann::json info = {{"source", source}, {"identity", identity}, {"pooling", "mean"}};
+  storage::WriteBatch batch;
+  batch.PutModel(storage::model_key::kTokenizer, *blob);
+  for (const auto& [key, value] : embed::EncodeMatrix(matrix)) batch.PutModel(key, value);
+  batch.PutModel(storage::model_key::kInfo, info.dump());
+  return store_->Write(batch);
+}
+
 Status DBImpl::ImportWordVectors(const std::string& path, std::string_view format) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   auto parsed_format = embed::ParseWordVectorFormat(format);
   if (!parsed_format.ok()) return parsed_format.status();
   std::lock_guard write(write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
-  auto existing = store_->GetModel(storage::model_key::kTokenizer);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
-    return Status::InvalidArgument("database " + layout_.root +
-                                   " already has a tokenizer or model; word vectors bring their "
-                                   "own vocabulary (create a new database for them)");
-  }
+  QUIVER_RETURN_IF_ERROR(CheckNoModel());
   auto vectors = embed::ReadWordVectors(path, {.format = *parsed_format});
   if (!vectors.ok()) return vectors.status();
-  if (vectors->matrix.cols != config_.dimension) {
-    return Status::InvalidArgument(
-        "word vectors in " + path + " have " + std::to_string(vectors->matrix.cols) +
-        " dimensions; this database stores " + std::to_string(config_.dimension));
-  }
   auto tokenizer = MakeWordTokenizer(vectors->words);
   if (!tokenizer.ok()) return tokenizer.status();
-  auto blob = (*tokenizer)->Serialize();
-  if (!blob.ok()) return blob.status();
-  const auto& data = vectors->matrix.data;
-  const std::string identity = embed::Fingerprint(
-      {*blob, std::string_view(reinterpret_cast<const char*>(data.data()), data.size() * 4)});
-  const nlohmann::json info = {
-      {"source", "word vectors " + path + " (" +
-                     std::string(embed::WordVectorFormatName(vectors->format)) + ")"},
-      {"identity", identity},
-      {"pooling", "mean"}};  // word vector files carry no token frequencies for SIF
-  storage::WriteBatch batch;
-  batch.PutModel(storage::model_key::kTokenizer, *blob);
-  for (const auto& [key, value] : embed::EncodeMatrix(vectors->matrix)) batch.PutModel(key, value);
-  batch.PutModel(storage::model_key::kInfo, info.dump());
-  return store_->Write(batch);
+  return StoreModel(**tokenizer, vectors->matrix,
+                    "word vectors " + path + " (" +
+                        std::string(embed::WordVectorFormatName(vectors->format)) + ")");
+}
+
+Status DBImpl::ImportSafetensors(const std::string& path, const std::string& tensor,
+                                 const std::string& tokenizer_path) {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  std::lock_guard write(write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  QUIVER_RETURN_IF_ERROR(CheckNoModel());
+  auto tokenizer = LoadTokenizerFile(tokenizer_path);
+  if (!tokenizer.ok()) return tokenizer.status().WithContext(tokenizer_path);
+  auto matrix = embed::ReadSafetensorsEmbedding(
+      path, tensor.empty() ? embed::kDefaultEmbeddingTensor : std::string_view(tensor));
+  if (!matrix.ok()) return matrix.status();
+  const std::string layer = embed::EmbeddingShapeString(matrix->rows, matrix->cols);
+  if (matrix->rows != (*tokenizer)->vocab_size()) {
+    return Status::InvalidArgument("the tensor " + layer + " has " + std::to_string(matrix->rows) +
+                                   " rows but the tokenizer " + tokenizer_path + " has " +
+                                   std::to_string((*tokenizer)->vocab_size()) + " entries");
+  }
+  return StoreModel(**tokenizer, *matrix, "safetensors " + path + " " + layer);
 }
 
 Result<const DBImpl::LoadedModel*> DBImpl::StoredModel() {

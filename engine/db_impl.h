@@ -41,6 +41,8 @@ class DBImpl final : public DB {
                                   const SearchOptions& options) override;
   Result<Tokenization> Tokenize(std::string_view text, bool add_special_tokens) override;
   Status ImportWordVectors(const std::string& path, std::string_view format) override;
+  Status ImportSafetensors(const std::string& path, const std::string& tensor,
+                           const std::string& tokenizer_path) override;
   Result<ModelInfo> GetModelInfo() override;
   Result<std::vector<float>> TokenVector(std::string_view token) override;
   Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) override;
@@ -67,6 +69,12 @@ class DBImpl final : public DB {
     ModelInfo info;
   };
   Result<const LoadedModel*> StoredModel();
+  // InvalidArgument when the database already has a tokenizer or model.
+  Status CheckNoModel();
+  // Stores tokenizer, matrix and description in one batch; the matrix must have the
+  // database's dimension. `source` names where the model came from.
+  Status StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
+                    const std::string& source);
   // The matrix row of `token` (see DB::TokenVector).
   Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token);
   Status LoadMeta();

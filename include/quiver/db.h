@@ -63,6 +63,14 @@ class DB {
   // InvalidArgument when the database already has a tokenizer or a model.
   virtual Status ImportWordVectors(const std::string& path, std::string_view format = "auto") = 0;
 
+  // Gives the database an embedding model made of an LLM's token-embedding layer: the 2-D
+  // tensor `tensor` ("" = model.embed_tokens.weight; F32, F16 or BF16) of a safetensors file,
+  // or of a sharded checkpoint (a directory or its model.safetensors.index.json), with the
+  // tokenizer in `tokenizer_path`. The tensor must have one row per tokenizer entry and the
+  // database's dimension. InvalidArgument when the database already has a tokenizer or model.
+  virtual Status ImportSafetensors(const std::string& path, const std::string& tensor,
+                                   const std::string& tokenizer_path) = 0;
+
   // Describes the database's embedding model; NotFound when it has none.
   virtual Result<ModelInfo> GetModelInfo() = 0;
 

@@ -87,7 +87,7 @@ TEST_F(ModelTest, ImportIsRefusedForOtherDimensionsOrASecondModel) {
   auto db = test::OpenOrDie(dir_.Sub("db"), test::CreateOptions(kDim + 1));
   Status s = db->ImportWordVectors(dir_.Sub("glove.txt"));
   EXPECT_TRUE(s.IsInvalidArgument());
-  EXPECT_NE(s.message().find("have 8 dimensions; this database stores 9"), std::string::npos)
+  EXPECT_NE(s.message().find("has 8 dimensions; this database stores 9"), std::string::npos)
       << s.message();
   EXPECT_TRUE(db->GetModelInfo().status().IsNotFound());
 
@@ -99,6 +99,51 @@ TEST_F(ModelTest, ImportIsRefusedForOtherDimensionsOrASecondModel) {
   EXPECT_TRUE(fresh->ImportWordVectors(dir_.Sub("missing.txt"), "glove").IsIOError());
   EXPECT_TRUE(fresh->ImportWordVectors(dir_.Sub("glove.txt"), "nonsense").IsInvalidArgument());
   EXPECT_TRUE(fresh->GetModelInfo().status().IsNotFound()) << "failed imports write nothing";
+}
+
+// A safetensors file holding one F32 tensor `name` of rows × cols.
+void WriteSafetensors(const std::string& path, const std::string& name, int rows, int cols,
+                      const std::vector<float>& values) {
+  const std::string header = "{\"" + name + "\": {\"dtype\": \"F32\", \"shape\": [" +
+                             std::to_string(rows) + ", " + std::to_string(cols) +
+                             "], \"data_offsets\": [0, " + std::to_string(values.size() * 4) +
+                             "]}}";
+  std::string file(8, '\0');
+  for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  file += header;
+  file.append(reinterpret_cast<const char*>(values.data()), values.size() * 4);
+  test::WriteFile(path, file);
+}
+
+TEST_F(ModelTest, SafetensorsLayerWithItsTokenizer) {
+  // A word list as the tokenizer: 50 words plus <unk>, one row each.
+  std::string vocab;
+  for (int w = 0; w < 50; ++w) vocab += "w" + std::to_string(w) + "\n";
+  test::WriteFile(dir_.Sub("vocab.txt"), vocab + "<unk>\n");
+  std::vector<float> rows = vectors_;
+  rows.resize(51 * kDim, 0.0f);
+  WriteSafetensors(dir_.Sub("model.safetensors"), "model.embed_tokens.weight", 51, kDim, rows);
+
+  auto db = test::OpenOrDie(dir_.Sub("db"), test::CreateOptions(kDim));
+  ASSERT_TRUE(db->ImportSafetensors(dir_.Sub("model.safetensors"), "", dir_.Sub("vocab.txt")).ok());
+  auto info = db->GetModelInfo();
+  ASSERT_TRUE(info.ok());
+  EXPECT_NE(info->source.find("Embedding(51, 8)"), std::string::npos) << info->source;
+  auto vector = db->TokenVector("w9");
+  ASSERT_TRUE(vector.ok());
+  EXPECT_EQ(*vector, Row(9));
+
+  // One row short of the tokenizer: refused, naming both numbers.
+  WriteSafetensors(dir_.Sub("short.safetensors"), "emb", 50, kDim, vectors_);
+  auto other = test::OpenOrDie(dir_.Sub("db2"), test::CreateOptions(kDim));
+  Status s = other->ImportSafetensors(dir_.Sub("short.safetensors"), "emb", dir_.Sub("vocab.txt"));
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("has 50 rows but the tokenizer"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("has 51 entries"), std::string::npos) << s.message();
+  EXPECT_TRUE(other
+                  ->ImportSafetensors(dir_.Sub("model.safetensors"), "missing.tensor",
+                                      dir_.Sub("vocab.txt"))
+                  .IsNotFound());
 }
 
 TEST_F(ModelTest, CliImportNeighborsVectorModel) {
