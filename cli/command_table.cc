@@ -19,6 +19,7 @@ int RunNeighbors(const std::vector<std::string>& args);
 int RunVector(const std::vector<std::string>& args);
 int RunPlot(const std::vector<std::string>& args);
 int RunEmbed(const std::vector<std::string>& args);
+int RunTrain(const std::vector<std::string>& args);
 
 namespace {
 constexpr Command kCommands[] = {
@@ -32,6 +33,7 @@ constexpr Command kCommands[] = {
     {"compact", "rebuild the index without deleted vectors and compact the store", RunCompact},
     {"tokenize", "show the token ids a tokenizer file or a database gives a text", RunTokenize},
     {"train-tokenizer", "train a sentencepiece tokenizer on text files", RunTrainTokenizer},
+    {"train", "learn an embedding model from your own text (PPMI + SVD)", RunTrain},
     {"import", "give a database an embedding model: word vectors or an LLM layer", RunImport},
     {"model", "describe the database's embedding model", RunModel},
     {"neighbors", "most similar tokens of the embedding model", RunNeighbors},

@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "embed/cooccurrence.h"
+#include "embed/ppmi_svd.h"
 #include "embed/safetensors.h"
 #include "embed/token_table.h"
 #include "embed/word_vectors.h"
@@ -423,7 +428,7 @@ Status DBImpl::CheckNoModel() {
 }
 
 Status DBImpl::StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
-                          const std::string& source) {
+                          const std::string& source, const SifParts* sif) {
   if (matrix.cols != config_.dimension) {
     return Status::InvalidArgument(source + " has " + std::to_string(matrix.cols) +
                                    " dimensions; this database stores " +
@@ -435,8 +440,18 @@ Status DBImpl::StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatr
   const std::string identity = embed::Fingerprint(
       {*blob, std::string_view(reinterpret_cast<const char*>(data.data()), data.size() * 4)});
   // Imported embeddings carry no token frequencies, so they pool with mean (SIF needs them).
-  const nlohmann::json info = {{"source", source}, {"identity", identity}, {"pooling", "mean"}};
+  const nlohmann::json info = {
+      {"source", source}, {"identity", identity}, {"pooling", sif ? "sif" : "mean"}};
   storage::WriteBatch batch;
+  if (sif != nullptr) {
+    const auto& counts = sif->token_counts;
+    batch.PutModel(
+        storage::model_key::kTokenCounts,
+        std::string_view(reinterpret_cast<const char*>(counts.data()), counts.size() * 8));
+    batch.PutModel(storage::model_key::kSifComponent,
+                   std::string_view(reinterpret_cast<const char*>(sif->component.data()),
+                                    sif->component.size() * 4));
+  }
   batch.PutModel(storage::model_key::kTokenizer, *blob);
   for (const auto& [key, value] : embed::EncodeMatrix(matrix)) batch.PutModel(key, value);
   batch.PutModel(storage::model_key::kInfo, info.dump());
@@ -500,25 +515,128 @@ Result<const DBImpl::LoadedModel*> DBImpl::StoredModel() {
   model->info = {info.value("source", ""), std::string(TokenizerKindName((*tokenizer)->kind())),
                  matrix->rows, static_cast<int>(matrix->cols), info.value("identity", "")};
   model->info.pooling = info.value("pooling", "mean");
-  if (model->info.pooling != "mean") {
+  embed::PoolingOptions pooling{.method = embed::PoolingMethod::kMean};
+  if (model->info.pooling == "sif") {
+    auto sif = LoadSifParts(matrix->rows, matrix->cols);
+    if (!sif.ok()) return sif.status();
+    model->sif = std::move(*sif);
+    pooling.method = embed::PoolingMethod::kSif;
+  } else if (model->info.pooling != "mean") {
     return Status::NotSupported("the stored model pools with '" + model->info.pooling +
-                                "'; this quiver pools with mean only");
+                                "'; this quiver knows mean and sif");
   }
   model->unit_rows = embed::UnitRows(*matrix);
   model->matrix = std::move(*matrix);
-  auto pooler = embed::Pooler::Create(model->matrix, {.method = embed::PoolingMethod::kMean});
+  auto pooler =
+      embed::Pooler::Create(model->matrix, pooling, model->sif.token_counts, model->sif.component);
   if (!pooler.ok()) return pooler.status();
   model->pooler.emplace(std::move(*pooler));
   model_ = std::move(model);
   return static_cast<const LoadedModel*>(model_.get());
 }
 
-Result<int64_t> DBImpl::TokenRow(const LoadedModel& model, std::string_view token) {
-  std::optional<int32_t> id = model.tokenizer->PieceToId(token);
-  if (!id) {
-    auto ids = model.tokenizer->EncodeIds(token, {.add_special_tokens = false});
-    if (ids.ok() && ids->size() == 1) id = ids->front();
+Result<DBImpl::SifParts> DBImpl::LoadSifParts(int64_t rows, int64_t cols) {
+  auto counts = store_->GetModel(storage::model_key::kTokenCounts);
+  auto component = store_->GetModel(storage::model_key::kSifComponent);
+  if (!counts.ok()) return counts.status();
+  if (!component.ok()) return component.status();
+  if (!counts->has_value() || (*counts)->size() != static_cast<size_t>(rows) * 8 ||
+      !component->has_value() || (*component)->size() != static_cast<size_t>(cols) * 4) {
+    return Status::Corruption("the stored model's SIF statistics are missing or malformed");
   }
+  SifParts sif;
+  sif.token_counts.resize(rows);
+  sif.component.resize(cols);
+  std::memcpy(sif.token_counts.data(), (*counts)->data(), rows * 8);
+  std::memcpy(sif.component.data(), (*component)->data(), cols * 4);
+  return sif;
+}
+
+namespace {
+
+// Calls `visit` with every line of every corpus file, in order.
+Status ForEachLine(const std::vector<std::string>& corpus,
+                   const std::function<Status(const std::string&)>& visit) {
+  for (const std::string& path : corpus) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::NotFound("cannot open corpus file " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) QUIVER_RETURN_IF_ERROR(visit(line));
+    }
+    if (in.bad()) return Status::IOError("cannot read corpus file " + path);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DBImpl::TrainModel(const std::vector<std::string>& corpus, const TrainOptions& options) {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  if (corpus.empty()) return Status::InvalidArgument("no corpus files given");
+  std::lock_guard write(write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  QUIVER_RETURN_IF_ERROR(CheckNoModel());
+  // 1. A tokenizer from the first lines of the corpus.
+  std::vector<std::string> sample;
+  Status s = ForEachLine(corpus, [&](const std::string& line) {
+    if (sample.size() < options.tokenizer_sentences) sample.push_back(line);
+    return Status::OK();
+  });
+  QUIVER_RETURN_IF_ERROR(s);
+  SentencePieceTrainOptions spm;
+  spm.vocab_size = options.vocab_size;
+  spm.seed = options.seed;
+  spm.preserve_text = false;
+  spm.max_sentence_length = 1 << 16;
+  auto tokenizer = TrainSentencePiece(sample, spm);
+  if (!tokenizer.ok()) return tokenizer.status().WithContext("training the tokenizer");
+  // 2. Co-occurrence counts over the whole corpus, streamed.
+  auto counter =
+      embed::CooccurrenceCounter::Create((*tokenizer)->vocab_size(), {.window = options.window});
+  if (!counter.ok()) return counter.status();
+  s = ForEachLine(corpus, [&](const std::string& line) {
+    auto ids = (*tokenizer)->EncodeIds(line, {.add_special_tokens = false});
+    if (!ids.ok()) return ids.status();
+    counter->Add(*ids);
+    return Status::OK();
+  });
+  QUIVER_RETURN_IF_ERROR(s);
+  // 3. Token vectors by PPMI + truncated SVD.
+  embed::PpmiSvdOptions ppmi;
+  ppmi.dim = config_.dimension;
+  ppmi.cooccurrence.window = options.window;
+  ppmi.seed = options.seed;
+  auto matrix = embed::TrainPpmiSvd(*counter, ppmi);
+  if (!matrix.ok()) return matrix.status().WithContext("training token vectors");
+  // 4. SIF: token counts, and the first principal component of sampled sentence vectors.
+  SifParts sif{counter->token_counts(), {}};
+  auto pooler =
+      embed::Pooler::Create(*matrix, {.method = embed::PoolingMethod::kSif}, sif.token_counts);
+  if (!pooler.ok()) return pooler.status();
+  std::vector<float> sentence_vectors, average(matrix->cols);
+  for (size_t i = 0; i < sample.size() && i < 10000; ++i) {
+    auto ids = (*tokenizer)->EncodeIds(sample[i], {.add_special_tokens = false});
+    if (!ids.ok() || pooler->Average(*ids, average) == 0) continue;
+    sentence_vectors.insert(sentence_vectors.end(), average.begin(), average.end());
+  }
+  auto component =
+      embed::EstimateFirstPrincipalComponent(sentence_vectors, static_cast<int>(matrix->cols));
+  if (!component.ok()) return component.status().WithContext("estimating the SIF component");
+  sif.component = std::move(*component);
+  return StoreModel(**tokenizer, *matrix,
+                    "trained on " + std::to_string(corpus.size()) + " corpus file(s), " +
+                        std::to_string(counter->total_tokens()) + " tokens",
+                    &sif);
+}
+
+Result<int64_t> DBImpl::TokenRow(const LoadedModel& model, std::string_view token) {
+  // Text first ("king" is "▁king" to sentencepiece), then a vocabulary entry as written.
+  std::optional<int32_t> id;
+  auto ids = model.tokenizer->EncodeIds(token, {.add_special_tokens = false});
+  if (ids.ok() && ids->size() == 1) id = ids->front();
+  if (!id) id = model.tokenizer->PieceToId(token);
   if (!id || *id < 0 || *id >= model.matrix.rows) {
     return Status::NotFound("'" + std::string(token) + "' is not one token of the model's " +
                             std::to_string(model.matrix.rows) + "-entry vocabulary");

@@ -43,6 +43,7 @@ class DBImpl final : public DB {
   Status ImportWordVectors(const std::string& path, std::string_view format) override;
   Status ImportSafetensors(const std::string& path, const std::string& tensor,
                            const std::string& tokenizer_path) override;
+  Status TrainModel(const std::vector<std::string>& corpus, const TrainOptions& options) override;
   Result<ModelInfo> GetModelInfo() override;
   Result<std::vector<float>> TokenVector(std::string_view token) override;
   Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) override;
@@ -60,12 +61,19 @@ class DBImpl final : public DB {
   // The stored tokenizer, loaded on first use; NotFound when there is none.
   Result<const Tokenizer*> StoredTokenizer();
 
+  // What SIF pooling needs besides the matrix: token counts and the component removed.
+  struct SifParts {
+    std::vector<int64_t> token_counts;
+    std::vector<float> component;
+  };
+
   // The stored embedding model, loaded on first use; NotFound when there is none.
   struct LoadedModel {
     const Tokenizer* tokenizer = nullptr;
     embed::EmbeddingMatrix unit_rows;  // the matrix with rows scaled to unit length
     embed::EmbeddingMatrix matrix;
-    std::optional<embed::Pooler> pooler;  // refers to `matrix`
+    SifParts sif;                         // empty for mean pooling
+    std::optional<embed::Pooler> pooler;  // refers to `matrix` and `sif`
     ModelInfo info;
   };
   Result<const LoadedModel*> StoredModel();
@@ -73,8 +81,11 @@ class DBImpl final : public DB {
   Status CheckNoModel();
   // Stores tokenizer, matrix and description in one batch; the matrix must have the
   // database's dimension. `source` names where the model came from.
+  // With `sif`, the model pools with SIF using those parts; otherwise with mean.
   Status StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
-                    const std::string& source);
+                    const std::string& source, const SifParts* sif = nullptr);
+  // Loads the SIF parts a trained model stored.
+  Result<SifParts> LoadSifParts(int64_t rows, int64_t cols);
   // The matrix row of `token` (see DB::TokenVector).
   Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token);
   Status LoadMeta();

@@ -35,7 +35,9 @@ inline constexpr std::string_view kOplogTrimmedThrough = "oplog_trimmed_through"
 // Well-known keys of the `model` column family.
 namespace model_key {
 inline constexpr std::string_view kTokenizer = "tokenizer";  // a tokenizer/ blob
-inline constexpr std::string_view kInfo = "info";  // JSON: {"source", "identity"}
+inline constexpr std::string_view kInfo = "info";  // JSON: {"source", "identity", "pooling"}
+inline constexpr std::string_view kTokenCounts = "token_counts";    // int64 per token (SIF)
+inline constexpr std::string_view kSifComponent = "sif_component";  // float per dimension
 // The embedding matrix uses keys "matrix.meta" and "matrix/..." (embed/token_table.h).
 }  // namespace model_key
 

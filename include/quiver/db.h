@@ -71,11 +71,20 @@ class DB {
   virtual Status ImportSafetensors(const std::string& path, const std::string& tensor,
                                    const std::string& tokenizer_path) = 0;
 
+  // Learns an embedding model from the text files in `corpus` (one sentence or paragraph per
+  // line): a sentencepiece tokenizer, then token vectors of the database's dimension by
+  // positive PMI + truncated SVD of co-occurrence counts, pooled with SIF. Memory is bounded
+  // by the vocabulary, not by the corpus. InvalidArgument when the database already has a
+  // tokenizer or model.
+  virtual Status TrainModel(const std::vector<std::string>& corpus,
+                            const TrainOptions& options) = 0;
+
   // Describes the database's embedding model; NotFound when it has none.
   virtual Result<ModelInfo> GetModelInfo() = 0;
 
-  // The model's vector for `token`: a vocabulary entry, or text the tokenizer turns into
-  // exactly one token ("King" for a lower-casing word model). NotFound otherwise.
+  // The model's vector for `token`: text the tokenizer turns into exactly one token ("King"
+  // for a lower-casing word model, "king" -> "▁king" for sentencepiece), or else a vocabulary
+  // entry as written. NotFound otherwise.
   virtual Result<std::vector<float>> TokenVector(std::string_view token) = 0;
 
   // The `k` vocabulary entries most similar to `token` by cosine of their vectors (as

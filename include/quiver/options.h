@@ -60,6 +60,20 @@ struct Options {
   bool report_to_stderr = true;
 };
 
+// How DB::TrainModel learns an embedding model from a corpus.
+struct TrainOptions {
+  // Tokenizer vocabulary (sentencepiece unigram). Default: 8000.
+  int vocab_size = 8000;
+  // Symmetric co-occurrence window in tokens. Default: 5.
+  int window = 5;
+  // Seeds tokenizer training and the randomized SVD: equal seeds and corpora give identical
+  // models. Default: 42.
+  uint32_t seed = 42;
+  // Lines (sentences or paragraphs) sampled from the start of the corpus to train the
+  // tokenizer; co-occurrences are counted over the whole corpus. Default: 200000.
+  size_t tokenizer_sentences = 200000;
+};
+
 struct SearchOptions {
   // Number of hits wanted (> 0).
   int k = 10;

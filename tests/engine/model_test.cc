@@ -146,6 +146,61 @@ TEST_F(ModelTest, SafetensorsLayerWithItsTokenizer) {
                   .IsNotFound());
 }
 
+// Sentences from two topics that never mix: a trained model must keep them apart.
+std::string TopicCorpus() {
+  const std::vector<std::vector<std::string>> topics = {
+      {"cat", "dog", "horse", "cow", "sheep", "goat", "pig", "duck"},
+      {"red", "blue", "green", "yellow", "purple", "orange", "pink", "brown"}};
+  std::string corpus;
+  uint64_t state = 7;
+  for (int line = 0; line < 1500; ++line) {
+    const auto& words = topics[line % 2];
+    for (int w = 0; w < 8; ++w) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      corpus += words[(state >> 33) % words.size()] + (w < 7 ? " " : "\n");
+    }
+  }
+  return corpus;
+}
+
+TEST_F(ModelTest, TrainedModelSeparatesTopicsAndIsDeterministic) {
+  test::WriteFile(dir_.Sub("corpus.txt"), TopicCorpus());
+  TrainOptions options;
+  options.vocab_size = 300;  // 256 byte-fallback pieces + characters + a few words
+  std::string identity;
+  for (const char* name : {"t1", "t2"}) {
+    auto db = test::OpenOrDie(dir_.Sub(name), test::CreateOptions(kDim));
+    Status s = db->TrainModel({dir_.Sub("corpus.txt")}, options);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    auto info = db->GetModelInfo();
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->pooling, "sif");
+    EXPECT_EQ(info->tokenizer_kind, "sentencepiece");
+    if (identity.empty()) identity = info->identity;
+    EXPECT_EQ(info->identity, identity) << "equal seeds and corpora give identical models";
+  }
+  auto db = test::OpenOrDie(dir_.Sub("t1"), Options());
+  auto neighbors = db->Neighbors("dog", 3);
+  ASSERT_TRUE(neighbors.ok()) << neighbors.status().ToString();
+  const std::string animals = "cat dog horse cow sheep goat pig duck";
+  for (const auto& n : *neighbors) {
+    std::string word = n.token;
+    if (word.rfind("\xE2\x96\x81", 0) == 0) word = word.substr(3);  // sentencepiece's "▁"
+    EXPECT_NE(animals.find(word), std::string::npos) << n.token << " is not an animal";
+  }
+  auto animal = db->Embed("cat dog horse");
+  auto colour = db->Embed("red blue green");
+  auto other_animal = db->Embed("cow sheep goat");
+  ASSERT_TRUE(animal.ok() && colour.ok() && other_animal.ok());
+  auto dot = [](const std::vector<float>& a, const std::vector<float>& b) {
+    double sum = 0;
+    for (size_t i = 0; i < a.size(); ++i) sum += double(a[i]) * b[i];
+    return sum;
+  };
+  EXPECT_GT(dot(animal->vector, other_animal->vector), dot(animal->vector, colour->vector));
+  EXPECT_TRUE(db->TrainModel({dir_.Sub("corpus.txt")}, options).IsInvalidArgument());
+}
+
 TEST_F(ModelTest, CliImportNeighborsVectorModel) {
   const std::string db = dir_.Sub("cli");
   ASSERT_EQ(test::RunCli({"create", db, "--dim", std::to_string(kDim)}).exit_code, 0);

@@ -1,0 +1,53 @@
+// quiver train DB --corpus PATH... [--vocab N] [--window N] [--seed N]
+#include <chrono>
+#include <cstdio>
+
+#include "cli/common.h"
+
+namespace quiver::cli {
+
+int RunTrain(const std::vector<std::string>& args) {
+  constexpr const char* kName = "train";
+  po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("db", po::value<std::string>()->required(), "database directory")
+      ("corpus", po::value<std::vector<std::string>>()->required()->multitoken(),
+       "text files, one sentence or paragraph per line")
+      ("vocab", po::value<int>()->default_value(8000), "tokenizer vocabulary size")
+      ("window", po::value<int>()->default_value(5), "co-occurrence window in tokens")
+      ("seed", po::value<uint32_t>()->default_value(42), "equal seeds give identical models");
+  // clang-format on
+  po::positional_options_description positional;
+  positional.add("db", 1);
+  auto parsed = ParseArgs(kName, "train DB --corpus PATH... [--vocab N] [--window N] [--seed N]",
+                          "Learns the database's embedding model from your own text: a\n"
+                          "sentencepiece tokenizer, then token vectors of the database's\n"
+                          "dimension by positive PMI + truncated SVD of co-occurrence counts\n"
+                          "(Levy, Goldberg & Dagan 2015), pooled with SIF.",
+                          options, positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  const auto& values = parsed->values;
+  TrainOptions train;
+  train.vocab_size = values["vocab"].as<int>();
+  train.window = values["window"].as<int>();
+  train.seed = values["seed"].as<uint32_t>();
+  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/false);
+  if (!db.ok()) return Fail(kName, db.status());
+  const auto start = std::chrono::steady_clock::now();
+  Status s = (*db)->TrainModel(values["corpus"].as<std::vector<std::string>>(), train);
+  if (!s.ok()) return Fail(kName, s);
+  auto info = (*db)->GetModelInfo();
+  if (!info.ok()) return Fail(kName, info.status());
+  s = (*db)->Close();
+  if (!s.ok()) return Fail(kName, s);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("trained Embedding(%lld, %d), %s, in %.1f s\n",
+              static_cast<long long>(info->vocab_size), info->dimension, info->source.c_str(),
+              seconds);
+  return kExitOk;
+}
+
+}  // namespace quiver::cli
