@@ -62,7 +62,9 @@ Status DecodeVector(std::string_view value, int dimension, std::vector<float>* o
 }
 
 std::string EncodeOplogValue(const OplogEntry& entry) {
-  return std::string(1, static_cast<char>(entry.op)) + EncodeU64Key(entry.internal_id);
+  std::string value(1, static_cast<char>(entry.op));
+  value += EncodeU64Key(entry.internal_id);
+  return value;
 }
 
 Result<OplogEntry> DecodeOplogEntry(std::string_view key, std::string_view value) {
