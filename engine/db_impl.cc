@@ -512,9 +512,12 @@ Result<const DBImpl::LoadedModel*> DBImpl::StoredModel() {
   if (!info.is_object()) return Status::Corruption("the stored model's description is malformed");
   auto model = std::make_unique<LoadedModel>();
   model->tokenizer = *tokenizer;
-  model->info = {info.value("source", ""), std::string(TokenizerKindName((*tokenizer)->kind())),
-                 matrix->rows, static_cast<int>(matrix->cols), info.value("identity", "")};
-  model->info.pooling = info.value("pooling", "mean");
+  model->info = {info.value("source", ""),
+                 std::string(TokenizerKindName((*tokenizer)->kind())),
+                 matrix->rows,
+                 static_cast<int>(matrix->cols),
+                 info.value("identity", ""),
+                 info.value("pooling", "mean")};
   embed::PoolingOptions pooling{.method = embed::PoolingMethod::kMean};
   if (model->info.pooling == "sif") {
     auto sif = LoadSifParts(matrix->rows, matrix->cols);
