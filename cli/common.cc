@@ -63,6 +63,20 @@ Result<std::unique_ptr<DB>> OpenExisting(const std::string& path, bool read_only
   return DB::Open(options, path);
 }
 
+int ReportNewModel(const std::string& command, DB& db, const char* verb,
+                   std::chrono::steady_clock::time_point start) {
+  auto info = db.GetModelInfo();
+  if (!info.ok()) return Fail(command, info.status());
+  Status s = db.Close();
+  if (!s.ok()) return Fail(command, s);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%s Embedding(%lld, %d): %s, in %.2f s\n", verb,
+              static_cast<long long>(info->vocab_size), info->dimension, info->source.c_str(),
+              seconds);
+  return kExitOk;
+}
+
 Result<std::vector<float>> ParseVectorList(const std::string& text) {
   std::vector<float> values;
   const char* p = text.c_str();

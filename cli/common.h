@@ -4,6 +4,7 @@
 #define QUIVER_CLI_COMMON_H_
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -50,6 +51,11 @@ Result<ParsedArgs> ParseArgs(const std::string& command, const std::string& usag
 
 // Opens an existing database. `read_only` opens it without the write lock.
 Result<std::unique_ptr<DB>> OpenExisting(const std::string& path, bool read_only);
+
+// Ends `quiver import` and `quiver train` once the model is stored: closes `db` and prints
+// "VERB Embedding(V, D): SOURCE, in S s", timed from `start`. Returns the exit code.
+int ReportNewModel(const std::string& command, DB& db, const char* verb,
+                   std::chrono::steady_clock::time_point start);
 
 // Parses "0.1,0.2,..." (spaces allowed) into floats.
 Result<std::vector<float>> ParseVectorList(const std::string& text);

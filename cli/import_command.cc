@@ -1,7 +1,6 @@
 // quiver import DB --word-vectors FILE [--format auto|glove|word2vec-text|word2vec-binary]
 // quiver import DB --safetensors FILE|DIR [--tensor NAME] --tokenizer FILE
 #include <chrono>
-#include <cstdio>
 
 #include "cli/common.h"
 
@@ -58,16 +57,7 @@ int RunImport(const std::vector<std::string>& args) {
                                               values["tensor"].as<std::string>(),
                                               values["tokenizer"].as<std::string>());
   if (!s.ok()) return Fail(kName, s);
-  auto info = (*db)->GetModelInfo();
-  if (!info.ok()) return Fail(kName, info.status());
-  s = (*db)->Close();
-  if (!s.ok()) return Fail(kName, s);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("imported Embedding(%lld, %d) from %s in %.2f s\n",
-              static_cast<long long>(info->vocab_size), info->dimension, info->source.c_str(),
-              seconds);
-  return kExitOk;
+  return ReportNewModel(kName, **db, "imported", start);
 }
 
 }  // namespace quiver::cli

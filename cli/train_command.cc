@@ -1,6 +1,5 @@
 // quiver train DB --corpus PATH... [--vocab N] [--window N] [--seed N]
 #include <chrono>
-#include <cstdio>
 
 #include "cli/common.h"
 
@@ -38,16 +37,7 @@ int RunTrain(const std::vector<std::string>& args) {
   const auto start = std::chrono::steady_clock::now();
   Status s = (*db)->TrainModel(values["corpus"].as<std::vector<std::string>>(), train);
   if (!s.ok()) return Fail(kName, s);
-  auto info = (*db)->GetModelInfo();
-  if (!info.ok()) return Fail(kName, info.status());
-  s = (*db)->Close();
-  if (!s.ok()) return Fail(kName, s);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("trained Embedding(%lld, %d), %s, in %.1f s\n",
-              static_cast<long long>(info->vocab_size), info->dimension, info->source.c_str(),
-              seconds);
-  return kExitOk;
+  return ReportNewModel(kName, **db, "trained", start);
 }
 
 }  // namespace quiver::cli
