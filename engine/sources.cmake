@@ -1,6 +1,3 @@
-target_sources(quiver PRIVATE
-  ${PROJECT_SOURCE_DIR}/engine/db_impl.cc
-  ${PROJECT_SOURCE_DIR}/engine/layout.cc
-  ${PROJECT_SOURCE_DIR}/engine/options.cc
-  ${PROJECT_SOURCE_DIR}/engine/record_validation.cc
-  ${PROJECT_SOURCE_DIR}/engine/status.cc)
+# engine/: DBImpl, the ingest pipeline, the query path, fusion and filters.
+file(GLOB quiver_engine_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/engine/*.cc)
+target_sources(quiver PRIVATE ${quiver_engine_sources})
