@@ -31,17 +31,20 @@ bool ReadField(std::string_view* input, std::string* field) {
 
 std::string EncodeDoc(const StoredDoc& doc) {
   std::string out;
-  out.reserve(12 + doc.external_id.size() + doc.text.size() + doc.metadata.size());
+  out.reserve(16 + doc.external_id.size() + doc.text.size() + doc.metadata.size() +
+              doc.source.size());
   AppendField(doc.external_id, &out);
   AppendField(doc.text, &out);
   AppendField(doc.metadata, &out);
+  AppendField(doc.source, &out);
   return out;
 }
 
 Result<StoredDoc> DecodeDoc(std::string_view value) {
   StoredDoc doc;
   if (!ReadField(&value, &doc.external_id) || !ReadField(&value, &doc.text) ||
-      !ReadField(&value, &doc.metadata) || !value.empty()) {
+      !ReadField(&value, &doc.metadata) || (!value.empty() && !ReadField(&value, &doc.source)) ||
+      !value.empty()) {
     return Status::Corruption("stored document record is malformed");
   }
   return doc;

@@ -17,6 +17,7 @@ struct StoredDoc {
   std::string external_id;
   std::string text;
   std::string metadata;  // JSON object text, or empty
+  std::string source;    // where the text came from (engine-defined JSON), or empty
 };
 
 enum class OpType : uint8_t { kAdd = 1, kDelete = 2 };
@@ -28,7 +29,8 @@ struct OplogEntry {
   uint64_t internal_id = 0;
 };
 
-// Three length-prefixed (u32 little-endian) strings: external id, text, metadata.
+// Length-prefixed (u32 little-endian) strings: external id, text, metadata, source. Records
+// written before `source` existed hold only the first three; they decode with an empty source.
 std::string EncodeDoc(const StoredDoc& doc);
 Result<StoredDoc> DecodeDoc(std::string_view value);
 

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <filesystem>
@@ -15,9 +16,9 @@
 namespace quiver::storage {
 namespace {
 
-enum Family { kMeta, kDocs, kIds, kVectors, kModel, kPostings, kOplog, kFamilyCount };
+enum Family { kMeta, kDocs, kIds, kVectors, kModel, kPostings, kOplog, kSources, kFamilyCount };
 constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
-    "meta", "docs", "ids", "vectors", "model", "postings", "oplog"};
+    "meta", "docs", "ids", "vectors", "model", "postings", "oplog", "sources"};
 
 Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::OK();
@@ -64,9 +65,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
 
 // Operations are recorded by family and resolved to column-family handles by Store::Write.
 struct WriteBatch::Rep {
+  enum class Kind { kPut, kDelete, kDeleteAll };
   struct Op {
     Family family;
-    bool is_delete;
+    Kind kind;
     std::string key;
     std::string value;
   };
@@ -79,24 +81,29 @@ WriteBatch::~WriteBatch() = default;
 void WriteBatch::PutRecord(uint64_t internal_id, const StoredDoc& doc,
                            std::span<const float> vector) {
   const std::string key = EncodeU64Key(internal_id);
-  rep_->ops.push_back({kDocs, false, key, EncodeDoc(doc)});
-  rep_->ops.push_back({kVectors, false, key, EncodeVector(vector)});
-  rep_->ops.push_back({kIds, false, doc.external_id, key});
+  rep_->ops.push_back({kDocs, Rep::Kind::kPut, key, EncodeDoc(doc)});
+  rep_->ops.push_back({kVectors, Rep::Kind::kPut, key, EncodeVector(vector)});
+  rep_->ops.push_back({kIds, Rep::Kind::kPut, doc.external_id, key});
 }
 
 void WriteBatch::DeleteRecord(uint64_t internal_id, std::string_view external_id) {
   const std::string key = EncodeU64Key(internal_id);
-  rep_->ops.push_back({kDocs, true, key, {}});
-  rep_->ops.push_back({kVectors, true, key, {}});
-  rep_->ops.push_back({kIds, true, std::string(external_id), {}});
+  rep_->ops.push_back({kDocs, Rep::Kind::kDelete, key, {}});
+  rep_->ops.push_back({kVectors, Rep::Kind::kDelete, key, {}});
+  rep_->ops.push_back({kIds, Rep::Kind::kDelete, std::string(external_id), {}});
+}
+
+void WriteBatch::PutVector(uint64_t internal_id, std::span<const float> vector) {
+  rep_->ops.push_back({kVectors, Rep::Kind::kPut, EncodeU64Key(internal_id), EncodeVector(vector)});
 }
 
 void WriteBatch::AppendOplog(const OplogEntry& entry) {
-  rep_->ops.push_back({kOplog, false, EncodeU64Key(entry.sequence), EncodeOplogValue(entry)});
+  rep_->ops.push_back(
+      {kOplog, Rep::Kind::kPut, EncodeU64Key(entry.sequence), EncodeOplogValue(entry)});
 }
 
 void WriteBatch::PutMeta(std::string_view key, std::string_view value) {
-  rep_->ops.push_back({kMeta, false, std::string(key), std::string(value)});
+  rep_->ops.push_back({kMeta, Rep::Kind::kPut, std::string(key), std::string(value)});
 }
 
 void WriteBatch::PutMetaU64(std::string_view key, uint64_t value) {
@@ -104,16 +111,50 @@ void WriteBatch::PutMetaU64(std::string_view key, uint64_t value) {
 }
 
 void WriteBatch::PutModel(std::string_view key, std::string_view value) {
-  rep_->ops.push_back({kModel, false, std::string(key), std::string(value)});
+  rep_->ops.push_back({kModel, Rep::Kind::kPut, std::string(key), std::string(value)});
+}
+
+void WriteBatch::ClearModel() { rep_->ops.push_back({kModel, Rep::Kind::kDeleteAll, {}, {}}); }
+
+void WriteBatch::PutPosting(std::string_view key, std::string_view value) {
+  rep_->ops.push_back({kPostings, Rep::Kind::kPut, std::string(key), std::string(value)});
+}
+
+void WriteBatch::DeletePosting(std::string_view key) {
+  rep_->ops.push_back({kPostings, Rep::Kind::kDelete, std::string(key), {}});
+}
+
+void WriteBatch::ClearPostings() {
+  rep_->ops.push_back({kPostings, Rep::Kind::kDeleteAll, {}, {}});
+}
+
+void WriteBatch::PutSource(std::string_view path, std::string_view value) {
+  rep_->ops.push_back({kSources, Rep::Kind::kPut, std::string(path), std::string(value)});
+}
+
+void WriteBatch::DeleteSource(std::string_view path) {
+  rep_->ops.push_back({kSources, Rep::Kind::kDelete, std::string(path), {}});
 }
 
 struct Store::Rep {
   std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // [0] is default, then Family + 1
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // as opened; [0] is default
+  // Family -> handle. A read-only open of a database written before a family existed maps
+  // that family to the (empty) default family.
+  std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families{};
   bool read_only = false;
   std::string secondary_dir;  // scratch directory of a read-only (secondary) instance
 
-  rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles[f + 1]; }
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
+
+  void MapFamilies() {
+    families.fill(handles[0]);
+    for (auto* handle : handles) {
+      for (int f = 0; f < kFamilyCount; ++f) {
+        if (handle->GetName() == kFamilyNames[f]) families[f] = handle;
+      }
+    }
+  }
 
   ~Rep() {
     if (db && !read_only) {
@@ -138,6 +179,20 @@ struct Store::Rep {
     for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
       QUIVER_RETURN_IF_ERROR(visit(std::string_view(it->key().data(), it->key().size()),
                                    std::string_view(it->value().data(), it->value().size())));
+    }
+    return FromRocks(it->status(), std::string("reading ") + kFamilyNames[family]);
+  }
+
+  // Like Scan, over the keys that start with `prefix` only.
+  Status ScanPrefix(Family family, std::string_view prefix,
+                    const std::function<Status(std::string_view, std::string_view)>& visit) {
+    rocksdb::ReadOptions read_options;
+    read_options.verify_checksums = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, cf(family)));
+    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      if (!key.starts_with(prefix)) break;
+      QUIVER_RETURN_IF_ERROR(visit(key, std::string_view(it->value().data(), it->value().size())));
     }
     return FromRocks(it->status(), std::string("reading ") + kFamilyNames[family]);
   }
@@ -178,8 +233,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
     if (mkdtemp(scratch) == nullptr) return Status::IOError("cannot create a temporary directory");
     rep->secondary_dir = scratch;
     options.max_open_files = -1;
-    s = rocksdb::DB::OpenAsSecondary(options, dir, rep->secondary_dir, FamilyDescriptors(),
-                                     &rep->handles, &raw);
+    std::vector<std::string> existing;
+    rocksdb::DB::ListColumnFamilies(options, dir, &existing).PermitUncheckedError();
+    auto descriptors = FamilyDescriptors();
+    std::erase_if(descriptors, [&](const rocksdb::ColumnFamilyDescriptor& d) {
+      return !existing.empty() &&
+             std::find(existing.begin(), existing.end(), d.name) == existing.end();
+    });
+    s = rocksdb::DB::OpenAsSecondary(options, dir, rep->secondary_dir, descriptors, &rep->handles,
+                                     &raw);
     if (s.ok()) s = raw->TryCatchUpWithPrimary();
   }
   rep->db.reset(raw);
@@ -192,15 +254,30 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
     }
     return FromRocks(s, "opening the store");
   }
+  rep->MapFamilies();
   return std::unique_ptr<Store>(new Store(std::move(rep)));
 }
 
 Status Store::Write(WriteBatch& batch) {
   if (rep_->read_only) return Status::NotSupported("database is open read-only");
   rocksdb::WriteBatch rocks_batch;
+  // Keys of the families cleared whole start with an ASCII letter or a UTF-8 lead byte, never
+  // 0xff, so the range from "" to this bound covers every one of them.
+  const std::string beyond_every_key(16, '\xff');
   for (const auto& op : batch.rep_->ops) {
-    rocksdb::Status s = op.is_delete ? rocks_batch.Delete(rep_->cf(op.family), op.key)
-                                     : rocks_batch.Put(rep_->cf(op.family), op.key, op.value);
+    auto* family = rep_->cf(op.family);
+    rocksdb::Status s;
+    switch (op.kind) {
+      case WriteBatch::Rep::Kind::kPut:
+        s = rocks_batch.Put(family, op.key, op.value);
+        break;
+      case WriteBatch::Rep::Kind::kDelete:
+        s = rocks_batch.Delete(family, op.key);
+        break;
+      case WriteBatch::Rep::Kind::kDeleteAll:
+        s = rocks_batch.DeleteRange(family, "", beyond_every_key);
+        break;
+    }
     if (!s.ok()) return FromRocks(s, "preparing a write");
   }
   rocksdb::WriteOptions write_options;
@@ -284,6 +361,20 @@ Status Store::ScanIds(const IdVisitor& visit) {
     return visit(key, *id);
   });
 }
+
+Result<std::optional<std::string>> Store::GetPosting(std::string_view key) {
+  return rep_->Get(kPostings, key);
+}
+
+Result<std::optional<std::string>> Store::GetSource(std::string_view path) {
+  return rep_->Get(kSources, path);
+}
+
+Status Store::ScanPostings(std::string_view prefix, const KeyValueVisitor& visit) {
+  return rep_->ScanPrefix(kPostings, prefix, visit);
+}
+
+Status Store::ScanSources(const KeyValueVisitor& visit) { return rep_->Scan(kSources, "", visit); }
 
 Status Store::ScanOplog(uint64_t after, const OplogVisitor& visit) {
   return rep_->Scan(kOplog, EncodeU64Key(after + 1),

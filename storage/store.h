@@ -1,5 +1,6 @@
 // The RocksDB store: the single source of truth of a quiver database. Column families (see
-// DESIGN.md): meta, docs, ids, vectors, model, postings, oplog. All integer keys are
+// DESIGN.md): meta, docs, ids, vectors, model, postings, oplog, and sources (what an ingested
+// file contributed: source path -> engine-defined JSON). All integer keys are
 // big-endian (storage/keys.h). Every write goes through a WriteBatch committed atomically
 // and synced, so an acknowledged write survives a crash.
 #ifndef QUIVER_STORAGE_STORE_H_
@@ -30,6 +31,11 @@ inline constexpr std::string_view kLastSequence = "last_sequence";
 inline constexpr std::string_view kRecordCount = "record_count";
 // Operation-log entries up to and including this sequence have been removed.
 inline constexpr std::string_view kOplogTrimmedThrough = "oplog_trimmed_through";
+// Identity of the embedding model that computed the stored text vectors (absent: none did).
+inline constexpr std::string_view kVectorsModel = "vectors_model";
+// BM25 collection statistics: documents with postings, and their total length in tokens.
+inline constexpr std::string_view kPostingDocuments = "posting_documents";
+inline constexpr std::string_view kPostingTokens = "posting_tokens";
 }  // namespace meta_key
 
 // Well-known keys of the `model` column family.
@@ -53,11 +59,22 @@ class WriteBatch {
   void PutRecord(uint64_t internal_id, const StoredDoc& doc, std::span<const float> vector);
   // Removes doc, vector and the mapping from `external_id`.
   void DeleteRecord(uint64_t internal_id, std::string_view external_id);
+  // Replaces the stored vector of an existing record.
+  void PutVector(uint64_t internal_id, std::span<const float> vector);
   void AppendOplog(const OplogEntry& entry);
   void PutMeta(std::string_view key, std::string_view value);
   void PutMetaU64(std::string_view key, uint64_t value);
   // Stores a part of the database's model (tokenizer blob, embedding matrix, ...).
   void PutModel(std::string_view key, std::string_view value);
+  // Removes every part of the model (applied before the batch's later PutModel calls).
+  void ClearModel();
+  // Writes or removes one key of the `postings` column family (storage/keys.h layout).
+  void PutPosting(std::string_view key, std::string_view value);
+  void DeletePosting(std::string_view key);
+  // Removes every key of the `postings` column family.
+  void ClearPostings();
+  void PutSource(std::string_view path, std::string_view value);
+  void DeleteSource(std::string_view path);
 
  private:
   friend class Store;
@@ -90,6 +107,9 @@ class Store {
   // nullopt when the model has no part under `key`.
   Result<std::optional<std::string>> GetModel(std::string_view key);
 
+  // nullopt when the key is absent.
+  Result<std::optional<std::string>> GetPosting(std::string_view key);
+  Result<std::optional<std::string>> GetSource(std::string_view path);
   // nullopt when no record has this external id.
   Result<std::optional<uint64_t>> FindInternalId(std::string_view external_id);
   // NotFound when absent.
@@ -104,6 +124,11 @@ class Store {
   Status ScanDocs(const DocVisitor& visit);
   Status ScanVectors(const VectorVisitor& visit);
   Status ScanIds(const IdVisitor& visit);
+  using KeyValueVisitor = std::function<Status(std::string_view key, std::string_view value)>;
+  // Every `postings` key starting with `prefix`, in key order.
+  Status ScanPostings(std::string_view prefix, const KeyValueVisitor& visit);
+  // Every source path and its value, in path order.
+  Status ScanSources(const KeyValueVisitor& visit);
   // Entries with sequence > `after`, in order.
   Status ScanOplog(uint64_t after, const OplogVisitor& visit);
 

@@ -39,5 +39,24 @@ TEST(KeysTest, RejectsWrongLength) {
   EXPECT_FALSE(DecodeU64Key("123456789").has_value());
 }
 
+TEST(KeysTest, PostingKeysOfATermShareItsPrefixAndSortByDocument) {
+  const std::string low = PostingKey(7, 2), high = PostingKey(7, 300);
+  EXPECT_TRUE(low.starts_with(PostingPrefix(7)));
+  EXPECT_TRUE(high.starts_with(PostingPrefix(7)));
+  EXPECT_FALSE(PostingKey(8, 2).starts_with(PostingPrefix(7)));
+  EXPECT_LT(low, high);
+  EXPECT_EQ(PostingKeyDocument(high), 300u);
+  EXPECT_EQ(PostingKeyDocument(TermDocsKey(7)), std::nullopt);
+  EXPECT_EQ(PostingKeyDocument(DocTermsKey(7)), std::nullopt);
+}
+
+TEST(KeysTest, PostingValueRoundTripsAndRejectsOtherSizes) {
+  auto decoded = DecodePostingValue(EncodePostingValue({3, 4000000000u}));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->term_frequency, 3u);
+  EXPECT_EQ(decoded->document_length, 4000000000u);
+  EXPECT_FALSE(DecodePostingValue("1234567").has_value());
+}
+
 }  // namespace
 }  // namespace quiver::storage

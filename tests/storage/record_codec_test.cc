@@ -15,11 +15,24 @@ TEST(RecordCodecTest, DocRoundTripsBinaryAndEmptyFields) {
 }
 
 TEST(RecordCodecTest, TruncatedDocIsCorruption) {
-  std::string encoded = EncodeDoc({"abc", "some text", "{}"});
+  std::string encoded = EncodeDoc({"abc", "some text", "{}", "src"});
+  const size_t legacy_size = encoded.size() - 4 - 3;  // without the source field
   for (size_t cut = 0; cut < encoded.size(); ++cut) {
+    if (cut == legacy_size) continue;
     EXPECT_TRUE(DecodeDoc(encoded.substr(0, cut)).status().IsCorruption()) << cut;
   }
   EXPECT_TRUE(DecodeDoc(encoded + "x").status().IsCorruption());
+}
+
+TEST(RecordCodecTest, DocWithoutSourceFieldDecodesWithEmptySource) {
+  std::string encoded = EncodeDoc({"abc", "some text", "{}", "src"});
+  auto legacy = DecodeDoc(encoded.substr(0, encoded.size() - 4 - 3));
+  ASSERT_TRUE(legacy.ok()) << legacy.status().ToString();
+  EXPECT_EQ(legacy->text, "some text");
+  EXPECT_EQ(legacy->source, "");
+  auto full = DecodeDoc(encoded);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->source, "src");
 }
 
 TEST(RecordCodecTest, VectorRoundTripsAndChecksSize) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/keys.h"
 #include "tests/fixtures/test_util.h"
 
 namespace quiver::storage {
@@ -161,6 +162,79 @@ TEST_F(StoreTest, VerifyChecksumsPassesOnHealthyStore) {
   ASSERT_TRUE(store->Write(batch).ok());
   ASSERT_TRUE(store->CompactAll().ok());
   EXPECT_TRUE(store->VerifyChecksums().ok());
+}
+
+TEST_F(StoreTest, ClearModelRemovesOldPartsBeforeNewOnesAreWritten) {
+  auto store = OpenStore();
+  WriteBatch first;
+  first.PutModel("matrix/0", "old");
+  first.PutModel("token_counts", "old");
+  ASSERT_TRUE(store->Write(first).ok());
+  WriteBatch second;
+  second.ClearModel();
+  second.PutModel("matrix/0", "new");
+  ASSERT_TRUE(store->Write(second).ok());
+  EXPECT_EQ(store->GetModel("matrix/0")->value_or(""), "new");
+  EXPECT_FALSE(store->GetModel("token_counts")->has_value());
+}
+
+TEST_F(StoreTest, PostingPrefixScanStopsAtTheNextTerm) {
+  auto store = OpenStore();
+  WriteBatch batch;
+  batch.PutPosting(PostingKey(1, 9), EncodePostingValue({1, 5}));
+  batch.PutPosting(PostingKey(2, 3), EncodePostingValue({2, 6}));
+  batch.PutPosting(PostingKey(2, 4), EncodePostingValue({3, 7}));
+  batch.PutPosting(PostingKey(3, 1), EncodePostingValue({4, 8}));
+  ASSERT_TRUE(store->Write(batch).ok());
+  std::vector<uint64_t> docs;
+  ASSERT_TRUE(store
+                  ->ScanPostings(PostingPrefix(2),
+                                 [&](std::string_view key, std::string_view) {
+                                   docs.push_back(*PostingKeyDocument(key));
+                                   return Status::OK();
+                                 })
+                  .ok());
+  EXPECT_EQ(docs, (std::vector<uint64_t>{3, 4}));
+  WriteBatch clear;
+  clear.ClearPostings();
+  ASSERT_TRUE(store->Write(clear).ok());
+  EXPECT_FALSE(store->GetPosting(PostingKey(3, 1))->has_value());
+}
+
+TEST_F(StoreTest, SourcesRoundTripAndDelete) {
+  auto store = OpenStore();
+  WriteBatch batch;
+  batch.PutSource("b.txt", "2");
+  batch.PutSource("a.txt", "1");
+  ASSERT_TRUE(store->Write(batch).ok());
+  std::vector<std::string> paths;
+  ASSERT_TRUE(store
+                  ->ScanSources([&](std::string_view path, std::string_view) {
+                    paths.emplace_back(path);
+                    return Status::OK();
+                  })
+                  .ok());
+  EXPECT_EQ(paths, (std::vector<std::string>{"a.txt", "b.txt"}));
+  WriteBatch remove;
+  remove.DeleteSource("a.txt");
+  ASSERT_TRUE(store->Write(remove).ok());
+  EXPECT_FALSE(store->GetSource("a.txt")->has_value());
+  EXPECT_EQ(store->GetSource("b.txt")->value_or(""), "2");
+}
+
+TEST_F(StoreTest, PutVectorReplacesOnlyTheVector) {
+  auto store = OpenStore();
+  WriteBatch batch;
+  std::vector<float> old_vector = {1, 2}, new_vector = {3, 4};
+  batch.PutRecord(1, {"doc", "text", "{}", "src"}, old_vector);
+  ASSERT_TRUE(store->Write(batch).ok());
+  WriteBatch update;
+  update.PutVector(1, new_vector);
+  ASSERT_TRUE(store->Write(update).ok());
+  std::vector<float> out;
+  ASSERT_TRUE(store->GetVector(1, 2, &out).ok());
+  EXPECT_EQ(out, new_vector);
+  EXPECT_EQ(store->GetDoc(1)->source, "src");
 }
 
 }  // namespace
