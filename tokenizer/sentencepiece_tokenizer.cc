@@ -274,8 +274,10 @@ Result<std::string> TrainSentencePieceModel(std::span<const std::string> sentenc
        << (o.model_type == SentencePieceTrainOptions::ModelType::kBpe ? "bpe" : "unigram")
        << " --vocab_size=" << o.vocab_size << " --character_coverage=" << o.character_coverage
        << " --byte_fallback=" << (o.byte_fallback ? "true" : "false")
+       << " --hard_vocab_limit=" << (o.hard_vocab_limit ? "true" : "false")
        << " --num_threads=" << o.num_threads << " --max_sentence_length=" << o.max_sentence_length
        << (o.preserve_text ? " --normalization_rule_name=identity --remove_extra_whitespaces=false"
+           : o.case_fold   ? " --normalization_rule_name=nmt_nfkc_cf"
                            : "")
        << " --input_sentence_size=0 --shuffle_input_sentence=true --model_prefix=";
   std::string model;

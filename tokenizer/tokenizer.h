@@ -140,6 +140,12 @@ struct SentencePieceTrainOptions {
   // Decode(Encode(x)) == x for any valid UTF-8 x. When false, sentencepiece's default applies:
   // NFKC-based normalization and runs of spaces folded to one.
   bool preserve_text = true;
+  // With preserve_text false: fold case as well (sentencepiece's nmt_nfkc_cf rule), so that
+  // "Linux" and "linux" are one token. Useful for retrieval models.
+  bool case_fold = false;
+  // When false, vocab_size is an upper bound: a corpus too small for it gives a smaller
+  // vocabulary instead of an error.
+  bool hard_vocab_limit = true;
   // Sentences longer than this many bytes are skipped by the trainer.
   int max_sentence_length = 4192;
   // Training threads. The result does not depend on it.
