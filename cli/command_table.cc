@@ -20,9 +20,16 @@ int RunVector(const std::vector<std::string>& args);
 int RunPlot(const std::vector<std::string>& args);
 int RunEmbed(const std::vector<std::string>& args);
 int RunTrain(const std::vector<std::string>& args);
+int RunReembed(const std::vector<std::string>& args);
+int RunIngest(const std::vector<std::string>& args);
+int RunQuery(const std::vector<std::string>& args);
 
 namespace {
 constexpr Command kCommands[] = {
+    {"ingest", "read a collection of documents (txt, md, jsonl, csv, gz, dirs) into a database",
+     RunIngest},
+    {"query", "ask a question in plain text: hybrid BM25 + dense ranking, metadata filters",
+     RunQuery},
     {"create", "create an empty database with a fixed dimension, metric and index", RunCreate},
     {"add", "insert or replace records from a JSON Lines file", RunAdd},
     {"search", "find the records nearest to a vector", RunSearch},
@@ -40,6 +47,7 @@ constexpr Command kCommands[] = {
     {"vector", "one token's vector in the embedding model", RunVector},
     {"plot", "draw tokens' vectors in 2-D (PCA) as a labelled SVG scatter plot", RunPlot},
     {"embed", "a text's pooled vector (or one per token) from the embedding model", RunEmbed},
+    {"reembed", "recompute every stored vector with the database's current model", RunReembed},
 };
 }  // namespace
 

@@ -22,7 +22,9 @@ int RunImport(const std::vector<std::string>& args) {
       ("tensor", po::value<std::string>()->default_value("model.embed_tokens.weight"),
        "the token-embedding tensor to read")
       ("tokenizer", po::value<std::string>(),
-       "with --safetensors: the model's tokenizer (tokenizer.json or sentencepiece .model)");
+       "with --safetensors: the model's tokenizer (tokenizer.json or sentencepiece .model)")
+      ("replace", po::bool_switch(),
+       "replace the database's model; then run `quiver reembed` so the stored vectors follow");
   // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1);
@@ -51,11 +53,13 @@ int RunImport(const std::vector<std::string>& args) {
     return Fail(kName, Status::InvalidArgument("--safetensors needs --tokenizer FILE"));
   }
   const auto start = std::chrono::steady_clock::now();
+  const ExistingModel existing =
+      values["replace"].as<bool>() ? ExistingModel::kReplace : ExistingModel::kRefuse;
   Status s = words ? (*db)->ImportWordVectors(values["word-vectors"].as<std::string>(),
-                                              values["format"].as<std::string>())
+                                              values["format"].as<std::string>(), existing)
                    : (*db)->ImportSafetensors(values["safetensors"].as<std::string>(),
                                               values["tensor"].as<std::string>(),
-                                              values["tokenizer"].as<std::string>());
+                                              values["tokenizer"].as<std::string>(), existing);
   if (!s.ok()) return Fail(kName, s);
   return ReportNewModel(kName, **db, "imported", start);
 }

@@ -12,19 +12,23 @@ int RunTrain(const std::vector<std::string>& args) {
   options.add_options()
       ("db", po::value<std::string>()->required(), "database directory")
       ("corpus", po::value<std::vector<std::string>>()->required()->multitoken(),
-       "text files, one sentence or paragraph per line")
+       "text files (one sentence or paragraph per line) or directories of .txt/.md files")
       ("vocab", po::value<int>()->default_value(8000), "tokenizer vocabulary size")
       ("window", po::value<int>()->default_value(5), "co-occurrence window in tokens")
-      ("seed", po::value<uint32_t>()->default_value(42), "equal seeds give identical models");
+      ("seed", po::value<uint32_t>()->default_value(42), "equal seeds give identical models")
+      ("keep-case", po::bool_switch(), "do not fold case in the tokenizer")
+      ("replace", po::bool_switch(),
+       "replace the database's model; then run `quiver reembed` so the stored vectors follow");
   // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1);
-  auto parsed = ParseArgs(kName, "train DB --corpus PATH... [--vocab N] [--window N] [--seed N]",
-                          "Learns the database's embedding model from your own text: a\n"
-                          "sentencepiece tokenizer, then token vectors of the database's\n"
-                          "dimension by positive PMI + truncated SVD of co-occurrence counts\n"
-                          "(Levy, Goldberg & Dagan 2015), pooled with SIF.",
-                          options, positional, args);
+  auto parsed =
+      ParseArgs(kName, "train DB --corpus PATH... [--vocab N] [--window N] [--seed N] [--replace]",
+                "Learns the database's embedding model from your own text: a\n"
+                "sentencepiece tokenizer, then token vectors of the database's\n"
+                "dimension by positive PMI + truncated SVD of co-occurrence counts\n"
+                "(Levy, Goldberg & Dagan 2015), pooled with SIF.",
+                options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
@@ -32,6 +36,8 @@ int RunTrain(const std::vector<std::string>& args) {
   train.vocab_size = values["vocab"].as<int>();
   train.window = values["window"].as<int>();
   train.seed = values["seed"].as<uint32_t>();
+  train.case_fold = !values["keep-case"].as<bool>();
+  if (values["replace"].as<bool>()) train.existing_model = ExistingModel::kReplace;
   auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/false);
   if (!db.ok()) return Fail(kName, db.status());
   const auto start = std::chrono::steady_clock::now();

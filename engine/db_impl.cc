@@ -16,7 +16,10 @@
 #include "embed/safetensors.h"
 #include "embed/token_table.h"
 #include "embed/word_vectors.h"
+#include "engine/postings.h"
 #include "engine/record_validation.h"
+#include "engine/source_reader.h"
+#include "engine/source_ref.h"
 
 namespace quiver {
 
@@ -130,10 +133,19 @@ Status DBImpl::LoadMeta() {
   auto next_id = store_->GetMetaU64(mk::kNextInternalId, 1);
   auto last_seq = store_->GetMetaU64(mk::kLastSequence, 0);
   auto count = store_->GetMetaU64(mk::kRecordCount, 0);
-  for (const auto* r : {&next_id, &last_seq, &count}) QUIVER_RETURN_IF_ERROR(r->status());
+  auto posting_documents = store_->GetMetaU64(mk::kPostingDocuments, 0);
+  auto posting_tokens = store_->GetMetaU64(mk::kPostingTokens, 0);
+  for (const auto* r : {&next_id, &last_seq, &count, &posting_documents, &posting_tokens}) {
+    QUIVER_RETURN_IF_ERROR(r->status());
+  }
   next_internal_id_ = *next_id;
   last_sequence_ = *last_seq;
   record_count_ = *count;
+  posting_documents_ = *posting_documents;
+  posting_tokens_ = *posting_tokens;
+  auto vectors_model = store_->GetMeta(mk::kVectorsModel);
+  if (!vectors_model.ok()) return vectors_model.status();
+  vectors_model_ = vectors_model->value_or("");
   return Status::OK();
 }
 
@@ -276,36 +288,76 @@ Status DBImpl::ApplyToIndex(const std::vector<uint64_t>& removed,
 Status DBImpl::Upsert(const std::vector<Record>& records) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   // Validate everything first: nothing is written unless every record is good.
-  std::vector<std::string> metadata(records.size());
-  std::unordered_map<std::string_view, size_t> last_of;
+  CommitPlan plan;
+  plan.upserts.resize(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
-    QUIVER_RETURN_IF_ERROR(
-        ValidateRecord(records[i], config_.dimension, config_.metric, &metadata[i]));
-    last_of[records[i].id] = i;
+    const Record& r = records[i];
+    PendingRecord& pending = plan.upserts[i];
+    QUIVER_RETURN_IF_ERROR(ValidateRecord(r, config_.dimension, config_.metric, &pending.metadata));
+    pending.id = r.id;
+    pending.vector = r.vector;
+    pending.text = r.text;
+    pending.source = EncodeSourceRef(r.source);
   }
+  QUIVER_RETURN_IF_ERROR(AddTerms(&plan.upserts));
   std::lock_guard write(write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
+  return CommitLocked(plan);
+}
+
+Status DBImpl::CommitLocked(CommitPlan& plan, size_t* removed_count) {
   storage::WriteBatch batch;
+  PostingsWriter postings(store_.get(), &batch, plan.replace_all_postings);
+  if (plan.replace_all_postings) batch.ClearPostings();
   std::vector<uint64_t> removed, added;
   std::vector<float> added_vectors;
   uint64_t next_id = next_internal_id_, sequence = last_sequence_, count = record_count_;
-  for (size_t i = 0; i < records.size(); ++i) {
-    const Record& r = records[i];
-    if (last_of[r.id] != i) continue;  // a later record with the same id wins
-    auto existing = store_->FindInternalId(r.id);
+  size_t deleted_existing = 0;
+  std::unordered_set<std::string_view> gone;
+  auto remove_existing = [&](const std::string& id, bool* existed) -> Status {
+    *existed = false;
+    if (!gone.insert(id).second) return Status::OK();
+    auto existing = store_->FindInternalId(id);
     if (!existing.ok()) return existing.status();
-    if (existing->has_value()) {
-      batch.DeleteRecord(**existing, r.id);
-      batch.AppendOplog({++sequence, storage::OpType::kDelete, **existing});
-      removed.push_back(**existing);
-    } else {
-      ++count;
+    if (!existing->has_value()) return Status::OK();
+    *existed = true;
+    batch.DeleteRecord(**existing, id);
+    batch.AppendOplog({++sequence, storage::OpType::kDelete, **existing});
+    removed.push_back(**existing);
+    return plan.replace_all_postings ? Status::OK() : postings.Remove(**existing);
+  };
+  for (const std::string& id : plan.deletes) {
+    bool existed = false;
+    QUIVER_RETURN_IF_ERROR(remove_existing(id, &existed));
+    if (existed) {
+      ++deleted_existing;
+      --count;
     }
+  }
+  std::unordered_map<std::string_view, size_t> last_of;
+  for (size_t i = 0; i < plan.upserts.size(); ++i) last_of[plan.upserts[i].id] = i;
+  for (size_t i = 0; i < plan.upserts.size(); ++i) {
+    const PendingRecord& r = plan.upserts[i];
+    if (last_of[r.id] != i) continue;  // a later record with the same id wins
+    bool existed = false;
+    QUIVER_RETURN_IF_ERROR(remove_existing(r.id, &existed));
+    if (!existed) ++count;
     const uint64_t id = next_id++;
-    batch.PutRecord(id, {r.id, r.text, metadata[i]}, r.vector);
+    batch.PutRecord(id, {r.id, r.text, r.metadata, r.source}, r.vector);
     batch.AppendOplog({++sequence, storage::OpType::kAdd, id});
+    postings.Add(id, r.terms, r.length);
     added.push_back(id);
     added_vectors.insert(added_vectors.end(), r.vector.begin(), r.vector.end());
+  }
+  for (const auto& [path, value] : plan.put_sources) batch.PutSource(path, value);
+  for (const std::string& path : plan.delete_sources) batch.DeleteSource(path);
+  if (!plan.vectors_model.empty()) batch.PutMeta(mk::kVectorsModel, plan.vectors_model);
+  auto stats = postings.Finish({posting_documents_, posting_tokens_});
+  if (!stats.ok()) return stats.status();
+  if (removed_count != nullptr) *removed_count = deleted_existing;
+  if (removed.empty() && added.empty() && plan.put_sources.empty() && plan.delete_sources.empty() &&
+      plan.vectors_model.empty()) {
+    return Status::OK();
   }
   batch.PutMetaU64(mk::kNextInternalId, next_id);
   batch.PutMetaU64(mk::kLastSequence, sequence);
@@ -314,6 +366,10 @@ Status DBImpl::Upsert(const std::vector<Record>& records) {
   next_internal_id_ = next_id;
   last_sequence_ = sequence;
   record_count_ = count;
+  posting_documents_ = stats->documents;
+  posting_tokens_ = stats->tokens;
+  if (!plan.vectors_model.empty()) vectors_model_ = plan.vectors_model;
+  if (plan.rebuild_index) return ReplaceIndexFromStoreLocked();
   QUIVER_RETURN_IF_ERROR(ApplyToIndex(removed, added, added_vectors));
   return MaybeCheckpointLocked();
 }
@@ -327,28 +383,9 @@ Status DBImpl::Delete(const std::vector<std::string>& ids, size_t* removed_count
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard write(write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
-  storage::WriteBatch batch;
-  std::vector<uint64_t> removed;
-  std::unordered_set<std::string_view> seen;
-  uint64_t sequence = last_sequence_;
-  for (const std::string& id : ids) {
-    if (!seen.insert(id).second) continue;
-    auto existing = store_->FindInternalId(id);
-    if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) continue;
-    batch.DeleteRecord(**existing, id);
-    batch.AppendOplog({++sequence, storage::OpType::kDelete, **existing});
-    removed.push_back(**existing);
-  }
-  if (removed_count != nullptr) *removed_count = removed.size();
-  if (removed.empty()) return Status::OK();
-  batch.PutMetaU64(mk::kLastSequence, sequence);
-  batch.PutMetaU64(mk::kRecordCount, record_count_ - removed.size());
-  QUIVER_RETURN_IF_ERROR(store_->Write(batch));
-  last_sequence_ = sequence;
-  record_count_ -= removed.size();
-  QUIVER_RETURN_IF_ERROR(ApplyToIndex(removed, {}, {}));
-  return MaybeCheckpointLocked();
+  CommitPlan plan;
+  plan.deletes = ids;
+  return CommitLocked(plan, removed_count);
 }
 
 Result<Record> DBImpl::Get(const std::string& id) {
@@ -359,7 +396,11 @@ Result<Record> DBImpl::Get(const std::string& id) {
   if (!internal->has_value()) return Status::NotFound("no record with id '" + id + "'");
   auto doc = store_->GetDoc(**internal);
   if (!doc.ok()) return doc.status();
-  Record record{doc->external_id, {}, std::move(doc->text), std::move(doc->metadata)};
+  Record record{doc->external_id,
+                {},
+                std::move(doc->text),
+                std::move(doc->metadata),
+                DecodeSourceRef(doc->source)};
   QUIVER_RETURN_IF_ERROR(store_->GetVector(**internal, config_.dimension, &record.vector));
   return record;
 }
@@ -383,8 +424,8 @@ Result<std::vector<Hit>> DBImpl::Search(std::span<const float> query,
       auto doc = store_->GetDoc(n.id);
       if (doc.status().IsNotFound()) continue;
       if (!doc.ok()) return doc.status();
-      hits.push_back(
-          {std::move(doc->external_id), n.score, std::move(doc->text), std::move(doc->metadata)});
+      hits.push_back({std::move(doc->external_id), n.score, std::move(doc->text),
+                      std::move(doc->metadata), DecodeSourceRef(doc->source)});
       if (hits.size() == static_cast<size_t>(options.k)) return hits;
     }
     if (neighbors->size() < static_cast<size_t>(wanted)) return hits;  // nothing more to fetch
@@ -416,15 +457,38 @@ Result<Tokenization> DBImpl::Tokenize(std::string_view text, bool add_special_to
   return ToTokenization(**tokenizer, *encoding);
 }
 
-Status DBImpl::CheckNoModel() {
-  auto existing = store_->GetModel(storage::model_key::kTokenizer);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
+Status DBImpl::CheckNoModel(ExistingModel existing) {
+  if (existing == ExistingModel::kReplace) return Status::OK();
+  auto stored = store_->GetModel(storage::model_key::kTokenizer);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
     return Status::InvalidArgument("database " + layout_.root +
-                                   " already has a tokenizer or model (create a new database "
-                                   "for another model)");
+                                   " already has a tokenizer or model (replace it, then "
+                                   "reembed, or create a new database for another model)");
   }
   return Status::OK();
+}
+
+void DBImpl::ForgetModel() {
+  std::unique_lock lock(state_mu_);
+  std::lock_guard tokenizer_lock(tokenizer_mu_);
+  std::lock_guard model_lock(model_mu_);
+  model_.reset();
+  tokenizer_.reset();
+}
+
+Status DBImpl::CheckVectorsMatchModel(const LoadedModel& model) const {
+  if (record_count_ == 0 || vectors_model_ == model.info.identity) return Status::OK();
+  const std::string now = "the database's model is " + model.info.identity.substr(0, 16) + " (" +
+                          model.info.source + ")";
+  if (vectors_model_.empty()) {
+    return Status::InvalidArgument("the " + std::to_string(record_count_) +
+                                   " stored vectors were not computed by a model; " + now +
+                                   " (run `quiver reembed` to embed their text with it)");
+  }
+  return Status::InvalidArgument("the stored vectors were computed by model " +
+                                 vectors_model_.substr(0, 16) + "; " + now +
+                                 " (run `quiver reembed` first)");
 }
 
 Status DBImpl::StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
@@ -443,6 +507,7 @@ Status DBImpl::StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatr
   const nlohmann::json info = {
       {"source", source}, {"identity", identity}, {"pooling", sif ? "sif" : "mean"}};
   storage::WriteBatch batch;
+  batch.ClearModel();
   if (sif != nullptr) {
     const auto& counts = sif->token_counts;
     batch.PutModel(
@@ -455,16 +520,19 @@ Status DBImpl::StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatr
   batch.PutModel(storage::model_key::kTokenizer, *blob);
   for (const auto& [key, value] : embed::EncodeMatrix(matrix)) batch.PutModel(key, value);
   batch.PutModel(storage::model_key::kInfo, info.dump());
-  return store_->Write(batch);
+  QUIVER_RETURN_IF_ERROR(store_->Write(batch));
+  ForgetModel();
+  return Status::OK();
 }
 
-Status DBImpl::ImportWordVectors(const std::string& path, std::string_view format) {
+Status DBImpl::ImportWordVectors(const std::string& path, std::string_view format,
+                                 ExistingModel existing) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   auto parsed_format = embed::ParseWordVectorFormat(format);
   if (!parsed_format.ok()) return parsed_format.status();
   std::lock_guard write(write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
-  QUIVER_RETURN_IF_ERROR(CheckNoModel());
+  QUIVER_RETURN_IF_ERROR(CheckNoModel(existing));
   auto vectors = embed::ReadWordVectors(path, {.format = *parsed_format});
   if (!vectors.ok()) return vectors.status();
   auto tokenizer = MakeWordTokenizer(vectors->words);
@@ -475,11 +543,11 @@ Status DBImpl::ImportWordVectors(const std::string& path, std::string_view forma
 }
 
 Status DBImpl::ImportSafetensors(const std::string& path, const std::string& tensor,
-                                 const std::string& tokenizer_path) {
+                                 const std::string& tokenizer_path, ExistingModel existing) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard write(write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
-  QUIVER_RETURN_IF_ERROR(CheckNoModel());
+  QUIVER_RETURN_IF_ERROR(CheckNoModel(existing));
   auto tokenizer = LoadTokenizerFile(tokenizer_path);
   if (!tokenizer.ok()) return tokenizer.status().WithContext(tokenizer_path);
   auto matrix = embed::ReadSafetensorsEmbedding(
@@ -557,7 +625,7 @@ Result<DBImpl::SifParts> DBImpl::LoadSifParts(int64_t rows, int64_t cols) {
 
 namespace {
 
-// Calls `visit` with every line of every corpus file, in order.
+// Calls `visit` with every non-empty line of every corpus file, in order.
 Status ForEachLine(const std::vector<std::string>& corpus,
                    const std::function<Status(const std::string&)>& visit) {
   for (const std::string& path : corpus) {
@@ -573,17 +641,42 @@ Status ForEachLine(const std::vector<std::string>& corpus,
   return Status::OK();
 }
 
+// The corpus files: files as given, directories expanded to their .txt and .md files.
+Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& corpus) {
+  std::vector<std::string> warnings;
+  auto listed = ListSources(corpus, &warnings);
+  if (!listed.ok()) return listed.status();
+  std::vector<std::string> files;
+  for (std::string& path : *listed) {
+    const bool named = std::find(corpus.begin(), corpus.end(), path) != corpus.end();
+    if (named || path.ends_with(".txt") || path.ends_with(".md")) files.push_back(std::move(path));
+  }
+  if (files.empty()) return Status::InvalidArgument("the corpus has no .txt or .md file");
+  return files;
+}
+
 }  // namespace
 
 Status DBImpl::TrainModel(const std::vector<std::string>& corpus, const TrainOptions& options) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   if (corpus.empty()) return Status::InvalidArgument("no corpus files given");
+  auto files = CorpusFiles(corpus);
+  if (!files.ok()) return files.status();
   std::lock_guard write(write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
-  QUIVER_RETURN_IF_ERROR(CheckNoModel());
+  return TrainModelLocked(
+      [&](const std::function<Status(const std::string&)>& visit) {
+        return ForEachLine(*files, visit);
+      },
+      "trained on " + std::to_string(files->size()) + " corpus file(s)", options);
+}
+
+Status DBImpl::TrainModelLocked(const LineSource& for_each_line, const std::string& description,
+                                const TrainOptions& options) {
+  QUIVER_RETURN_IF_ERROR(CheckNoModel(options.existing_model));
   // 1. A tokenizer from the first lines of the corpus.
   std::vector<std::string> sample;
-  Status s = ForEachLine(corpus, [&](const std::string& line) {
+  Status s = for_each_line([&](const std::string& line) {
     if (sample.size() < options.tokenizer_sentences) sample.push_back(line);
     return Status::OK();
   });
@@ -592,6 +685,8 @@ Status DBImpl::TrainModel(const std::vector<std::string>& corpus, const TrainOpt
   spm.vocab_size = options.vocab_size;
   spm.seed = options.seed;
   spm.preserve_text = false;
+  spm.case_fold = options.case_fold;
+  spm.hard_vocab_limit = false;  // a small corpus gets a smaller vocabulary, not an error
   spm.max_sentence_length = 1 << 16;
   auto tokenizer = TrainSentencePiece(sample, spm);
   if (!tokenizer.ok()) return tokenizer.status().WithContext("training the tokenizer");
@@ -599,7 +694,7 @@ Status DBImpl::TrainModel(const std::vector<std::string>& corpus, const TrainOpt
   auto counter =
       embed::CooccurrenceCounter::Create((*tokenizer)->vocab_size(), {.window = options.window});
   if (!counter.ok()) return counter.status();
-  s = ForEachLine(corpus, [&](const std::string& line) {
+  s = for_each_line([&](const std::string& line) {
     auto ids = (*tokenizer)->EncodeIds(line, {.add_special_tokens = false});
     if (!ids.ok()) return ids.status();
     counter->Add(*ids);
@@ -629,9 +724,7 @@ Status DBImpl::TrainModel(const std::vector<std::string>& corpus, const TrainOpt
   if (!component.ok()) return component.status().WithContext("estimating the SIF component");
   sif.component = std::move(*component);
   return StoreModel(**tokenizer, *matrix,
-                    "trained on " + std::to_string(corpus.size()) + " corpus file(s), " +
-                        std::to_string(counter->total_tokens()) + " tokens",
-                    &sif);
+                    description + ", " + std::to_string(counter->total_tokens()) + " tokens", &sif);
 }
 
 Result<int64_t> DBImpl::TokenRow(const LoadedModel& model, std::string_view token) {
@@ -779,17 +872,19 @@ Status DBImpl::Compact() {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard write(write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
+  QUIVER_RETURN_IF_ERROR(ReplaceIndexFromStoreLocked());
+  return store_->CompactAll();
+}
+
+Status DBImpl::ReplaceIndexFromStoreLocked() {
   auto rebuilt = BuildIndexFromStore();
   if (!rebuilt.ok()) return rebuilt.status();
   {
     std::unique_lock lock(state_mu_);
     index_ = std::move(rebuilt.value());
   }
-  {
-    std::shared_lock read(state_mu_);
-    QUIVER_RETURN_IF_ERROR(WriteCheckpointLocked());
-  }
-  return store_->CompactAll();
+  std::shared_lock read(state_mu_);
+  return WriteCheckpointLocked();
 }
 
 Status DBImpl::Close() {

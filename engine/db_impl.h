@@ -9,16 +9,22 @@
 #ifndef QUIVER_ENGINE_DB_IMPL_H_
 #define QUIVER_ENGINE_DB_IMPL_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "embed/embedding_matrix.h"
 #include "embed/pooling.h"
 #include "engine/fair_shared_mutex.h"
 #include "engine/layout.h"
+#include "engine/metadata_filter.h"
+#include "engine/postings.h"
+#include "engine/source_reader.h"
 #include "index/vector_index.h"
 #include "quiver/db.h"
 #include "storage/store.h"
@@ -40,14 +46,20 @@ class DBImpl final : public DB {
   Result<std::vector<Hit>> Search(std::span<const float> query,
                                   const SearchOptions& options) override;
   Result<Tokenization> Tokenize(std::string_view text, bool add_special_tokens) override;
-  Status ImportWordVectors(const std::string& path, std::string_view format) override;
+  Status ImportWordVectors(const std::string& path, std::string_view format,
+                           ExistingModel existing) override;
   Status ImportSafetensors(const std::string& path, const std::string& tensor,
-                           const std::string& tokenizer_path) override;
+                           const std::string& tokenizer_path, ExistingModel existing) override;
   Status TrainModel(const std::vector<std::string>& corpus, const TrainOptions& options) override;
   Result<ModelInfo> GetModelInfo() override;
   Result<std::vector<float>> TokenVector(std::string_view token) override;
   Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) override;
   Result<EmbeddedText> Embed(std::string_view text) override;
+  Result<IngestSummary> Ingest(const std::vector<std::string>& paths,
+                               const IngestOptions& options) override;
+  Result<std::vector<Hit>> Query(std::string_view text, const QueryOptions& options) override;
+  Result<std::vector<Hit>> QueryLike(const std::string& id, const QueryOptions& options) override;
+  Result<ReembedSummary> Reembed() override;
   Result<Stats> GetStats() override;
   Status Verify() override;
   Status Compact() override;
@@ -77,13 +89,86 @@ class DBImpl final : public DB {
     ModelInfo info;
   };
   Result<const LoadedModel*> StoredModel();
-  // InvalidArgument when the database already has a tokenizer or model.
-  Status CheckNoModel();
-  // Stores tokenizer, matrix and description in one batch; the matrix must have the
-  // database's dimension. `source` names where the model came from.
-  // With `sif`, the model pools with SIF using those parts; otherwise with mean.
+  // With kRefuse: InvalidArgument when the database already has a tokenizer or model.
+  Status CheckNoModel(ExistingModel existing);
+  // Stores tokenizer, matrix and description in one batch, replacing any model the database
+  // had; the matrix must have the database's dimension. `source` names where the model came
+  // from. With `sif`, the model pools with SIF using those parts; otherwise with mean.
   Status StoreModel(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
                     const std::string& source, const SifParts* sif = nullptr);
+  // Learns a model from the lines `for_each_line` produces (it may be called several times
+  // and must produce the same lines each time). Caller holds write_mu_.
+  using LineSource = std::function<Status(const std::function<Status(const std::string&)>&)>;
+  Status TrainModelLocked(const LineSource& for_each_line, const std::string& description,
+                          const TrainOptions& options);
+  // Copies the model of the database at `path` (which must have one). Caller holds write_mu_.
+  Status CopyModelLocked(const std::string& path);
+  // OK when text queries and ingest may use the current model: no record is stored yet, or
+  // the stored vectors were computed by this model. InvalidArgument naming both otherwise.
+  Status CheckVectorsMatchModel(const LoadedModel& model) const;
+
+  // A record ready to be committed: validated, metadata canonical, source encoded; `terms`
+  // (with `length` tokens) are its BM25 postings, none when it has no analyzed text.
+  struct PendingRecord {
+    std::string id;
+    std::vector<float> vector;
+    std::string text;
+    std::string metadata;
+    std::string source;
+    std::vector<std::pair<uint32_t, uint32_t>> terms;
+    uint32_t length = 0;
+  };
+  // Everything one atomic write changes.
+  struct CommitPlan {
+    std::vector<PendingRecord> upserts;  // a later record with the same id wins
+    std::vector<std::string> deletes;
+    std::vector<std::pair<std::string, std::string>> put_sources;  // path -> value
+    std::vector<std::string> delete_sources;
+    // Drop every posting first (the upserts then carry the complete new set).
+    bool replace_all_postings = false;
+    // Record that the current model computed the stored vectors (its identity).
+    std::string vectors_model;
+    // Build a fresh index from the store afterwards (and checkpoint it) instead of applying
+    // the changes to the current one: for plans that replace most records.
+    bool rebuild_index = false;
+  };
+  // Writes `plan` in one synced batch and applies it to the index. Caller holds write_mu_.
+  // `removed`, when given, receives how many deleted ids existed.
+  Status CommitLocked(CommitPlan& plan, size_t* removed = nullptr);
+  // Drops the cached tokenizer and model (after the stored one changed).
+  void ForgetModel();
+  // BM25 terms of the records' texts, when the database has a model (else none).
+  Status AddTerms(std::vector<PendingRecord>* records);
+
+  // Ingest steps (db_text.cc); callers hold write_mu_.
+  // InvalidArgument naming both models unless the database at `other_path` has `model`.
+  Status CheckSameModel(const LoadedModel& model, const std::string& other_path);
+  // Ingests one file unless it is unchanged since it was last ingested with `recipe`.
+  Status IngestFileLocked(const std::string& path, const ReaderOptions& reader,
+                          const IngestOptions& options, const std::string& recipe,
+                          const LoadedModel& model, IngestSummary* summary);
+  // Chunks, tokenizes and embeds every document of `file` (in parallel) into records.
+  Status ChunkAndEmbed(const SourceFile& file, const IngestOptions& options,
+                       const LoadedModel& model, std::vector<PendingRecord>* records,
+                       IngestSummary* summary);
+  // Removes sources under `inputs` that were ingested before but are not in `seen`.
+  Status PruneSourcesLocked(const std::vector<std::string>& inputs,
+                            const std::unordered_set<std::string>& seen, IngestSummary* summary);
+
+  // Query steps (db_text.cc); callers hold state_mu_ shared. Candidate lists are best first
+  // and never hold `exclude`; `allowed` (sorted internal ids), when given, limits them.
+  Result<std::vector<uint64_t>> MatchingIds(const MetadataFilter& filter);
+  Result<std::vector<ScoredDocument>> DenseCandidates(std::span<const float> query, size_t n,
+                                                      const QueryOptions& options,
+                                                      const std::vector<uint64_t>* allowed,
+                                                      uint64_t exclude);
+  Result<std::vector<ScoredDocument>> Bm25Candidates(const TermCounts& terms, size_t n,
+                                                     const QueryOptions& options,
+                                                     const std::vector<uint64_t>* allowed,
+                                                     uint64_t exclude);
+  // The hits for a query vector (none: no dense list) and BM25 terms, per options.mode.
+  Result<std::vector<Hit>> RankLocked(const std::vector<float>* vector, const TermCounts& terms,
+                                      const QueryOptions& options, uint64_t exclude);
   // Loads the SIF parts a trained model stored.
   Result<SifParts> LoadSifParts(int64_t rows, int64_t cols);
   // The matrix row of `token` (see DB::TokenVector).
@@ -93,6 +178,9 @@ class DBImpl final : public DB {
   Status ReplayOplog(index::VectorIndex* target, uint64_t after);
   Result<std::unique_ptr<index::VectorIndex>> BuildIndexFromStore();
   Status RebuildIndex(const std::string& reason);
+  // Builds a fresh index from the stored vectors, swaps it in and checkpoints it. Caller holds
+  // write_mu_; readers keep using the old index until the swap.
+  Status ReplaceIndexFromStoreLocked();
   Status WriteCheckpointLocked();
   // Checkpoints when options_.checkpoint_interval operations have passed since the last.
   Status MaybeCheckpointLocked();
@@ -124,6 +212,9 @@ class DBImpl final : public DB {
   uint64_t last_sequence_ = 0;
   uint64_t record_count_ = 0;
   uint64_t checkpoint_sequence_ = 0;
+  uint64_t posting_documents_ = 0;
+  uint64_t posting_tokens_ = 0;
+  std::string vectors_model_;  // meta vectors_model; "" when no model computed the vectors
 };
 
 }  // namespace quiver::engine

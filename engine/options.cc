@@ -21,4 +21,23 @@ std::optional<Metric> ParseMetric(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view QueryModeName(QueryMode mode) {
+  switch (mode) {
+    case QueryMode::kHybrid:
+      return "hybrid";
+    case QueryMode::kDense:
+      return "dense";
+    case QueryMode::kBm25:
+      return "bm25";
+  }
+  return "unknown";
+}
+
+std::optional<QueryMode> ParseQueryMode(std::string_view name) {
+  if (name == "hybrid") return QueryMode::kHybrid;
+  if (name == "dense") return QueryMode::kDense;
+  if (name == "bm25") return QueryMode::kBm25;
+  return std::nullopt;
+}
+
 }  // namespace quiver

@@ -61,21 +61,26 @@ class DB {
   // word2vec binary, fastText .vec; `format` "auto" detects which) with a word tokenizer over
   // their vocabulary, in one atomic write. The vectors' dimension must equal the database's.
   // InvalidArgument when the database already has a tokenizer or a model.
-  virtual Status ImportWordVectors(const std::string& path, std::string_view format = "auto") = 0;
+  virtual Status ImportWordVectors(const std::string& path, std::string_view format = "auto",
+                                   ExistingModel existing = ExistingModel::kRefuse) = 0;
 
   // Gives the database an embedding model made of an LLM's token-embedding layer: the 2-D
   // tensor `tensor` ("" = model.embed_tokens.weight; F32, F16 or BF16) of a safetensors file,
   // or of a sharded checkpoint (a directory or its model.safetensors.index.json), with the
   // tokenizer in `tokenizer_path`. The tensor must have one row per tokenizer entry and the
-  // database's dimension. InvalidArgument when the database already has a tokenizer or model.
+  // database's dimension.
+  //
+  // When the database already has a tokenizer or model: InvalidArgument with kRefuse; with
+  // kReplace the new model replaces it in one atomic write (so for every Import and Train).
   virtual Status ImportSafetensors(const std::string& path, const std::string& tensor,
-                                   const std::string& tokenizer_path) = 0;
+                                   const std::string& tokenizer_path,
+                                   ExistingModel existing = ExistingModel::kRefuse) = 0;
 
   // Learns an embedding model from the text files in `corpus` (one sentence or paragraph per
   // line): a sentencepiece tokenizer, then token vectors of the database's dimension by
   // positive PMI + truncated SVD of co-occurrence counts, pooled with SIF. Memory is bounded
-  // by the vocabulary, not by the corpus. InvalidArgument when the database already has a
-  // tokenizer or model.
+  // by the vocabulary, not by the corpus. Each corpus path is a file or a directory (its
+  // .txt/.md files, recursively).
   virtual Status TrainModel(const std::vector<std::string>& corpus,
                             const TrainOptions& options) = 0;
 
@@ -94,6 +99,29 @@ class DB {
   // Tokenizes `text` and pools its token vectors into one vector with the model's pooling
   // rule. A text none of whose tokens is known gives a zero vector (known_tokens == 0).
   virtual Result<EmbeddedText> Embed(std::string_view text) = 0;
+
+  // Reads the files and directories in `paths` (.txt, .md, .jsonl, .csv, gzip-compressed or
+  // not), cuts their texts into chunks, embeds and indexes them, each source file in one
+  // atomic write. A source whose content is unchanged is skipped; a changed one has all its
+  // chunks replaced. Binary and unreadable files are skipped with a warning. A database
+  // without a model first gets one (options.model_from, else trained on the collection).
+  // InvalidArgument when the stored vectors were made by another model (see Reembed).
+  virtual Result<IngestSummary> Ingest(const std::vector<std::string>& paths,
+                                       const IngestOptions& options) = 0;
+
+  // The options.k stored texts that best answer `text` (see QueryMode), best first.
+  // InvalidArgument when the database's model did not compute its vectors (see Reembed).
+  virtual Result<std::vector<Hit>> Query(std::string_view text, const QueryOptions& options) = 0;
+
+  // The options.k records most similar to the stored record `id` (itself excluded), by its
+  // stored vector (mode dense) or its text (bm25, hybrid). NotFound when there is no such id.
+  virtual Result<std::vector<Hit>> QueryLike(const std::string& id,
+                                             const QueryOptions& options) = 0;
+
+  // Recomputes every stored record's vector (and BM25 postings) from its text with the
+  // database's current model, and rebuilds the index, all at once: after a crash either the
+  // old vectors and index or the new ones are in use, never a mixture.
+  virtual Result<ReembedSummary> Reembed() = 0;
 
   virtual Result<Stats> GetStats() = 0;
 

@@ -3,9 +3,12 @@
 #define QUIVER_OPTIONS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace quiver {
 
@@ -60,9 +63,16 @@ struct Options {
   bool report_to_stderr = true;
 };
 
+// What importing or training a model does when the database already has one.
+enum class ExistingModel {
+  kRefuse,   // InvalidArgument: keep the model the stored vectors were made with
+  kReplace,  // replace it atomically; text queries and ingest are refused until DB::Reembed
+};
+
 // How DB::TrainModel learns an embedding model from a corpus.
 struct TrainOptions {
-  // Tokenizer vocabulary (sentencepiece unigram). Default: 8000.
+  // Tokenizer vocabulary (sentencepiece unigram); a corpus too small for it gets fewer
+  // entries. Default: 8000.
   int vocab_size = 8000;
   // Symmetric co-occurrence window in tokens. Default: 5.
   int window = 5;
@@ -72,6 +82,69 @@ struct TrainOptions {
   // Lines (sentences or paragraphs) sampled from the start of the corpus to train the
   // tokenizer; co-occurrences are counted over the whole corpus. Default: 200000.
   size_t tokenizer_sentences = 200000;
+  // Fold case in the tokenizer ("Linux" and "linux" become one token). Default: true.
+  bool case_fold = true;
+  // Default: refuse to replace a model the database already has.
+  ExistingModel existing_model = ExistingModel::kRefuse;
+};
+
+struct IngestProgress;  // quiver/types.h
+
+// How DB::Ingest reads and chunks a collection.
+struct IngestOptions {
+  // Chunks hold at most this many tokens, overlapping by `chunk_overlap` tokens; they end at
+  // paragraph or sentence ends where possible. Defaults: 256 and 32.
+  int chunk_tokens = 256;
+  int chunk_overlap = 32;
+  // .jsonl fields and .csv columns: the record's id (optional; else "<path>:<line>"), its text
+  // (required), and its metadata (empty = every other field). Defaults: "id", "text", {}.
+  std::string id_field = "id";
+  std::string text_field = "text";
+  std::vector<std::string> metadata_fields;
+  // Added to every chunk's metadata (besides "path" and "mtime" of its file).
+  std::vector<std::pair<std::string, std::string>> extra_metadata;
+  // Remove the chunks of previously ingested sources that are no longer among the inputs'
+  // files. Default: false.
+  bool prune = false;
+  // Skip (and count) bad .jsonl/.csv records instead of failing. Default: false.
+  bool skip_bad = false;
+  // With no model yet: use the model of the database at this path (it must have one); else
+  // one is trained on the collection with `train`. Default: "" (train).
+  std::string model_from;
+  TrainOptions train;
+  // Threads for tokenizing and embedding; 0 = one per core. Default: 0.
+  int threads = 0;
+  // Called after each file, and with one-line messages (a skipped file, a model being
+  // trained); either may be empty.
+  std::function<void(const IngestProgress&)> on_progress;
+  std::function<void(const std::string&)> on_message;
+};
+
+// How DB::Query ranks stored texts for a text query.
+enum class QueryMode {
+  kHybrid,  // reciprocal rank fusion of the dense and bm25 lists
+  kDense,   // the query embedded with the database's model, searched in the vector index
+  kBm25,    // BM25 over the model's tokens
+};
+// "hybrid", "dense" or "bm25".
+std::string_view QueryModeName(QueryMode mode);
+std::optional<QueryMode> ParseQueryMode(std::string_view name);
+
+struct QueryOptions {
+  int k = 10;  // hits wanted (> 0)
+  QueryMode mode = QueryMode::kHybrid;
+  // Metadata filter in the JSON style of other vector stores: {"lang": "en", "year":
+  // {"$gte": 2000}, "$or": [...]} with $eq $ne $gt $gte $lt $lte $in $nin $and $or. Results
+  // are the true top k among the matching records. Default: "" (no filter).
+  std::string where;
+  // BM25 parameters. Defaults: 1.2 and 0.75.
+  float bm25_k1 = 1.2f;
+  float bm25_b = 0.75f;
+  // Reciprocal rank fusion constant: score = sum over lists of 1 / (rrf_k + rank). Default: 60.
+  int rrf_k = 60;
+  // Index search parameters (see SearchOptions).
+  int ef_search = 0;
+  int nprobe = 0;
 };
 
 struct SearchOptions {

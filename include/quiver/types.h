@@ -10,6 +10,16 @@
 
 namespace quiver {
 
+// Where a record's text came from: set by DB::Ingest, empty (path "") for records upserted
+// directly.
+struct SourceRef {
+  std::string path;          // the source file
+  uint64_t begin = 0;        // the text is bytes [begin, end) of the source's document text
+  uint64_t end = 0;          // (of the whole file for .txt/.md, of the record for .jsonl/.csv)
+  int32_t chunk = 0;         // chunk number within the source document
+  std::string content_hash;  // hash of the source file's bytes when it was ingested
+};
+
 // One stored item. `id` is the caller's key (non-empty); `metadata` is a JSON object in text
 // form ("" when absent).
 struct Record {
@@ -17,14 +27,17 @@ struct Record {
   std::vector<float> vector;
   std::string text;
   std::string metadata;
+  SourceRef source;
 };
 
-// One search result; `score` follows the database's Metric.
+// One search or query result. `score` follows the database's Metric for vector searches and
+// dense queries; it is the BM25 score for bm25 queries and the fused RRF score for hybrid ones.
 struct Hit {
   std::string id;
   float score = 0;
   std::string text;
   std::string metadata;
+  SourceRef source;
 };
 
 struct Stats {
@@ -70,6 +83,42 @@ struct EmbeddedText {
   std::vector<Token> tokens;  // the text's tokens, without BOS/EOS
   std::vector<std::vector<float>> token_vectors;  // one per token; zeros for unknown ids
   int64_t known_tokens = 0;                       // tokens that have a vector
+};
+
+// What DB::Ingest has done so far (for a progress display).
+struct IngestProgress {
+  uint64_t files_done = 0;
+  uint64_t files_total = 0;
+  uint64_t bytes_done = 0;  // source bytes of the files done
+  uint64_t bytes_total = 0;
+  uint64_t chunks = 0;  // chunks stored so far
+};
+
+// What DB::Ingest did.
+struct IngestSummary {
+  uint64_t files_seen = 0;
+  uint64_t files_added = 0;      // new sources
+  uint64_t files_replaced = 0;   // sources whose content changed: all their chunks replaced
+  uint64_t files_unchanged = 0;  // nothing to do
+  uint64_t files_skipped = 0;    // binary or unreadable (one warning each)
+  uint64_t sources_pruned = 0;   // with IngestOptions::prune: sources that disappeared
+  uint64_t chunks_added = 0;
+  uint64_t chunks_removed = 0;
+  uint64_t bytes = 0;            // text bytes read from the added and replaced sources
+  uint64_t repaired_bytes = 0;   // invalid UTF-8 bytes replaced by U+FFFD
+  uint64_t skipped_records = 0;  // bad .jsonl/.csv records skipped with skip_bad
+  uint64_t empty_chunks = 0;     // chunks none of whose tokens the model knows: not stored
+  bool trained_model = false;    // the database had no model: one was trained first
+  double train_seconds = 0;
+  double seconds = 0;  // everything, training included
+};
+
+// What DB::Reembed did.
+struct ReembedSummary {
+  uint64_t records = 0;  // records whose vector was recomputed from their text
+  // Kept their vectors: no text, or no token of it known to the model.
+  uint64_t records_kept = 0;
+  double seconds = 0;
 };
 
 // A vocabulary entry and its similarity to a query token.

@@ -1,0 +1,169 @@
+#include "engine/postings.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "storage/keys.h"
+
+namespace quiver::engine {
+namespace {
+
+// The `D` value: the document's length, then its distinct term ids (u32 little-endian each).
+std::string EncodeDocTerms(const TermCounts& terms, uint32_t length) {
+  std::string out(4 * (terms.size() + 1), '\0');
+  std::memcpy(out.data(), &length, 4);
+  for (size_t i = 0; i < terms.size(); ++i)
+    std::memcpy(out.data() + 4 * (i + 1), &terms[i].first, 4);
+  return out;
+}
+
+Result<uint64_t> ReadDocumentFrequency(storage::Store& store, uint32_t term) {
+  auto value = store.GetPosting(storage::TermDocsKey(term));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return uint64_t{0};
+  auto count = storage::DecodeU64Key(**value);
+  if (!count)
+    return Status::Corruption("document frequency of term " + std::to_string(term) +
+                              " is malformed");
+  return *count;
+}
+
+}  // namespace
+
+TermCounts CountTerms(std::span<const int32_t> ids) {
+  std::vector<uint32_t> sorted;
+  sorted.reserve(ids.size());
+  for (int32_t id : ids) {
+    if (id >= 0) sorted.push_back(static_cast<uint32_t>(id));
+  }
+  std::sort(sorted.begin(), sorted.end());
+  TermCounts counts;
+  for (uint32_t term : sorted) {
+    if (!counts.empty() && counts.back().first == term) {
+      ++counts.back().second;
+    } else {
+      counts.emplace_back(term, 1);
+    }
+  }
+  return counts;
+}
+
+void PostingsWriter::Add(uint64_t internal_id, const TermCounts& terms, uint32_t length) {
+  if (terms.empty()) return;
+  for (const auto& [term, count] : terms) {
+    batch_->PutPosting(storage::PostingKey(term, internal_id),
+                       storage::EncodePostingValue({count, length}));
+    ++document_frequency_delta_[term];
+  }
+  batch_->PutPosting(storage::DocTermsKey(internal_id), EncodeDocTerms(terms, length));
+  ++documents_delta_;
+  tokens_delta_ += length;
+}
+
+Status PostingsWriter::Remove(uint64_t internal_id) {
+  const std::string key = storage::DocTermsKey(internal_id);
+  auto value = store_->GetPosting(key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return Status::OK();
+  const std::string& bytes = **value;
+  if (bytes.size() < 4 || bytes.size() % 4 != 0) {
+    return Status::Corruption("term list of document " + std::to_string(internal_id) +
+                              " is malformed");
+  }
+  uint32_t length = 0;
+  std::memcpy(&length, bytes.data(), 4);
+  for (size_t offset = 4; offset < bytes.size(); offset += 4) {
+    uint32_t term = 0;
+    std::memcpy(&term, bytes.data() + offset, 4);
+    batch_->DeletePosting(storage::PostingKey(term, internal_id));
+    --document_frequency_delta_[term];
+  }
+  batch_->DeletePosting(key);
+  --documents_delta_;
+  tokens_delta_ -= length;
+  return Status::OK();
+}
+
+Result<CollectionStats> PostingsWriter::Finish(const CollectionStats& stored) {
+  const CollectionStats before = start_empty_ ? CollectionStats{} : stored;
+  for (const auto& [term, delta] : document_frequency_delta_) {
+    if (delta == 0) continue;
+    auto current =
+        start_empty_ ? Result<uint64_t>(uint64_t{0}) : ReadDocumentFrequency(*store_, term);
+    if (!current.ok()) return current.status();
+    const int64_t updated = static_cast<int64_t>(*current) + delta;
+    if (updated <= 0) {
+      batch_->DeletePosting(storage::TermDocsKey(term));
+    } else {
+      batch_->PutPosting(storage::TermDocsKey(term),
+                         storage::EncodeU64Key(static_cast<uint64_t>(updated)));
+    }
+  }
+  document_frequency_delta_.clear();
+  CollectionStats after;
+  after.documents = static_cast<uint64_t>(
+      std::max<int64_t>(0, static_cast<int64_t>(before.documents) + documents_delta_));
+  after.tokens = static_cast<uint64_t>(
+      std::max<int64_t>(0, static_cast<int64_t>(before.tokens) + tokens_delta_));
+  batch_->PutMetaU64(storage::meta_key::kPostingDocuments, after.documents);
+  batch_->PutMetaU64(storage::meta_key::kPostingTokens, after.tokens);
+  return after;
+}
+
+Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermCounts& query,
+                                              const CollectionStats& stats,
+                                              const Bm25Params& params) {
+  std::unordered_map<uint64_t, float> scores;
+  if (stats.documents == 0) return std::vector<ScoredDocument>();
+  const double n = static_cast<double>(stats.documents);
+  const double average_length = std::max(1.0, static_cast<double>(stats.tokens) / n);
+  for (const auto& [term, query_count] : query) {
+    auto df = ReadDocumentFrequency(store, term);
+    if (!df.ok()) return df.status();
+    if (*df == 0) continue;
+    const double d = static_cast<double>(*df);
+    const float idf = static_cast<float>(std::log(1.0 + (n - d + 0.5) / (d + 0.5)));
+    const float weight = idf * static_cast<float>(query_count);
+    Status s = store.ScanPostings(
+        storage::PostingPrefix(term), [&](std::string_view key, std::string_view value) {
+          auto doc = storage::PostingKeyDocument(key);
+          auto posting = storage::DecodePostingValue(value);
+          if (!doc || !posting) return Status::Corruption("a BM25 posting is malformed");
+          const float tf = static_cast<float>(posting->term_frequency);
+          const float norm =
+              params.k1 * (1 - params.b + params.b * posting->document_length / average_length);
+          scores[*doc] += weight * tf * (params.k1 + 1) / (tf + norm);
+          return Status::OK();
+        });
+    QUIVER_RETURN_IF_ERROR(s);
+  }
+  std::vector<ScoredDocument> scored;
+  scored.reserve(scores.size());
+  for (const auto& [id, score] : scores) scored.push_back({id, score});
+  return scored;
+}
+
+void SortBestFirst(std::vector<ScoredDocument>* scored) {
+  std::sort(scored->begin(), scored->end(), [](const ScoredDocument& a, const ScoredDocument& b) {
+    return a.score != b.score ? a.score > b.score : a.internal_id < b.internal_id;
+  });
+}
+
+std::vector<ScoredDocument> FuseRrf(const std::vector<std::vector<ScoredDocument>>& lists,
+                                    int rrf_k) {
+  std::unordered_map<uint64_t, float> fused;
+  for (const auto& list : lists) {
+    for (size_t rank = 0; rank < list.size(); ++rank) {
+      fused[list[rank].internal_id] += 1.0f / static_cast<float>(rrf_k + rank + 1);
+    }
+  }
+  std::vector<ScoredDocument> out;
+  out.reserve(fused.size());
+  for (const auto& [id, score] : fused) out.push_back({id, score});
+  SortBestFirst(&out);
+  return out;
+}
+
+}  // namespace quiver::engine
