@@ -6,10 +6,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libfaiss-dev libeigen3-dev nlohmann-json3-dev
-  libsentencepiece-dev libboost-program-options-dev libpcre2-dev libutf8proc-dev
+  libsentencepiece-dev libboost-program-options-dev libpcre2-dev libutf8proc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libblas-dev liblapack-dev libopenblas0-openmp
-  libhnswlib-dev dataset-fashion-mnist wordnet-base
+  libhnswlib-dev dataset-fashion-mnist wordnet-base python3-xapian
 )
 
 sudo=""
