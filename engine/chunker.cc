@@ -99,7 +99,7 @@ class BoundaryClassifier {
 }  // namespace
 
 Result<std::vector<TextChunk>> ChunkText(std::string_view text, const Tokenizer& tokenizer,
-                                         const ChunkOptions& options) {
+                                         const ChunkOptions& options, std::vector<int32_t>* ids) {
   if (options.max_tokens < 1) {
     return Status::InvalidArgument("chunk max_tokens must be at least 1; got " +
                                    std::to_string(options.max_tokens));
@@ -126,6 +126,7 @@ Result<std::vector<TextChunk>> ChunkText(std::string_view text, const Tokenizer&
   if (n > std::numeric_limits<int32_t>::max()) {
     return Status::InvalidArgument("text has too many tokens to chunk");
   }
+  if (ids != nullptr) *ids = std::move(encoding->ids);
   encoding->ids = {};
   encoding->pieces = {};
 
@@ -134,6 +135,7 @@ Result<std::vector<TextChunk>> ChunkText(std::string_view text, const Tokenizer&
     chunk.begin = offsets[first].begin;
     chunk.end = std::max(offsets[last - 1].end, chunk.begin);
     chunk.token_count = static_cast<int32_t>(last - first);
+    chunk.first_token = static_cast<int32_t>(first);
     chunks.push_back(chunk);
   };
   const int64_t max_tokens = options.max_tokens;

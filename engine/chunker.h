@@ -27,6 +27,8 @@ struct TextChunk {
   // Tokens of the whole text's tokenization that the chunk covers (1 .. max_tokens). Encoding
   // the chunk's text on its own may give a slightly different count with subword tokenizers.
   int32_t token_count = 0;
+  // Index of the chunk's first token in that tokenization.
+  int32_t first_token = 0;
   friend bool operator==(const TextChunk&, const TextChunk&) = default;
 };
 
@@ -40,9 +42,12 @@ struct TextChunk {
 // A chunk exceeds max_tokens only when one character alone spans more tokens than that (byte
 // pieces with a tiny max_tokens), since chunks never split a character.
 // Empty or white-space-only text gives no chunks. Deterministic; time linear in the text.
+// With `ids`, it receives the token ids of that tokenization (a chunk's are
+// ids[first_token, first_token + token_count)); it is left empty when there are no chunks.
 // InvalidArgument for bad options or a text of 4 GiB or more; a tokenizer error is passed on.
 Result<std::vector<TextChunk>> ChunkText(std::string_view text, const Tokenizer& tokenizer,
-                                         const ChunkOptions& options);
+                                         const ChunkOptions& options,
+                                         std::vector<int32_t>* ids = nullptr);
 
 }  // namespace quiver::engine
 

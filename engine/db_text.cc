@@ -412,7 +412,8 @@ Status DBImpl::ChunkAndEmbed(const SourceFile& file, const IngestOptions& option
   std::vector<uint64_t> empty(n, 0);
   ParallelFor(n, WorkerCount(options.threads), [&](size_t i) {
     const SourceDocument& doc = file.documents[i];
-    auto chunks = ChunkText(doc.text, *model.tokenizer, chunking);
+    std::vector<int32_t> ids;
+    auto chunks = ChunkText(doc.text, *model.tokenizer, chunking, &ids);
     if (!chunks.ok()) {
       errors[i] = chunks.status().WithContext(doc.id);
       return;
@@ -422,12 +423,8 @@ Status DBImpl::ChunkAndEmbed(const SourceFile& file, const IngestOptions& option
       const TextChunk& chunk = (*chunks)[c];
       std::string_view text =
           std::string_view(doc.text).substr(chunk.begin, chunk.end - chunk.begin);
-      auto ids = model.tokenizer->EncodeIds(text, {.add_special_tokens = false});
-      if (!ids.ok()) {
-        errors[i] = ids.status().WithContext(doc.id);
-        return;
-      }
-      AnalyzedText analyzed = AnalyzeIds(*ids, *model.tokenizer, *model.pooler);
+      std::span<const int32_t> chunk_ids(ids.data() + chunk.first_token, chunk.token_count);
+      AnalyzedText analyzed = AnalyzeIds(chunk_ids, *model.tokenizer, *model.pooler);
       if (!analyzed.has_vector) {
         ++empty[i];
         continue;

@@ -264,7 +264,18 @@ Status Store::Write(WriteBatch& batch) {
   // Keys of the families cleared whole start with an ASCII letter or a UTF-8 lead byte, never
   // 0xff, so the range from "" to this bound covers every one of them.
   const std::string beyond_every_key(16, '\xff');
-  for (const auto& op : batch.rep_->ops) {
+  // Applied in (family, key) order: a memtable takes keys in order far faster than scattered,
+  // and a big ingest batch holds millions of postings. The sort is stable, so operations on
+  // one key keep their order (and a whole-family clear, recorded first, stays first).
+  const auto& ops = batch.rep_->ops;
+  std::vector<uint32_t> order(ops.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (ops[a].family != ops[b].family) return ops[a].family < ops[b].family;
+    return ops[a].key < ops[b].key;
+  });
+  for (uint32_t index : order) {
+    const auto& op = ops[index];
     auto* family = rep_->cf(op.family);
     rocksdb::Status s;
     switch (op.kind) {
@@ -373,6 +384,8 @@ Result<std::optional<std::string>> Store::GetSource(std::string_view path) {
 Status Store::ScanPostings(std::string_view prefix, const KeyValueVisitor& visit) {
   return rep_->ScanPrefix(kPostings, prefix, visit);
 }
+
+Status Store::ScanModel(const KeyValueVisitor& visit) { return rep_->Scan(kModel, "", visit); }
 
 Status Store::ScanSources(const KeyValueVisitor& visit) { return rep_->Scan(kSources, "", visit); }
 
