@@ -1,6 +1,6 @@
-// Helpers for the embedding-quality test: a reader for WordNet's data files, the synonym and
-// random word pairs built from them, the cosine of two embedding rows, and the ROC AUC
-// (Mann–Whitney U) of two score samples.
+// Helpers for the embedding-quality test: readers for WordNet's data and index files, the
+// primary-sense restriction of its synsets, the synonym and random word pairs built from them,
+// the cosine of two embedding rows, and the ROC AUC (Mann–Whitney U) of two score samples.
 #ifndef QUIVER_TESTS_EMBED_QUALITY_UTIL_H_
 #define QUIVER_TESTS_EMBED_QUALITY_UTIL_H_
 
@@ -15,18 +15,26 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace quiver::test {
 
-// The lemmas of each synset in a WordNet `data.*` file (e.g. /usr/share/wordnet/data.noun), in
-// file order. A synset line reads "offset lex_filenum ss_type w_cnt word lex_id [word lex_id]...
-// ..." with w_cnt in hexadecimal; lines starting with two spaces are the license header.
-// Adjective markers such as "(a)", "(p)" or "(ip)" are removed from lemmas. Returns an empty
-// vector when the file cannot be read.
-inline std::vector<std::vector<std::string>> ReadWordNetSynsets(const std::string& path) {
-  std::vector<std::vector<std::string>> synsets;
+// One synset of a WordNet `data.*` file: its byte offset in that file (the key the `index.*`
+// files use) and its lemmas in file order.
+struct WordNetSynset {
+  uint64_t offset = 0;
+  std::vector<std::string> lemmas;
+};
+
+// The synsets of a WordNet `data.*` file (e.g. /usr/share/wordnet/data.noun), in file order. A
+// synset line reads "offset lex_filenum ss_type w_cnt word lex_id [word lex_id]... ..." with
+// w_cnt in hexadecimal; lines starting with two spaces are the license header. Adjective
+// markers such as "(a)", "(p)" or "(ip)" are removed from lemmas. Returns an empty vector when
+// the file cannot be read.
+inline std::vector<WordNetSynset> ReadWordNetData(const std::string& path) {
+  std::vector<WordNetSynset> synsets;
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
@@ -34,22 +42,74 @@ inline std::vector<std::vector<std::string>> ReadWordNetSynsets(const std::strin
     std::istringstream fields(line);
     std::string offset, lex_filenum, ss_type, w_cnt_hex;
     if (!(fields >> offset >> lex_filenum >> ss_type >> w_cnt_hex)) continue;
+    WordNetSynset synset;
     int w_cnt = 0;
     try {
+      synset.offset = std::stoull(offset);
       w_cnt = std::stoi(w_cnt_hex, nullptr, 16);
     } catch (...) {
       continue;
     }
-    std::vector<std::string> words;
     for (int i = 0; i < w_cnt; ++i) {
       std::string word, lex_id;
       if (!(fields >> word >> lex_id)) break;
       if (size_t paren = word.find('('); paren != std::string::npos) word.resize(paren);
-      words.push_back(std::move(word));
+      synset.lemmas.push_back(std::move(word));
     }
-    synsets.push_back(std::move(words));
+    synsets.push_back(std::move(synset));
   }
   return synsets;
+}
+
+// Each lemma's primary sense in a WordNet `index.*` file (e.g. /usr/share/wordnet/index.noun):
+// lemma → offset (in the matching `data.*` file) of its first-listed synset. An index line reads
+// "lemma pos synset_cnt p_cnt [ptr_symbol]... sense_cnt tagsense_cnt synset_offset
+// [synset_offset]..." with the offsets in decreasing order of sense frequency (WordNet's
+// semantic-concordance counts), so the first one is the lemma's most frequent sense in that part
+// of speech. Index lemmas are lower case. Lines starting with two spaces are the license
+// header. Returns an empty map when the file cannot be read.
+inline std::unordered_map<std::string, uint64_t> ReadWordNetPrimarySenses(const std::string& path) {
+  std::unordered_map<std::string, uint64_t> primary;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == ' ') continue;
+    std::istringstream fields(line);
+    std::string lemma, pos;
+    int synset_cnt = 0, p_cnt = 0;
+    if (!(fields >> lemma >> pos >> synset_cnt >> p_cnt) || synset_cnt < 1) continue;
+    std::string skipped;
+    for (int i = 0; i < p_cnt; ++i) fields >> skipped;  // pointer symbols
+    std::string sense_cnt, tagsense_cnt, first_offset;
+    if (!(fields >> sense_cnt >> tagsense_cnt >> first_offset)) continue;
+    try {
+      primary.emplace(std::move(lemma), std::stoull(first_offset));
+    } catch (...) {
+      continue;
+    }
+  }
+  return primary;
+}
+
+// `synsets` (one part of speech's `data.*` file) with each synset cut down to the lemmas whose
+// primary sense it is according to `primary` (the same part of speech's `index.*` file, from
+// ReadWordNetPrimarySenses). Two lemmas then share a cut-down synset exactly when that synset is
+// the first sense of both. Lemmas are looked up as written (capitalized ones, absent from the
+// lower-case index, drop out).
+inline std::vector<std::vector<std::string>> PrimarySenseSynsets(
+    const std::vector<WordNetSynset>& synsets,
+    const std::unordered_map<std::string, uint64_t>& primary) {
+  std::vector<std::vector<std::string>> out;
+  out.reserve(synsets.size());
+  for (const auto& synset : synsets) {
+    std::vector<std::string> lemmas;
+    for (const auto& lemma : synset.lemmas) {
+      auto it = primary.find(lemma);
+      if (it != primary.end() && it->second == synset.offset) lemmas.push_back(lemma);
+    }
+    out.push_back(std::move(lemmas));
+  }
+  return out;
 }
 
 // Whether `word` is a non-empty run of ASCII lower-case letters (no underscores, which WordNet
