@@ -63,8 +63,17 @@ bool IsWordByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || 
 
 // A window of the text around the first query word it contains, on one line; the query's
 // words in bold when `highlight`.
-std::string Snippet(const std::string& text, const std::vector<std::string>& words, bool highlight,
-                    size_t width = 100) {
+std::string Snippet(const std::string& original, const std::vector<std::string>& words,
+                    bool highlight, size_t width = 100) {
+  std::string text;  // white space runs (indentation, line breaks) folded to one space
+  for (char c : original) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (!space) {
+      text.push_back(c);
+    } else if (!text.empty() && text.back() != ' ') {
+      text.push_back(' ');
+    }
+  }
   std::string lower(text);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   size_t first = std::string::npos;
