@@ -173,6 +173,8 @@ int RunQuery(const std::vector<std::string>& args) {
        "one JSON object per hit: {\"rank\",\"id\",\"score\",\"text\",\"meta\",\"source\"}, "
        "plus \"query\" (its line) with --queries")
       ("rrf-k", po::value<int>()->default_value(60), "reciprocal rank fusion constant")
+      ("dense-weight", po::value<float>()->default_value(1.0f),
+       "hybrid: weight of the dense list in the fusion (bm25's is 1; 1 = plain RRF)")
       ("k1", po::value<float>()->default_value(1.2f), "BM25 term-frequency saturation")
       ("b", po::value<float>()->default_value(0.75f), "BM25 length normalization")
       ("ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")
@@ -207,6 +209,7 @@ int RunQuery(const std::vector<std::string>& args) {
   }
   query.mode = *mode;
   query.rrf_k = values["rrf-k"].as<int>();
+  query.dense_weight = values["dense-weight"].as<float>();
   query.bm25_k1 = values["k1"].as<float>();
   query.bm25_b = values["b"].as<float>();
   query.ef_search = values["ef"].as<int>();

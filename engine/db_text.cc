@@ -185,6 +185,10 @@ Status CheckIngestOptions(const IngestOptions& options) {
 Status CheckQueryOptions(const QueryOptions& options) {
   if (options.k <= 0)
     return Status::InvalidArgument("k must be > 0; found " + std::to_string(options.k));
+  if (!(options.dense_weight >= 0) || !std::isfinite(options.dense_weight)) {
+    return Status::InvalidArgument("dense weight must be a finite number >= 0; found " +
+                                   std::to_string(options.dense_weight));
+  }
   if (options.rrf_k <= 0) {
     return Status::InvalidArgument("rrf k must be > 0; found " + std::to_string(options.rrf_k));
   }
@@ -559,19 +563,22 @@ Result<std::vector<Hit>> DBImpl::RankLocked(const std::vector<float>* vector,
   // can beat one ranked first by one.
   const size_t depth = options.mode == QueryMode::kHybrid ? std::max<size_t>(k, 100) : k;
   std::vector<std::vector<ScoredDocument>> lists;
+  std::vector<float> weights;
   if (options.mode != QueryMode::kBm25 && vector != nullptr) {
     auto dense = DenseCandidates(*vector, depth, options, allowed_ptr, exclude);
     if (!dense.ok()) return dense.status();
     lists.push_back(std::move(*dense));
+    weights.push_back(options.dense_weight);
   }
   if (options.mode != QueryMode::kDense) {
     auto bm25 = Bm25Candidates(terms, depth, options, allowed_ptr, exclude);
     if (!bm25.ok()) return bm25.status();
     lists.push_back(std::move(*bm25));
+    weights.push_back(1.0f);
   }
   std::vector<ScoredDocument> ranked;
   if (options.mode == QueryMode::kHybrid) {
-    ranked = FuseRrf(lists, options.rrf_k);
+    ranked = FuseRrf(lists, options.rrf_k, weights);
   } else if (!lists.empty()) {
     ranked = std::move(lists.front());
   }

@@ -152,11 +152,12 @@ void SortBestFirst(std::vector<ScoredDocument>* scored) {
 }
 
 std::vector<ScoredDocument> FuseRrf(const std::vector<std::vector<ScoredDocument>>& lists,
-                                    int rrf_k) {
+                                    int rrf_k, const std::vector<float>& weights) {
   std::unordered_map<uint64_t, float> fused;
-  for (const auto& list : lists) {
-    for (size_t rank = 0; rank < list.size(); ++rank) {
-      fused[list[rank].internal_id] += 1.0f / static_cast<float>(rrf_k + rank + 1);
+  for (size_t l = 0; l < lists.size(); ++l) {
+    const float weight = l < weights.size() ? weights[l] : 1.0f;
+    for (size_t rank = 0; rank < lists[l].size(); ++rank) {
+      fused[lists[l][rank].internal_id] += weight / static_cast<float>(rrf_k + rank + 1);
     }
   }
   std::vector<ScoredDocument> out;

@@ -72,9 +72,10 @@ Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermC
 void SortBestFirst(std::vector<ScoredDocument>* scored);
 
 // Reciprocal rank fusion of ranked lists (each best first): a document's fused score is the
-// sum over the lists holding it of 1 / (rrf_k + rank), rank counted from 1. Best first.
+// sum over the lists holding it of weight / (rrf_k + rank), rank counted from 1, `weights`
+// parallel to `lists` (empty: all 1). Best first.
 std::vector<ScoredDocument> FuseRrf(const std::vector<std::vector<ScoredDocument>>& lists,
-                                    int rrf_k);
+                                    int rrf_k, const std::vector<float>& weights = {});
 
 }  // namespace quiver::engine
 

@@ -140,8 +140,10 @@ struct QueryOptions {
   // BM25 parameters. Defaults: 1.2 and 0.75.
   float bm25_k1 = 1.2f;
   float bm25_b = 0.75f;
-  // Reciprocal rank fusion constant: score = sum over lists of 1 / (rrf_k + rank). Default: 60.
+  // Reciprocal rank fusion constant: score = sum over lists of weight / (rrf_k + rank), the
+  // bm25 list weighing 1 and the dense list `dense_weight`. Defaults: 60 and 1 (plain RRF).
   int rrf_k = 60;
+  float dense_weight = 1.0f;
   // Index search parameters (see SearchOptions).
   int ef_search = 0;
   int nprobe = 0;

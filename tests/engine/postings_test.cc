@@ -151,5 +151,14 @@ TEST(FuseRrfTest, SumsReciprocalRanks) {
   EXPECT_EQ(fused[3].internal_id, 4u);
 }
 
+TEST(FuseRrfTest, WeightsScaleEachListsContribution) {
+  std::vector<ScoredDocument> dense = {{1, 0.9f}};
+  std::vector<ScoredDocument> bm25 = {{2, 9.0f}};
+  auto fused = FuseRrf({dense, bm25}, 60, {0.5f, 1.0f});
+  ASSERT_EQ(fused.size(), 2u);
+  EXPECT_EQ(fused[0].internal_id, 2u);
+  EXPECT_NEAR(fused[1].score, 0.5 / 61, 1e-7);
+}
+
 }  // namespace
 }  // namespace quiver::engine
