@@ -201,6 +201,33 @@ TEST_F(ModelTest, TrainedModelSeparatesTopicsAndIsDeterministic) {
   EXPECT_TRUE(db->TrainModel({dir_.Sub("corpus.txt")}, options).IsInvalidArgument());
 }
 
+TEST_F(ModelTest, TrainsFromADirectoryAndReplacesOnlyWhenAsked) {
+  // The corpus split over a directory tree (plus a file that is not text, which is left out)
+  // gives the same model as the single file.
+  const std::string corpus = TopicCorpus();
+  std::filesystem::create_directories(dir_.Sub("tree/sub"));
+  const size_t half = corpus.find('\n', corpus.size() / 2) + 1;
+  test::WriteFile(dir_.Sub("tree/a.txt"), corpus.substr(0, half));
+  test::WriteFile(dir_.Sub("tree/sub/b.md"), corpus.substr(half));
+  test::WriteFile(dir_.Sub("tree/sub/c.jsonl"), "{\"text\": \"not training text\"}\n");
+  test::WriteFile(dir_.Sub("corpus.txt"), corpus);
+  TrainOptions options;
+  options.vocab_size = 300;
+  auto from_file = test::OpenOrDie(dir_.Sub("file"), test::CreateOptions(kDim));
+  ASSERT_TRUE(from_file->TrainModel({dir_.Sub("corpus.txt")}, options).ok());
+  auto from_tree = test::OpenOrDie(dir_.Sub("tree.db"), test::CreateOptions(kDim));
+  Status s = from_tree->TrainModel({dir_.Sub("tree")}, options);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(from_tree->GetModelInfo()->identity, from_file->GetModelInfo()->identity);
+  // A second model replaces the first only with kReplace.
+  options.seed = 7;
+  EXPECT_TRUE(from_tree->TrainModel({dir_.Sub("tree")}, options).IsInvalidArgument());
+  options.existing_model = ExistingModel::kReplace;
+  ASSERT_TRUE(from_tree->TrainModel({dir_.Sub("tree")}, options).ok());
+  EXPECT_NE(from_tree->GetModelInfo()->identity, from_file->GetModelInfo()->identity);
+  EXPECT_TRUE(from_tree->Neighbors("dog", 3).ok());
+}
+
 TEST_F(ModelTest, CliImportNeighborsVectorModel) {
   const std::string db = dir_.Sub("cli");
   ASSERT_EQ(test::RunCli({"create", db, "--dim", std::to_string(kDim)}).exit_code, 0);
