@@ -127,6 +127,8 @@ class Store {
   using KeyValueVisitor = std::function<Status(std::string_view key, std::string_view value)>;
   // Every `postings` key starting with `prefix`, in key order.
   Status ScanPostings(std::string_view prefix, const KeyValueVisitor& visit);
+  // Every part of the model (key and value), in key order.
+  Status ScanModel(const KeyValueVisitor& visit);
   // Every source path and its value, in path order.
   Status ScanSources(const KeyValueVisitor& visit);
   // Entries with sequence > `after`, in order.

@@ -94,7 +94,9 @@ if ((!skip_quiver)); then
     run=$dir/run-$pages-quiver-$mode.jsonl
     t=$(now)
     log=$dir/quiver-query-$mode-$pages.log
-    "$quiver" query "$db" --queries "$qtext" --mode "$mode" -k 10 --json > "$run" 2> "$log" || {
+    # quiver returns chunks and Xapian whole pages: asking for 30 chunks lets score.py rank
+    # the first 10 distinct pages for both.
+    "$quiver" query "$db" --queries "$qtext" --mode "$mode" -k 30 --json > "$run" 2> "$log" || {
       echo "run_eval: quiver query --mode $mode failed; the end of $log:" >&2; tail -n 20 "$log" >&2; exit 1; }
     score "quiver $mode" "$run" "$ingest_s" "$(secs "$t" "$(now)")"
   done
