@@ -504,8 +504,7 @@ Result<std::vector<ScoredDocument>> DBImpl::DenseCandidates(std::span<const floa
       QUIVER_RETURN_IF_ERROR(store_->GetVector(id, config_.dimension, &vector));
       out.push_back({id, Similarity(config_.metric, query, vector)});
     }
-    SortBestFirst(&out);
-    if (out.size() > n) out.resize(n);
+    SortBestFirst(&out, n);
     for (auto& d : out) d.score = MetricScore(config_.metric, d.score);
     return out;
   }
@@ -532,15 +531,14 @@ Result<std::vector<ScoredDocument>> DBImpl::Bm25Candidates(const TermCounts& ter
                                                            const std::vector<uint64_t>* allowed,
                                                            uint64_t exclude) {
   auto scored = ScoreBm25(*store_, terms, {posting_documents_, posting_tokens_},
-                          {options.bm25_k1, options.bm25_b});
+                          {options.bm25_k1, options.bm25_b}, next_internal_id_);
   if (!scored.ok()) return scored.status();
   std::erase_if(*scored, [&](const ScoredDocument& d) {
     return d.internal_id == exclude ||
            (allowed != nullptr &&
             !std::binary_search(allowed->begin(), allowed->end(), d.internal_id));
   });
-  SortBestFirst(&*scored);
-  if (scored->size() > n) scored->resize(n);
+  SortBestFirst(&*scored, n);
   return scored;
 }
 

@@ -114,9 +114,14 @@ Result<CollectionStats> PostingsWriter::Finish(const CollectionStats& stored) {
 
 Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermCounts& query,
                                               const CollectionStats& stats,
-                                              const Bm25Params& params) {
-  std::unordered_map<uint64_t, float> scores;
+                                              const Bm25Params& params, uint64_t id_bound) {
   if (stats.documents == 0) return std::vector<ScoredDocument>();
+  // Scores accumulate in an array indexed by internal id when ids are dense enough (every
+  // posting of a common term then costs an add, not a hash-map insert), else in a map.
+  const bool dense = id_bound > 0 && id_bound <= (uint64_t{1} << 24);
+  std::vector<float> by_id(dense ? id_bound : 0, 0.0f);
+  std::vector<uint64_t> touched;
+  std::unordered_map<uint64_t, float> by_map;
   const double n = static_cast<double>(stats.documents);
   const double average_length = std::max(1.0, static_cast<double>(stats.tokens) / n);
   for (const auto& [term, query_count] : query) {
@@ -126,29 +131,43 @@ Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermC
     const double d = static_cast<double>(*df);
     const float idf = static_cast<float>(std::log(1.0 + (n - d + 0.5) / (d + 0.5)));
     const float weight = idf * static_cast<float>(query_count);
+    const float length_scale = params.k1 * params.b / static_cast<float>(average_length);
+    const float length_base = params.k1 * (1 - params.b);
     Status s = store.ScanPostings(
         storage::PostingPrefix(term), [&](std::string_view key, std::string_view value) {
           auto doc = storage::PostingKeyDocument(key);
           auto posting = storage::DecodePostingValue(value);
           if (!doc || !posting) return Status::Corruption("a BM25 posting is malformed");
           const float tf = static_cast<float>(posting->term_frequency);
-          const float norm =
-              params.k1 * (1 - params.b + params.b * posting->document_length / average_length);
-          scores[*doc] += weight * tf * (params.k1 + 1) / (tf + norm);
+          const float norm = length_base + length_scale * posting->document_length;
+          const float score = weight * tf * (params.k1 + 1) / (tf + norm);
+          if (dense && *doc < id_bound) {
+            if (by_id[*doc] == 0.0f) touched.push_back(*doc);
+            by_id[*doc] += score;
+          } else {
+            by_map[*doc] += score;
+          }
           return Status::OK();
         });
     QUIVER_RETURN_IF_ERROR(s);
   }
   std::vector<ScoredDocument> scored;
-  scored.reserve(scores.size());
-  for (const auto& [id, score] : scores) scored.push_back({id, score});
+  scored.reserve(touched.size() + by_map.size());
+  for (uint64_t id : touched) scored.push_back({id, by_id[id]});
+  for (const auto& [id, score] : by_map) scored.push_back({id, score});
   return scored;
 }
 
-void SortBestFirst(std::vector<ScoredDocument>* scored) {
-  std::sort(scored->begin(), scored->end(), [](const ScoredDocument& a, const ScoredDocument& b) {
+void SortBestFirst(std::vector<ScoredDocument>* scored, size_t keep) {
+  auto better = [](const ScoredDocument& a, const ScoredDocument& b) {
     return a.score != b.score ? a.score > b.score : a.internal_id < b.internal_id;
-  });
+  };
+  if (keep < scored->size()) {
+    std::partial_sort(scored->begin(), scored->begin() + keep, scored->end(), better);
+    scored->resize(keep);
+  } else {
+    std::sort(scored->begin(), scored->end(), better);
+  }
 }
 
 std::vector<ScoredDocument> FuseRrf(const std::vector<std::vector<ScoredDocument>>& lists,

@@ -3,6 +3,7 @@
 #ifndef QUIVER_ENGINE_POSTINGS_H_
 #define QUIVER_ENGINE_POSTINGS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <unordered_map>
@@ -63,13 +64,15 @@ struct ScoredDocument {
 
 // BM25 score of every document containing at least one query term (unsorted), with
 // idf = ln(1 + (N - df + 0.5) / (df + 0.5)) (always positive, as in Lucene) and each query
-// term weighted by its count in the query.
+// term weighted by its count in the query. `id_bound`, when not 0, is more than every
+// internal id (it lets scores accumulate in an array).
 Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermCounts& query,
                                               const CollectionStats& stats,
-                                              const Bm25Params& params);
+                                              const Bm25Params& params, uint64_t id_bound = 0);
 
-// Orders best first: higher score, then lower internal id (deterministic ties).
-void SortBestFirst(std::vector<ScoredDocument>* scored);
+// Orders best first: higher score, then lower internal id (deterministic ties). With `keep`,
+// only the best `keep` remain (found without sorting the rest).
+void SortBestFirst(std::vector<ScoredDocument>* scored, size_t keep = SIZE_MAX);
 
 // Reciprocal rank fusion of ranked lists (each best first): a document's fused score is the
 // sum over the lists holding it of weight / (rrf_k + rank), rank counted from 1, `weights`

@@ -63,12 +63,15 @@ class PostingsTest : public ::testing::Test {
 
   void ExpectScoresMatch(const Documents& docs, const std::vector<int32_t>& query) {
     const auto expected = DirectBm25(docs, query, 1.2, 0.75);
-    auto scored = ScoreBm25(*store_, CountTerms(query), stats_, {1.2f, 0.75f});
-    ASSERT_TRUE(scored.ok()) << scored.status().ToString();
-    ASSERT_EQ(scored->size(), expected.size());
-    for (const ScoredDocument& d : *scored) {
-      ASSERT_TRUE(expected.contains(d.internal_id)) << d.internal_id;
-      EXPECT_NEAR(d.score, expected.at(d.internal_id), 1e-4) << d.internal_id;
+    // Both accumulators: a map (no id bound), and an array (ids below 1000, or some not).
+    for (uint64_t id_bound : {uint64_t{0}, uint64_t{1000}, uint64_t{50}}) {
+      auto scored = ScoreBm25(*store_, CountTerms(query), stats_, {1.2f, 0.75f}, id_bound);
+      ASSERT_TRUE(scored.ok()) << scored.status().ToString();
+      ASSERT_EQ(scored->size(), expected.size());
+      for (const ScoredDocument& d : *scored) {
+        ASSERT_TRUE(expected.contains(d.internal_id)) << d.internal_id;
+        EXPECT_NEAR(d.score, expected.at(d.internal_id), 1e-4) << d.internal_id;
+      }
     }
   }
 
@@ -78,8 +81,7 @@ class PostingsTest : public ::testing::Test {
 };
 
 TEST(CountTermsTest, CountsSortedAndSkipsNegativeIds) {
-  EXPECT_EQ(CountTerms(std::vector<int32_t>{5, 2, 5, -1, 2, 5}),
-            (TermCounts{{2, 2}, {5, 3}}));
+  EXPECT_EQ(CountTerms(std::vector<int32_t>{5, 2, 5, -1, 2, 5}), (TermCounts{{2, 2}, {5, 3}}));
   EXPECT_TRUE(CountTerms(std::vector<int32_t>{}).empty());
 }
 
