@@ -480,10 +480,8 @@ Status DBImpl::PruneSourcesLocked(const std::vector<std::string>& inputs,
 
 Result<std::vector<uint64_t>> DBImpl::MatchingIds(const MetadataFilter& filter) {
   std::vector<uint64_t> matching;
-  QUIVER_RETURN_IF_ERROR(store_->ScanDocs([&](uint64_t id, const storage::StoredDoc& doc) {
-    if (filter.Matches(doc.metadata.empty() ? std::string_view("{}") : doc.metadata)) {
-      matching.push_back(id);
-    }
+  QUIVER_RETURN_IF_ERROR(store_->ScanDocMetadata([&](uint64_t id, std::string_view metadata) {
+    if (filter.Matches(metadata)) matching.push_back(id);
     return Status::OK();
   }));
   return matching;

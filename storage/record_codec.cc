@@ -50,6 +50,20 @@ Result<StoredDoc> DecodeDoc(std::string_view value) {
   return doc;
 }
 
+Result<std::string_view> DocMetadataView(std::string_view value) {
+  std::string_view field;
+  for (int i = 0; i < 3; ++i) {
+    if (value.size() < 4) return Status::Corruption("stored document record is malformed");
+    uint32_t size = 0;
+    for (int b = 0; b < 4; ++b) size |= uint32_t(static_cast<unsigned char>(value[b])) << (8 * b);
+    value.remove_prefix(4);
+    if (value.size() < size) return Status::Corruption("stored document record is malformed");
+    field = value.substr(0, size);
+    value.remove_prefix(size);
+  }
+  return field;
+}
+
 std::string EncodeVector(std::span<const float> vector) {
   return std::string(reinterpret_cast<const char*>(vector.data()), vector.size_bytes());
 }

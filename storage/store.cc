@@ -357,6 +357,16 @@ Status Store::ScanDocs(const DocVisitor& visit) {
   });
 }
 
+Status Store::ScanDocMetadata(const MetadataVisitor& visit) {
+  return rep_->Scan(kDocs, "", [&](std::string_view key, std::string_view value) {
+    auto id = DecodeU64Key(key);
+    if (!id) return Status::Corruption("document key is malformed");
+    auto metadata = DocMetadataView(value);
+    if (!metadata.ok()) return metadata.status();
+    return visit(*id, *metadata);
+  });
+}
+
 Status Store::ScanVectors(const VectorVisitor& visit) {
   return rep_->Scan(kVectors, "", [&](std::string_view key, std::string_view value) {
     auto id = DecodeU64Key(key);

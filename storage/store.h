@@ -122,6 +122,9 @@ class Store {
   using IdVisitor = std::function<Status(std::string_view external_id, uint64_t internal_id)>;
   using OplogVisitor = std::function<Status(const OplogEntry& entry)>;
   Status ScanDocs(const DocVisitor& visit);
+  // Every document's metadata text, in id order (the cheap scan for filters).
+  using MetadataVisitor = std::function<Status(uint64_t internal_id, std::string_view metadata)>;
+  Status ScanDocMetadata(const MetadataVisitor& visit);
   Status ScanVectors(const VectorVisitor& visit);
   Status ScanIds(const IdVisitor& visit);
   using KeyValueVisitor = std::function<Status(std::string_view key, std::string_view value)>;

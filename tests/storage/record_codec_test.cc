@@ -35,6 +35,14 @@ TEST(RecordCodecTest, DocWithoutSourceFieldDecodesWithEmptySource) {
   EXPECT_EQ(full->source, "src");
 }
 
+TEST(RecordCodecTest, MetadataViewSkipsToTheThirdField) {
+  std::string encoded = EncodeDoc({"abc", "some text", "{\"a\":1}", "src"});
+  auto view = DocMetadataView(encoded);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(*view, "{\"a\":1}");
+  EXPECT_TRUE(DocMetadataView(encoded.substr(0, 10)).status().IsCorruption());
+}
+
 TEST(RecordCodecTest, VectorRoundTripsAndChecksSize) {
   std::vector<float> v = {1.5f, -2.25f, 3.0f};
   std::vector<float> out;
