@@ -363,6 +363,7 @@ Status DBImpl::CommitLocked(CommitPlan& plan, size_t* removed_count) {
   batch.PutMetaU64(mk::kLastSequence, sequence);
   batch.PutMetaU64(mk::kRecordCount, count);
   QUIVER_RETURN_IF_ERROR(store_->Write(batch));
+  ++data_version_;
   next_internal_id_ = next_id;
   last_sequence_ = sequence;
   record_count_ = count;

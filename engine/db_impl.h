@@ -9,9 +9,11 @@
 #ifndef QUIVER_ENGINE_DB_IMPL_H_
 #define QUIVER_ENGINE_DB_IMPL_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <string>
 #include <unordered_set>
@@ -158,6 +160,16 @@ class DBImpl final : public DB {
   // Query steps (db_text.cc); callers hold state_mu_ shared. Candidate lists are best first
   // and never hold `exclude`; `allowed` (sorted internal ids), when given, limits them.
   Result<std::vector<uint64_t>> MatchingIds(const MetadataFilter& filter);
+
+  // Every record's parsed metadata, in internal id order, as of data version `version`:
+  // filters evaluate against it instead of re-reading and re-parsing the store per query.
+  struct MetadataSnapshot {
+    uint64_t version = 0;
+    std::vector<std::pair<uint64_t, nlohmann::json>> rows;
+  };
+  // The snapshot for the current data version, built when missing or stale; nullptr when the
+  // database is too large to keep one (filters then scan the store).
+  Result<std::shared_ptr<const MetadataSnapshot>> CurrentMetadata();
   Result<std::vector<ScoredDocument>> DenseCandidates(std::span<const float> query, size_t n,
                                                       const QueryOptions& options,
                                                       const std::vector<uint64_t>* allowed,
@@ -215,6 +227,11 @@ class DBImpl final : public DB {
   uint64_t posting_documents_ = 0;
   uint64_t posting_tokens_ = 0;
   std::string vectors_model_;  // meta vectors_model; "" when no model computed the vectors
+  // Counts committed writes (a new value after each), so caches of stored data can tell
+  // they are stale. Read before the store when building such a cache.
+  std::atomic<uint64_t> data_version_{0};
+  std::mutex metadata_mu_;
+  std::shared_ptr<const MetadataSnapshot> metadata_;  // guarded by metadata_mu_
 };
 
 }  // namespace quiver::engine

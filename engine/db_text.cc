@@ -478,8 +478,37 @@ Status DBImpl::PruneSourcesLocked(const std::vector<std::string>& inputs,
 
 // ---- queries ----------------------------------------------------------------------------------
 
+Result<std::shared_ptr<const DBImpl::MetadataSnapshot>> DBImpl::CurrentMetadata() {
+  // Parsed metadata costs a few hundred bytes a record; beyond this many records filters
+  // scan the store instead of keeping it all in memory.
+  constexpr uint64_t kMaxSnapshotRecords = 2'000'000;
+  if (record_count_ > kMaxSnapshotRecords) return std::shared_ptr<const MetadataSnapshot>();
+  std::lock_guard lock(metadata_mu_);
+  const uint64_t version = data_version_.load();
+  if (metadata_ != nullptr && metadata_->version == version) return metadata_;
+  auto snapshot = std::make_shared<MetadataSnapshot>();
+  snapshot->version = version;  // read before the store: a concurrent write makes it stale
+  snapshot->rows.reserve(record_count_);
+  QUIVER_RETURN_IF_ERROR(store_->ScanDocMetadata([&](uint64_t id, std::string_view metadata) {
+    auto parsed =
+        nlohmann::json::parse(metadata.empty() ? std::string_view("{}") : metadata, nullptr, false);
+    snapshot->rows.emplace_back(id, std::move(parsed));
+    return Status::OK();
+  }));
+  metadata_ = std::move(snapshot);
+  return metadata_;
+}
+
 Result<std::vector<uint64_t>> DBImpl::MatchingIds(const MetadataFilter& filter) {
   std::vector<uint64_t> matching;
+  auto snapshot = CurrentMetadata();
+  if (!snapshot.ok()) return snapshot.status();
+  if (*snapshot != nullptr) {
+    for (const auto& [id, metadata] : (*snapshot)->rows) {
+      if (filter.Matches(metadata)) matching.push_back(id);
+    }
+    return matching;
+  }
   QUIVER_RETURN_IF_ERROR(store_->ScanDocMetadata([&](uint64_t id, std::string_view metadata) {
     if (filter.Matches(metadata)) matching.push_back(id);
     return Status::OK();

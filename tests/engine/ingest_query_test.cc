@@ -190,10 +190,11 @@ void WriteJsonl(const std::string& path, int n) {
   std::string lines;
   const char* words[] = {"cat", "dog", "car", "truck", "kitten", "puppy"};
   for (int i = 0; i < n; ++i) {
-    nlohmann::json record = {{"id", "r" + std::to_string(i)},
-                             {"text", std::string("the ") + words[i % 6] + " " + words[(i / 6) % 6]},
-                             {"year", 1990 + i % 40},
-                             {"lang", i % 1000 == 7 ? "la" : (i % 2 ? "en" : "de")}};
+    nlohmann::json record = {
+        {"id", "r" + std::to_string(i)},
+        {"text", std::string("the ") + words[i % 6] + " " + words[(i / 6) % 6]},
+        {"year", 1990 + i % 40},
+        {"lang", i % 1000 == 7 ? "la" : (i % 2 ? "en" : "de")}};
     lines += record.dump() + "\n";
   }
   test::WriteFile(path, lines);
@@ -238,6 +239,21 @@ TEST_F(IngestQueryTest, FiltersGiveTheExactTopKAmongMatches) {
   // BM25 only ranks records holding a query word: r7 is "the dog dog".
   EXPECT_EQ(QueryIds("dog", QueryMode::kBm25, R"({"lang": {"$in": ["la"]}})", 10),
             std::vector<std::string>{"r7#0"});
+}
+
+TEST_F(IngestQueryTest, FiltersSeeWritesMadeAfterEarlierFilteredQueries) {
+  WriteAnimalsAndVehicles();
+  IngestOptions tagged;
+  tagged.extra_metadata = {{"tag", "a"}};
+  IngestOrDie(tagged);
+  EXPECT_EQ(QueryIds("cat", QueryMode::kDense, R"({"tag": "a"})").size(), 3u);
+  // Re-ingest with another tag: every file is replaced (the options changed).
+  tagged.extra_metadata = {{"tag", "b"}};
+  EXPECT_EQ(IngestOrDie(tagged).files_replaced, 3u);
+  EXPECT_TRUE(QueryIds("cat", QueryMode::kDense, R"({"tag": "a"})").empty());
+  EXPECT_EQ(QueryIds("cat", QueryMode::kHybrid, R"({"tag": "b"})").size(), 3u);
+  ASSERT_TRUE(db_->Delete({docs_dir() + "/cars.txt#0"}).ok());
+  EXPECT_EQ(QueryIds("cat", QueryMode::kDense, R"({"tag": "b"})").size(), 2u);
 }
 
 TEST_F(IngestQueryTest, BadFiltersAreClearErrors) {
@@ -292,7 +308,9 @@ TEST_F(IngestQueryTest, JsonlWithoutTextFieldNamesTheLineUnlessSkipped) {
 
 TEST_F(IngestQueryTest, BinaryAndEmptyFilesAreSkippedOrEmpty) {
   test::WriteFile(docs_dir() + "/empty.txt", "");
-  test::WriteFile(docs_dir() + "/binary.txt", std::string("\x7f" "ELF\0\0\0\x01\x02", 9));
+  test::WriteFile(docs_dir() + "/binary.txt", std::string("\x7f"
+                                                          "ELF\0\0\0\x01\x02",
+                                                          9));
   test::WriteFile(docs_dir() + "/ok.txt", "the cat sat.");
   std::vector<std::string> messages;
   IngestOptions options;
