@@ -44,11 +44,11 @@ struct PendingAdds {
   }
 };
 
+}  // namespace
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
-
-}  // namespace
 
 DBImpl::DBImpl(const Options& options, Layout layout)
     : options_(options), layout_(std::move(layout)) {}
@@ -475,6 +475,7 @@ void DBImpl::ForgetModel() {
   std::lock_guard tokenizer_lock(tokenizer_mu_);
   std::lock_guard model_lock(model_mu_);
   model_.reset();
+  model_absent_ = false;
   tokenizer_.reset();
 }
 
@@ -564,6 +565,13 @@ Status DBImpl::ImportSafetensors(const std::string& path, const std::string& ten
 }
 
 Result<const DBImpl::LoadedModel*> DBImpl::StoredModel() {
+  const Status absent = Status::NotFound("database " + layout_.root +
+                                         " has no embedding model (import word vectors first)");
+  {
+    std::lock_guard lock(model_mu_);
+    if (model_ != nullptr) return static_cast<const LoadedModel*>(model_.get());
+    if (model_absent_) return absent;  // every Upsert asks: spare it the store lookups
+  }
   auto tokenizer = StoredTokenizer();
   std::lock_guard lock(model_mu_);
   if (model_ != nullptr) return static_cast<const LoadedModel*>(model_.get());
@@ -572,8 +580,8 @@ Result<const DBImpl::LoadedModel*> DBImpl::StoredModel() {
   auto matrix = embed::DecodeMatrix(lookup);
   auto info_text = store_->GetModel(storage::model_key::kInfo);
   if (matrix.status().IsNotFound() || !tokenizer.ok()) {
-    return Status::NotFound("database " + layout_.root +
-                            " has no embedding model (import word vectors first)");
+    model_absent_ = true;
+    return absent;
   }
   if (!matrix.ok()) return matrix.status().WithContext("the stored model");
   if (!info_text.ok()) return info_text.status();

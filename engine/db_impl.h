@@ -10,6 +10,7 @@
 #define QUIVER_ENGINE_DB_IMPL_H_
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,9 @@
 #include "tokenizer/tokenizer.h"
 
 namespace quiver::engine {
+
+// Seconds elapsed since `start`.
+double SecondsSince(std::chrono::steady_clock::time_point start);
 
 inline constexpr uint64_t kFormatVersion = 1;
 
@@ -145,10 +149,12 @@ class DBImpl final : public DB {
   // Ingest steps (db_text.cc); callers hold write_mu_.
   // InvalidArgument naming both models unless the database at `other_path` has `model`.
   Status CheckSameModel(const LoadedModel& model, const std::string& other_path);
-  // Ingests one file unless it is unchanged since it was last ingested with `recipe`.
-  Status IngestFileLocked(const std::string& path, const ReaderOptions& reader,
-                          const IngestOptions& options, const std::string& recipe,
-                          const LoadedModel& model, IngestSummary* summary);
+  // Ingests one file (remembered under source `key`, `size` bytes on disk) unless it is
+  // unchanged since it was last ingested with `recipe`.
+  Status IngestFileLocked(const std::string& path, const std::string& key, uint64_t size,
+                          const ReaderOptions& reader, const IngestOptions& options,
+                          const std::string& recipe, const LoadedModel& model,
+                          IngestSummary* summary);
   // Chunks, tokenizes and embeds every document of `file` (in parallel) into records.
   Status ChunkAndEmbed(const SourceFile& file, const IngestOptions& options,
                        const LoadedModel& model, std::vector<PendingRecord>* records,
@@ -211,9 +217,10 @@ class DBImpl final : public DB {
   std::unique_ptr<index::VectorIndex> index_;
 
   std::mutex tokenizer_mu_;
-  std::unique_ptr<Tokenizer> tokenizer_;  // guarded by tokenizer_mu_; set once
+  std::unique_ptr<Tokenizer> tokenizer_;  // guarded by tokenizer_mu_; reset by ForgetModel
   std::mutex model_mu_;
-  std::unique_ptr<LoadedModel> model_;  // guarded by model_mu_; set once
+  std::unique_ptr<LoadedModel> model_;  // guarded by model_mu_; reset by ForgetModel
+  bool model_absent_ = false;           // guarded by model_mu_: the store has no model
 
   std::mutex write_mu_;
   mutable FairSharedMutex state_mu_;

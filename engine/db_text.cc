@@ -22,10 +22,6 @@ namespace {
 
 namespace mk = storage::meta_key;
 
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // A text as the index and BM25 see it.
 struct AnalyzedText {
   std::vector<float> vector;  // pooled; meaningful only when has_vector
@@ -303,18 +299,23 @@ Result<IngestSummary> DBImpl::Ingest(const std::vector<std::string>& paths,
 
   IngestProgress progress;
   progress.files_total = files->size();
-  for (const std::string& path : *files) {
+  std::vector<uint64_t> sizes(files->size());  // 0 for a file that cannot be stat'ed
+  for (size_t i = 0; i < files->size(); ++i) {
     std::error_code ec;
-    progress.bytes_total += std::filesystem::file_size(path, ec);
+    const auto size = std::filesystem::file_size((*files)[i], ec);
+    sizes[i] = ec ? 0 : size;
+    progress.bytes_total += sizes[i];
   }
   const std::string recipe = IngestRecipe(options);
   std::unordered_set<std::string> seen_keys;
-  for (const std::string& path : *files) {
-    QUIVER_RETURN_IF_ERROR(IngestFileLocked(path, reader, options, recipe, **model, &summary));
-    seen_keys.insert(SourceKey(path));
+  for (size_t i = 0; i < files->size(); ++i) {
+    const std::string& path = (*files)[i];
+    const std::string key = SourceKey(path);
+    QUIVER_RETURN_IF_ERROR(
+        IngestFileLocked(path, key, sizes[i], reader, options, recipe, **model, &summary));
+    seen_keys.insert(key);
     ++progress.files_done;
-    std::error_code ec;
-    progress.bytes_done += std::filesystem::file_size(path, ec);
+    progress.bytes_done += sizes[i];
     progress.chunks = summary.chunks_added;
     if (options.on_progress) options.on_progress(progress);
   }
@@ -340,10 +341,10 @@ Status DBImpl::CheckSameModel(const LoadedModel& model, const std::string& other
                                  ")");
 }
 
-Status DBImpl::IngestFileLocked(const std::string& path, const ReaderOptions& reader,
-                                const IngestOptions& options, const std::string& recipe,
-                                const LoadedModel& model, IngestSummary* summary) {
-  const std::string key = SourceKey(path);
+Status DBImpl::IngestFileLocked(const std::string& path, const std::string& key, uint64_t size,
+                                const ReaderOptions& reader, const IngestOptions& options,
+                                const std::string& recipe, const LoadedModel& model,
+                                IngestSummary* summary) {
   auto stored = store_->GetSource(key);
   if (!stored.ok()) return stored.status();
   std::optional<SourceEntry> previous;
@@ -353,7 +354,6 @@ Status DBImpl::IngestFileLocked(const std::string& path, const ReaderOptions& re
     previous = std::move(*entry);
   }
   std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
   const auto mtime = std::filesystem::last_write_time(path, ec);
   const int64_t mtime_seconds = ec ? 0
                                    : std::chrono::duration_cast<std::chrono::seconds>(
