@@ -2,10 +2,6 @@
 // is killed with SIGKILL in the middle of a long run of batches; the reopened database holds
 // every acknowledged batch, no partial batch, and an index that agrees with the store.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,8 +11,6 @@
 #include "quiver/db.h"
 #include "tests/fixtures/db_util.h"
 #include "tests/fixtures/test_util.h"
-
-extern char** environ;
 
 namespace quiver {
 namespace {
@@ -62,40 +56,16 @@ struct Acks {
 
 // Runs the writer child on `path` and kills it once `kill_after` puts are acknowledged.
 Acks RunChildAndKill(const std::string& path, const std::string& spec, int kill_after) {
-  int out[2];
-  EXPECT_EQ(::pipe(out), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  std::string self = "/proc/self/exe";
-  std::string filter = "--gtest_filter=CrashChild.WriteUntilKilled";
-  char* argv[] = {self.data(), filter.data(), nullptr};
-  std::vector<std::string> env_storage = {std::string(kChildDbVar) + "=" + path,
-                                          std::string(kChildSpecVar) + "=" + spec};
-  std::vector<char*> env;
-  for (auto& e : env_storage) env.push_back(e.data());
-  for (char** e = environ; *e; ++e) env.push_back(*e);
-  env.push_back(nullptr);
-  pid_t pid;
-  EXPECT_EQ(posix_spawn(&pid, self.c_str(), &actions, nullptr, argv, env.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-
+  test::TestChild child("CrashChild.WriteUntilKilled", {std::string(kChildDbVar) + "=" + path,
+                                                        std::string(kChildSpecVar) + "=" + spec});
   Acks acks;
-  FILE* stream = ::fdopen(out[0], "r");
-  char line[64];
-  while (acks.put.size() < static_cast<size_t>(kill_after) &&
-         std::fgets(line, sizeof(line), stream)) {
+  std::string line;
+  while (acks.put.size() < static_cast<size_t>(kill_after) && child.ReadLine(&line)) {
     int batch;
-    if (std::sscanf(line, "put %d", &batch) == 1) acks.put.insert(batch);
-    if (std::sscanf(line, "del %d", &batch) == 1) acks.del.insert(batch);
+    if (std::sscanf(line.c_str(), "put %d", &batch) == 1) acks.put.insert(batch);
+    if (std::sscanf(line.c_str(), "del %d", &batch) == 1) acks.del.insert(batch);
   }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  std::fclose(stream);
-  EXPECT_TRUE(WIFSIGNALED(status)) << "the writer finished before it could be killed";
+  EXPECT_TRUE(child.Kill()) << "the writer finished before it could be killed";
   return acks;
 }
 

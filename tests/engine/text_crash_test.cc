@@ -5,10 +5,6 @@
 // - ingestion is atomic per file: a process killed mid-ingest leaves every file it reported
 //   done, no file half-ingested, and running the same ingest again completes the job.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,8 +17,6 @@
 #include "quiver/db.h"
 #include "tests/fixtures/db_util.h"
 #include "tests/fixtures/test_util.h"
-
-extern char** environ;
 
 namespace quiver {
 namespace {
@@ -69,40 +63,19 @@ TEST(IngestChild, IngestUntilKilled) {
   std::fflush(stdout);
 }
 
-// Starts the test `child` of this binary with `env`, reads its stdout until `until` returns
-// true for a line, kills it. Returns whether it printed "done".
-bool RunChildUntil(const std::string& child, const std::vector<std::string>& env_vars,
+// Starts the test `child` of this binary with `env_vars`, reads its stdout until `until`
+// returns true for a line, kills it. Returns whether it printed "done".
+bool RunChildUntil(const std::string& child_test, const std::vector<std::string>& env_vars,
                    const std::function<bool(const std::string&)>& until) {
-  int out[2];
-  EXPECT_EQ(::pipe(out), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  std::string self = "/proc/self/exe";
-  std::string filter = "--gtest_filter=" + child;
-  char* argv[] = {self.data(), filter.data(), nullptr};
-  std::vector<std::string> env_storage = env_vars;
-  std::vector<char*> env;
-  for (auto& e : env_storage) env.push_back(e.data());
-  for (char** e = environ; *e; ++e) env.push_back(*e);
-  env.push_back(nullptr);
-  pid_t pid;
-  EXPECT_EQ(posix_spawn(&pid, self.c_str(), &actions, nullptr, argv, env.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-  FILE* stream = ::fdopen(out[0], "r");
-  char line[64];
+  test::TestChild child(child_test, env_vars);
   bool finished = false;
-  while (std::fgets(line, sizeof(line), stream)) {
-    finished |= std::string(line) == "done\n";
+  std::string line;
+  while (child.ReadLine(&line)) {
+    finished |= line == "done\n";
     if (until(line)) break;
   }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  while (std::fgets(line, sizeof(line), stream)) finished |= std::string(line) == "done\n";
-  std::fclose(stream);
+  child.Kill();
+  while (child.ReadLine(&line)) finished |= line == "done\n";
   return finished;
 }
 
