@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libblas-dev liblapack-dev libopenblas0-openmp
   libhnswlib-dev dataset-fashion-mnist wordnet-base python3-xapian
+  # scripts/demo.sh and scripts/eval/ render the installed man pages to text
+  groff-base man-db
 )
 
 sudo=""
