@@ -4,7 +4,7 @@
 //
 //   build/bench/embed_import_bench --benchmark_repetitions=3
 //
-// Target (issue 4): a GloVe 400k×100-class import in ≤ 15 s on 2 cores.
+// Target: a GloVe 400k×100-class import in ≤ 15 s on 2 cores.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 

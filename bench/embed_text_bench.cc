@@ -9,7 +9,7 @@
 //
 //   build/bench/embed_text_bench
 //
-// Target (issue 4): >= 5 MB/s of text, single thread. The data directory is
+// Target: >= 5 MB/s of text, single thread. The data directory is
 // $QUIVER_TEST_DATA_CACHE, else <repo>/.cache/testdata.
 #include <benchmark/benchmark.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// Micro-benchmarks of quiver::DB through its public API (issue 2), on 384-dimensional
+// Micro-benchmarks of quiver::DB through its public API, on 384-dimensional
 // low-rank synthetic vectors (bench/common/dataset.h), cosine metric, default options.
 //
 //   BM_UpsertFlatBatch1000   one Upsert of 1000 new records into a growing Flat database

@@ -1,4 +1,4 @@
-// Engine harness for issue 2: what quiver::DB costs on top of FAISS.
+// Engine harness: what quiver::DB costs on top of FAISS.
 //
 // On n x dim low-rank synthetic vectors (bench/common/dataset.h; default 100k x 384, rank 32)
 // with the cosine metric, for each index spec (default Flat and HNSW32) it measures:
@@ -411,7 +411,7 @@ int main(int argc, char** argv) {
     results.push_back(RunSpec(spec, base, normalized_base, queries, normalized_queries, truth, f));
   }
   PrintTable(results, f);
-  std::printf("\nTargets (issue 2):\n");
+  std::printf("\nTargets:\n");
   bool rebuilt = false;
   for (const SpecResult& r : results) {
     double worst = r.engine_qps.empty() ? 0 : 1e9;

@@ -1,4 +1,4 @@
-// Recall/QPS harness for issue 6 (SIMD distance kernels inside FAISS HNSW and flat search).
+// Recall/QPS harness of the SIMD distance kernels inside FAISS HNSW and flat search.
 //
 // For Fashion-MNIST (Debian package dataset-fashion-mnist, 60k x 784) and a low-rank
 // synthetic set (default 100k x 384) it prints, for efSearch 16..256 and 1 and 2 threads,
@@ -400,7 +400,7 @@ void PrintBest(const char* label, int threads, std::map<std::string, double> bes
   std::printf("\n");
 }
 
-// The issue's targets, per thread count: quiver's best queries/s at recall@10 >= 0.99 is
+// The targets, per thread count: quiver's best queries/s at recall@10 >= 0.99 is
 // >= 1x hnswlib's and >= 3x stock FAISS's.
 json SummarizeAtRecall(const std::vector<Row>& rows, const std::vector<int>& threads) {
   json out = json::array();

@@ -1,4 +1,4 @@
-// Ingest and query harness for issue 5: end-to-end DB::Ingest throughput and DB::Query latency.
+// Ingest and query harness: end-to-end DB::Ingest throughput and DB::Query latency.
 //
 // The collection is the Brown corpus (.cache/testdata/brown.txt from
 // scripts/fetch_test_data.sh, one paragraph per line) written as JSONL records

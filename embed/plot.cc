@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "util/utf8.h"
+
 namespace quiver::embed {
 namespace {
 
@@ -67,33 +69,14 @@ void FixSign(Eigen::VectorXd& axis) {
 // ---------------------------------------------------------------------------------------------
 // Text
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one (overlong
-// forms, surrogates, code points above U+10FFFF, and U+FFFE / U+FFFF, which XML excludes).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
+// Length of the well-formed UTF-8 sequence at s[i] if XML allows its character, else 0: 0 for
+// ill-formed bytes (utf8::ValidSequenceLength) and for U+FFFE / U+FFFF, which XML excludes.
+size_t XmlCharLength(std::string_view s, size_t i) {
+  const size_t len = utf8::ValidSequenceLength(s, i);
+  if (len == 3) {
+    const char32_t c = utf8::DecodeAt(s, i, len);
+    if (c == 0xFFFE || c == 0xFFFF) return 0;
   }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  if (len == 3 && b0 == 0xEF && byte(i + 1) == 0xBF && byte(i + 2) >= 0xBE) return 0;
   return len;
 }
 
@@ -103,7 +86,7 @@ std::string XmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    const size_t len = Utf8SequenceLength(text, i);
+    const size_t len = XmlCharLength(text, i);
     if (len == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
@@ -140,11 +123,11 @@ std::string XmlEscape(std::string_view text) {
   return out;
 }
 
-// Number of characters (code points, each invalid byte counting as one) in `text`.
+// Number of characters in `text` as XmlEscape writes them (code points, each byte it replaces
+// counting as one).
 size_t CharacterCount(std::string_view text) {
   size_t count = 0;
-  for (size_t i = 0; i < text.size(); ++count)
-    i += std::max<size_t>(1, Utf8SequenceLength(text, i));
+  for (size_t i = 0; i < text.size(); ++count) i += std::max<size_t>(1, XmlCharLength(text, i));
   return count;
 }
 

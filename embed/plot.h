@@ -4,9 +4,8 @@
 // of the library).
 //
 // Typical use:
-//   Result<std::vector<std::array<double, 2>>> points = ProjectToPlane(vectors);
-//   if (!points.ok()) return points.status();
-//   std::string svg = RenderScatterSvg(words, *points, SvgOptions{});
+//   QUIVER_ASSIGN_OR_RETURN(auto points, ProjectToPlane(vectors));  // a 2-D point per vector
+//   std::string svg = RenderScatterSvg(words, points, SvgOptions{});
 #ifndef QUIVER_EMBED_PLOT_H_
 #define QUIVER_EMBED_PLOT_H_
 

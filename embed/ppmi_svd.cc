@@ -152,9 +152,8 @@ Result<EmbeddingMatrix> TrainPpmiSvd(const CooccurrenceCounter& counter,
     return Status::InvalidArgument("cannot train token vectors: the corpus has no tokens");
   }
   Result<CsrMatrix> ppmi = [&]() -> Result<CsrMatrix> {
-    Result<CsrMatrix> counts = counter.ToMatrix();
-    if (!counts.ok()) return counts.status();
-    return ComputePpmi(*counts, options.alpha);
+    QUIVER_ASSIGN_OR_RETURN(const CsrMatrix counts, counter.ToMatrix());
+    return ComputePpmi(counts, options.alpha);
   }();
   if (!ppmi.ok()) return ppmi.status().WithContext("PPMI");
   RandomizedSvdOptions svd_options{options.power_iterations, options.oversampling, options.seed};

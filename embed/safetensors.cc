@@ -1,13 +1,7 @@
 #include "embed/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -15,10 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "util/file_reader.h"
+#include "util/strings.h"
+
 namespace quiver::embed {
 namespace {
 
 using nlohmann::json;
+using util::Quote;
 namespace fs = std::filesystem;
 
 constexpr uint64_t kMaxHeaderBytes = uint64_t{100} << 20;  // the format's own limit
@@ -26,95 +24,6 @@ constexpr uint64_t kMaxIndexBytes = uint64_t{64} << 20;
 constexpr size_t kNamesShown = 8;
 constexpr std::string_view kIndexSuffix = ".safetensors.index.json";
 constexpr std::string_view kIndexName = "model.safetensors.index.json";
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-std::string Quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
-// An open file descriptor, closed on destruction.
-class File {
- public:
-  File() = default;
-  File(const File&) = delete;
-  File& operator=(const File&) = delete;
-  ~File() {
-    if (fd_ >= 0) close(fd_);
-  }
-
-  Status Open(const std::string& path) {
-    path_ = path;
-    fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-    struct stat st;
-    if (fstat(fd_, &st) != 0) return Status::IOError(path + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return Status::IOError(path + ": not a regular file");
-    size_ = static_cast<uint64_t>(st.st_size);
-    return Status::OK();
-  }
-  int fd() const { return fd_; }
-  uint64_t size() const { return size_; }
-
-  // Reads exactly out->size() bytes at `offset`; the caller has checked they exist.
-  Status ReadAt(uint64_t offset, std::string* out) const {
-    size_t done = 0;
-    while (done < out->size()) {
-      ssize_t got =
-          pread(fd_, out->data() + done, out->size() - done, static_cast<off_t>(offset + done));
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return Status::IOError(path_ + ": read failed: " + std::strerror(errno));
-      if (got == 0) return Status::Corruption(path_ + ": file shrank while being read");
-      done += static_cast<size_t>(got);
-    }
-    return Status::OK();
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
-};
-
-// A read-only mapping of [offset, offset + length) of a file, unmapped on destruction.
-class Mapping {
- public:
-  Mapping() = default;
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() {
-    if (base_ != nullptr) munmap(base_, mapped_);
-  }
-
-  // The range must lie inside the file (checked by the caller).
-  Status Map(const File& file, const std::string& path, uint64_t offset, uint64_t length) {
-    const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    const uint64_t start = offset / page * page;
-    mapped_ = static_cast<size_t>(offset + length - start);
-    void* p = mmap(nullptr, mapped_, PROT_READ, MAP_PRIVATE, file.fd(), static_cast<off_t>(start));
-    if (p == MAP_FAILED) {
-      mapped_ = 0;
-      return Status::IOError(path + ": mmap failed: " + std::strerror(errno));
-    }
-    base_ = p;
-    madvise(base_, mapped_, MADV_SEQUENTIAL);
-    data_ = static_cast<const unsigned char*>(base_) + (offset - start);
-    return Status::OK();
-  }
-  const unsigned char* data() const { return data_; }
-
- private:
-  void* base_ = nullptr;
-  size_t mapped_ = 0;
-  const unsigned char* data_ = nullptr;
-};
 
 // Bytes per element of the dtypes safetensors defines; 0 for an unknown dtype.
 uint64_t DtypeSize(std::string_view dtype) {
@@ -135,7 +44,7 @@ struct Header {
   uint64_t data_length;  // bytes in the data area
 };
 
-Result<Header> ReadHeader(const File& file, const std::string& path) {
+Result<Header> ReadHeader(const util::File& file, const std::string& path) {
   if (file.size() < 8) {
     return Status::Corruption(path + ": truncated: " + std::to_string(file.size()) +
                               " bytes, shorter than the 8-byte header size");
@@ -201,9 +110,7 @@ Result<SafetensorsTensorInfo> ParseEntry(const Header& h, const std::string& pat
                               "entry needs \"dtype\" (string), \"shape\", \"data_offsets\"");
   }
   SafetensorsTensorInfo info{path, name, dtype->get<std::string>(), {}, 0, 0};
-  Result<std::vector<int64_t>> dims = ParseShape(*shape, where);
-  if (!dims.ok()) return dims.status();
-  info.shape = std::move(*dims);
+  QUIVER_ASSIGN_OR_RETURN(info.shape, ParseShape(*shape, where));
   if (!offsets->is_array() || offsets->size() != 2 || !(*offsets)[0].is_number_unsigned() ||
       !(*offsets)[1].is_number_unsigned()) {
     return Status::Corruption(where + "\"data_offsets\" must be [begin, end], found " +
@@ -255,24 +162,22 @@ Status CheckExtent(const Header& h, const std::string& path) {
 
 // Finds `tensor` in the single file `path`; NotFound (listing the names) when absent.
 Result<SafetensorsTensorInfo> FindInFile(const std::string& path, const std::string& tensor) {
-  File file;
-  QUIVER_RETURN_IF_ERROR(file.Open(path));
-  Result<Header> h = ReadHeader(file, path);
-  if (!h.ok()) return h.status();
-  auto it = h->entries.find(tensor);
-  if (tensor == "__metadata__" || it == h->entries.end()) {
+  util::File file;
+  QUIVER_RETURN_IF_ERROR(file.OpenRegular(path));
+  QUIVER_ASSIGN_OR_RETURN(const Header h, ReadHeader(file, path));
+  auto it = h.entries.find(tensor);
+  if (tensor == "__metadata__" || it == h.entries.end()) {
     return Status::NotFound(path + ": no tensor " + Quote(tensor) + "; it has " +
-                            NameList(h->entries));
+                            NameList(h.entries));
   }
-  Result<SafetensorsTensorInfo> info = ParseEntry(*h, path, tensor, *it);
-  if (!info.ok()) return info;
-  QUIVER_RETURN_IF_ERROR(CheckExtent(*h, path));
+  QUIVER_ASSIGN_OR_RETURN(SafetensorsTensorInfo info, ParseEntry(h, path, tensor, *it));
+  QUIVER_RETURN_IF_ERROR(CheckExtent(h, path));
   return info;
 }
 
 Result<std::string> ReadSmallFile(const std::string& path, uint64_t max_bytes) {
-  File file;
-  QUIVER_RETURN_IF_ERROR(file.Open(path));
+  util::File file;
+  QUIVER_RETURN_IF_ERROR(file.OpenRegular(path));
   if (file.size() > max_bytes) {
     return Status::Corruption(path + ": " + std::to_string(file.size()) + " bytes, more than " +
                               std::to_string(max_bytes) + " expected");
@@ -285,9 +190,8 @@ Result<std::string> ReadSmallFile(const std::string& path, uint64_t max_bytes) {
 // Finds `tensor` through a `*.safetensors.index.json` weight map.
 Result<SafetensorsTensorInfo> FindThroughIndex(const std::string& index_path,
                                                const std::string& tensor) {
-  Result<std::string> text = ReadSmallFile(index_path, kMaxIndexBytes);
-  if (!text.ok()) return text.status();
-  json index = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  QUIVER_ASSIGN_OR_RETURN(const std::string text, ReadSmallFile(index_path, kMaxIndexBytes));
+  json index = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (index.is_discarded()) return Status::Corruption(index_path + ": malformed JSON");
   auto map = index.is_object() ? index.find("weight_map") : index.end();
   if (map == index.end() || !map->is_object()) {
@@ -395,7 +299,7 @@ Result<SafetensorsTensorInfo> FindSafetensorsTensor(const std::string& path,
     const std::string name(tensor);
     std::error_code ec;
     if (fs::is_directory(path, ec)) return FindInDirectory(path, name);
-    if (EndsWith(path, kIndexSuffix)) return FindThroughIndex(path, name);
+    if (util::EndsWith(path, kIndexSuffix)) return FindThroughIndex(path, name);
     return FindInFile(path, name);
   } catch (const std::exception& e) {  // nlohmann or filesystem; not expected
     return Status::Corruption(path + ": " + e.what());
@@ -403,29 +307,28 @@ Result<SafetensorsTensorInfo> FindSafetensorsTensor(const std::string& path,
 }
 
 Result<EmbeddingMatrix> ReadSafetensorsEmbedding(const std::string& path, std::string_view tensor) {
-  Result<SafetensorsTensorInfo> info = FindSafetensorsTensor(path, tensor);
-  if (!info.ok()) return info.status();
-  const std::string where = info->file + ": tensor " + Quote(info->name) + ": ";
-  if (info->dtype != "F32" && info->dtype != "F16" && info->dtype != "BF16") {
-    return Status::NotSupported(where + "dtype " + info->dtype + " (shape " +
-                                ShapeString(info->shape) + "); expected F32, F16 or BF16");
+  QUIVER_ASSIGN_OR_RETURN(const SafetensorsTensorInfo info, FindSafetensorsTensor(path, tensor));
+  const std::string where = info.file + ": tensor " + Quote(info.name) + ": ";
+  if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16") {
+    return Status::NotSupported(where + "dtype " + info.dtype + " (shape " +
+                                ShapeString(info.shape) + "); expected F32, F16 or BF16");
   }
-  if (info->shape.size() != 2) {
-    return Status::NotSupported(where + "shape " + ShapeString(info->shape) + " (" + info->dtype +
-                                ") has rank " + std::to_string(info->shape.size()) +
+  if (info.shape.size() != 2) {
+    return Status::NotSupported(where + "shape " + ShapeString(info.shape) + " (" + info.dtype +
+                                ") has rank " + std::to_string(info.shape.size()) +
                                 "; an embedding table is 2-D");
   }
-  if (info->bytes == 0) return Status::InvalidArgument(where + "tensor has no elements");
-  File file;
-  QUIVER_RETURN_IF_ERROR(file.Open(info->file));
-  if (info->offset + info->bytes > file.size()) {  // the file changed since its header was read
+  if (info.bytes == 0) return Status::InvalidArgument(where + "tensor has no elements");
+  util::File file;
+  QUIVER_RETURN_IF_ERROR(file.OpenRegular(info.file));
+  if (info.offset + info.bytes > file.size()) {  // the file changed since its header was read
     return Status::Corruption(where + "data extends beyond the end of the file");
   }
-  Mapping map;
-  QUIVER_RETURN_IF_ERROR(map.Map(file, info->file, info->offset, info->bytes));
+  util::FileMapping map;
+  QUIVER_RETURN_IF_ERROR(map.Map(file, info.offset, info.bytes));
   EmbeddingMatrix m;
-  m.rows = info->shape[0];
-  m.cols = info->shape[1];
+  m.rows = info.shape[0];
+  m.cols = info.shape[1];
   const uint64_t n = static_cast<uint64_t>(m.rows) * static_cast<uint64_t>(m.cols);
   try {
     m.data.resize(n);
@@ -433,7 +336,7 @@ Result<EmbeddingMatrix> ReadSafetensorsEmbedding(const std::string& path, std::s
     return Status::InvalidArgument(where + "not enough memory for " + std::to_string(n) +
                                    " floats");
   }
-  Convert(info->dtype, map.data(), n, m.data.data());
+  Convert(info.dtype, map.data(), n, m.data.data());
   return m;
 }
 

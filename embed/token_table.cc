@@ -36,26 +36,24 @@ std::vector<std::pair<std::string, std::string>> EncodeMatrix(const EmbeddingMat
 }
 
 Result<EmbeddingMatrix> DecodeMatrix(const ModelLookup& get) {
-  auto meta = get(kMetaKey);
-  if (!meta.ok()) return meta.status();
-  if (!meta->has_value()) return Status::NotFound("the model has no embedding matrix");
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> meta, get(kMetaKey));
+  if (!meta.has_value()) return Status::NotFound("the model has no embedding matrix");
   EmbeddingMatrix matrix;
   int64_t chunk_rows = 0;
-  std::istringstream fields(**meta);
+  std::istringstream fields(*meta);
   if (!(fields >> matrix.rows >> matrix.cols >> chunk_rows) || matrix.rows < 0 ||
       matrix.cols <= 0 || chunk_rows <= 0) {
-    return Status::Corruption("embedding matrix header '" + **meta + "' is malformed");
+    return Status::Corruption("embedding matrix header '" + *meta + "' is malformed");
   }
   matrix.data.resize(matrix.rows * matrix.cols);
   for (int64_t first = 0, chunk = 0; first < matrix.rows; first += chunk_rows, ++chunk) {
-    auto value = get(ChunkKey(chunk));
-    if (!value.ok()) return value.status();
+    QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> value, get(ChunkKey(chunk)));
     const size_t expected = std::min(chunk_rows, matrix.rows - first) * matrix.cols * 4;
-    if (!value->has_value() || (*value)->size() != expected) {
+    if (!value.has_value() || value->size() != expected) {
       return Status::Corruption("embedding matrix chunk " + std::to_string(chunk) +
                                 " is missing or has the wrong size");
     }
-    std::memcpy(matrix.data.data() + first * matrix.cols, (*value)->data(), expected);
+    std::memcpy(matrix.data.data() + first * matrix.cols, value->data(), expected);
   }
   return matrix;
 }

@@ -1,12 +1,7 @@
 #include "embed/word_vectors.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -15,8 +10,14 @@
 #include <unordered_set>
 #include <utility>
 
+#include "util/file_reader.h"
+#include "util/strings.h"
+#include "util/utf8.h"
+
 namespace quiver::embed {
 namespace {
+
+using util::BufferedReader;
 
 constexpr size_t kBufferBytes = size_t{4} << 20;  // read granularity
 constexpr size_t kSniffBytes = size_t{1} << 20;   // what format detection looks at
@@ -31,123 +32,13 @@ bool IsControl(unsigned char c) {
   return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
 }
 
-// True when `s` is well-formed UTF-8, except that it may end inside a sequence (it may be cut
-// from a longer text). Checks lead and continuation bytes only.
-bool IsUtf8Prefix(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 0;
-    if (len == 0 || (len == 2 && c < 0xC2) || c > 0xF4) return false;
-    for (size_t k = 1; k < len && i + k < s.size(); ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
-std::string Quote(std::string_view s) {
-  constexpr size_t kMax = 40;
-  std::string out = "\"";
-  out.append(s.substr(0, kMax));
-  if (s.size() > kMax) out += "...";
-  return out + "\"";
-}
+// `s` quoted for a message (util::Quote), cut after 40 bytes.
+std::string QuoteShort(std::string_view s) { return util::Quote(s, 40); }
 
 std::string_view TrimRight(std::string_view s) {
   while (!s.empty() && (IsSep(s.back()) || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
-
-// Sequential reads of a file through one growable buffer. The cursor's bytes stay valid until
-// the next Fill or NextLine.
-class Reader {
- public:
-  Reader() = default;
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
-  ~Reader() {
-    if (fd_ >= 0) close(fd_);
-  }
-
-  Status Open(const std::string& path) {
-    path_ = path;
-    fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-    struct stat st;
-    if (fstat(fd_, &st) != 0) return Status::IOError(path + ": " + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) return Status::IOError(path + ": is a directory, not a file");
-    size_ = static_cast<uint64_t>(st.st_size);
-    buf_.resize(kBufferBytes);
-    return Status::OK();
-  }
-
-  uint64_t size() const { return size_; }
-  // Ensures at least `n` bytes are buffered at the cursor, unless the file ends first.
-  Status Fill(size_t n) {
-    if (end_ - begin_ >= n || eof_) return Status::OK();
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-      base_ += begin_;
-      end_ -= begin_;
-      begin_ = 0;
-    }
-    if (buf_.size() < n) buf_.resize(std::max(n, 2 * buf_.size()));
-    while (end_ < n && !eof_) {
-      ssize_t got = read(fd_, buf_.data() + end_, buf_.size() - end_);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return Status::IOError(path_ + ": read failed: " + std::strerror(errno));
-      if (got == 0) eof_ = true;
-      end_ += static_cast<size_t>(got);
-    }
-    return Status::OK();
-  }
-  std::string_view Available() const { return {buf_.data() + begin_, end_ - begin_}; }
-  void Consume(size_t n) { begin_ += n; }
-  // True when every byte of the file has been buffered.
-  bool eof() const { return eof_; }
-  // The file offset of the cursor.
-  uint64_t Offset() const { return base_ + begin_; }
-
-  // Sets *line to the next line without its '\n'; *got is false at the end of the file.
-  Status NextLine(std::string_view* line, bool* got) {
-    size_t scanned = 0;
-    for (;;) {
-      const char* start = buf_.data() + begin_;
-      const size_t avail = end_ - begin_;
-      const void* nl = std::memchr(start + scanned, '\n', avail - scanned);
-      if (nl != nullptr) {
-        const size_t len = static_cast<const char*>(nl) - start;
-        *line = {start, len};
-        begin_ += len + 1;
-        *got = true;
-        return Status::OK();
-      }
-      if (eof_) {
-        *got = avail > 0;
-        *line = {start, avail};
-        begin_ = end_;
-        return Status::OK();
-      }
-      scanned = avail;
-      QUIVER_RETURN_IF_ERROR(Fill(avail + 1));
-    }
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
-  std::vector<char> buf_;
-  size_t begin_ = 0, end_ = 0;  // buffered bytes at [begin_, end_)
-  uint64_t base_ = 0;           // file offset of buf_[0]
-  bool eof_ = false;
-};
 
 // Parses `text` (the whole token) as a float; false when it is not a number. Values too small
 // for a float become 0 or a subnormal; too large ones and non-finite ones are errors.
@@ -205,27 +96,29 @@ Status ParseNumbers(const char* p, const char* end, int64_t dim, std::string_vie
     while (q < end && !IsSep(*q)) ++q;
     if (n == dim) {
       return Status::Corruption("expected " + std::to_string(dim) + " components after " +
-                                Quote(word) + ", found " + std::to_string(n + CountFields(p, end)));
+                                QuoteShort(word) + ", found " +
+                                std::to_string(n + CountFields(p, end)));
     }
     switch (ParseFloat(p, q, &out[n])) {
       case NumberError::kNone:
         break;
       case NumberError::kNotNumber:
-        return Status::Corruption("component " + std::to_string(n + 1) + " of " + Quote(word) +
-                                  " is not a number: " + Quote(std::string_view(p, q - p)));
+        return Status::Corruption("component " + std::to_string(n + 1) + " of " + QuoteShort(word) +
+                                  " is not a number: " + QuoteShort(std::string_view(p, q - p)));
       case NumberError::kOutOfRange:
-        return Status::Corruption("component " + std::to_string(n + 1) + " of " + Quote(word) +
-                                  " is out of float range: " + Quote(std::string_view(p, q - p)));
+        return Status::Corruption(
+            "component " + std::to_string(n + 1) + " of " + QuoteShort(word) +
+            " is out of float range: " + QuoteShort(std::string_view(p, q - p)));
       case NumberError::kNonFinite:
-        return Status::Corruption("component " + std::to_string(n + 1) + " of " + Quote(word) +
-                                  " is not finite: " + Quote(std::string_view(p, q - p)));
+        return Status::Corruption("component " + std::to_string(n + 1) + " of " + QuoteShort(word) +
+                                  " is not finite: " + QuoteShort(std::string_view(p, q - p)));
     }
     ++n;
     p = q;
   }
   if (n != dim) {
     return Status::Corruption("expected " + std::to_string(dim) + " components after " +
-                              Quote(word) + ", found " + std::to_string(n));
+                              QuoteShort(word) + ", found " + std::to_string(n));
   }
   return Status::OK();
 }
@@ -286,8 +179,8 @@ Result<WordVectorFormat> DetectFromHead(const std::string& path, std::string_vie
   std::string_view raw = body.substr(space + 1, static_cast<size_t>(4 * dim));
   const bool has_control = std::any_of(
       raw.begin(), raw.end(), [](char c) { return IsControl(static_cast<unsigned char>(c)); });
-  return has_control || !IsUtf8Prefix(raw) ? WordVectorFormat::kWord2VecBinary
-                                           : WordVectorFormat::kWord2VecText;
+  return has_control || !utf8::IsValidPrefix(raw) ? WordVectorFormat::kWord2VecBinary
+                                                  : WordVectorFormat::kWord2VecText;
 }
 
 // Accumulates distinct words and their rows.
@@ -332,8 +225,8 @@ class Builder {
     if (options_.duplicates == DuplicateWords::kError) {
       const char* unit = binary_ ? "record " : "line ";
       return Status::Corruption(path_ + ": " + unit + std::to_string(where) + ": duplicate word " +
-                                Quote(word) + " (first at " + unit + std::to_string(where_[*it]) +
-                                ")");
+                                QuoteShort(word) + " (first at " + unit +
+                                std::to_string(where_[*it]) + ")");
     }
     ++out_.skipped_duplicates;
     return Status::OK();
@@ -370,7 +263,7 @@ std::string At(const std::string& path, int64_t line_no) {
 
 // Reads text records up to the end of the file. `header_count` < 0 means no header (GloVe:
 // the first record fixes the dimension); `line_no` is the number of lines already consumed.
-Status ReadText(Reader& in, const std::string& path, int64_t header_count, int64_t line_no,
+Status ReadText(BufferedReader& in, const std::string& path, int64_t header_count, int64_t line_no,
                 Builder& b) {
   int64_t records = 0;  // lines holding a record, duplicates included
   while (!b.Full()) {
@@ -394,7 +287,7 @@ Status ReadText(Reader& in, const std::string& path, int64_t header_count, int64
       const int64_t dim = CountFields(rec.numbers, end);
       if (dim == 0 || dim > kMaxDim) {
         return Status::Corruption(At(path, line_no) + "expected 1 to " + std::to_string(kMaxDim) +
-                                  " components after " + Quote(rec.word) + ", found " +
+                                  " components after " + QuoteShort(rec.word) + ", found " +
                                   std::to_string(dim));
       }
       b.SetDim(dim);
@@ -417,7 +310,7 @@ std::string RecordAt(const std::string& path, int64_t record, uint64_t offset) {
 }
 
 // Skips the newlines that may end the previous binary record. False at the end of the file.
-Result<bool> SkipNewlines(Reader& in) {
+Result<bool> SkipNewlines(BufferedReader& in) {
   for (;;) {
     QUIVER_RETURN_IF_ERROR(in.Fill(1));
     std::string_view a = in.Available();
@@ -428,7 +321,7 @@ Result<bool> SkipNewlines(Reader& in) {
 }
 
 // Buffers the word of the binary record at the cursor; returns its length (the space follows).
-Result<size_t> FindWordEnd(Reader& in, const std::string& where) {
+Result<size_t> FindWordEnd(BufferedReader& in, const std::string& where) {
   size_t scanned = 0;
   for (;;) {
     std::string_view a = in.Available();
@@ -461,7 +354,7 @@ bool CopyFloats(const char* src, int64_t dim, float* out, int64_t* bad) {
 }
 
 // After the header's count of binary records only white space may follow.
-Status CheckBinaryTail(Reader& in, const std::string& path, int64_t count) {
+Status CheckBinaryTail(BufferedReader& in, const std::string& path, int64_t count) {
   for (;;) {
     QUIVER_RETURN_IF_ERROR(in.Fill(1));
     std::string_view a = in.Available();
@@ -478,48 +371,46 @@ Status CheckBinaryTail(Reader& in, const std::string& path, int64_t count) {
 }
 
 // Reads `count` binary records of b.dim() floats each.
-Status ReadBinary(Reader& in, const std::string& path, int64_t count, Builder& b) {
+Status ReadBinary(BufferedReader& in, const std::string& path, int64_t count, Builder& b) {
   const size_t vec_bytes = static_cast<size_t>(b.dim()) * 4;
   b.Reserve(std::min<int64_t>(count, static_cast<int64_t>(in.size() / vec_bytes) + 1));
   for (int64_t rec = 0; rec < count && !b.Full(); ++rec) {
-    Result<bool> more = SkipNewlines(in);
-    if (!more.ok()) return more.status();
-    if (!*more) {
+    QUIVER_ASSIGN_OR_RETURN(const bool more, SkipNewlines(in));
+    if (!more) {
       return Status::Corruption(path + ": truncated file: header declares " +
                                 std::to_string(count) + " words, file ends after " +
                                 std::to_string(rec));
     }
     const std::string where = RecordAt(path, rec + 1, in.Offset());
-    Result<size_t> space = FindWordEnd(in, where);
-    if (!space.ok()) return space.status();
-    if (*space == 0) return Status::Corruption(where + "empty word");
-    QUIVER_RETURN_IF_ERROR(in.Fill(*space + 1 + vec_bytes));
+    QUIVER_ASSIGN_OR_RETURN(const size_t space, FindWordEnd(in, where));
+    if (space == 0) return Status::Corruption(where + "empty word");
+    QUIVER_RETURN_IF_ERROR(in.Fill(space + 1 + vec_bytes));
     std::string_view a = in.Available();
-    const std::string_view word = a.substr(0, *space);
-    if (a.size() < *space + 1 + vec_bytes) {
-      return Status::Corruption(where + "truncated file: " + Quote(word) + " needs " +
+    const std::string_view word = a.substr(0, space);
+    if (a.size() < space + 1 + vec_bytes) {
+      return Status::Corruption(where + "truncated file: " + QuoteShort(word) + " needs " +
                                 std::to_string(vec_bytes) + " bytes of vector, " +
-                                std::to_string(a.size() - *space - 1) + " remain");
+                                std::to_string(a.size() - space - 1) + " remain");
     }
     int64_t bad = 0;
-    if (!CopyFloats(a.data() + *space + 1, b.dim(), b.BeginRow(), &bad)) {
+    if (!CopyFloats(a.data() + space + 1, b.dim(), b.BeginRow(), &bad)) {
       return Status::Corruption(where + "component " + std::to_string(bad + 1) + " of " +
-                                Quote(word) + " is not finite");
+                                QuoteShort(word) + " is not finite");
     }
     QUIVER_RETURN_IF_ERROR(b.Commit(word, rec + 1));
-    in.Consume(*space + 1 + vec_bytes);
+    in.Consume(space + 1 + vec_bytes);
   }
   return b.Full() ? Status::OK() : CheckBinaryTail(in, path, count);
 }
 
 // Reads the `count dim` header line of a word2vec file.
-Status ReadHeader(Reader& in, const std::string& path, int64_t* count, int64_t* dim) {
+Status ReadHeader(BufferedReader& in, const std::string& path, int64_t* count, int64_t* dim) {
   std::string_view line;
   bool got = false;
   QUIVER_RETURN_IF_ERROR(in.NextLine(&line, &got));
   if (!ParseHeader(line, count, dim)) {
     return Status::Corruption(At(path, 1) + "expected a `count dim` header, found " +
-                              Quote(TrimRight(line)));
+                              QuoteShort(TrimRight(line)));
   }
   if (*dim < 1 || *dim > kMaxDim) {
     return Status::Corruption(At(path, 1) + "header dimension must be 1 to " +
@@ -551,13 +442,14 @@ Result<WordVectorFormat> ParseWordVectorFormat(std::string_view name) {
   }
   if (name == "text" || name == "vec") return WordVectorFormat::kWord2VecText;
   if (name == "binary" || name == "bin") return WordVectorFormat::kWord2VecBinary;
-  return Status::InvalidArgument("unknown word-vector format " + Quote(name) +
+  return Status::InvalidArgument("unknown word-vector format " + QuoteShort(name) +
                                  "; expected auto, glove, word2vec-text or word2vec-binary");
 }
 
 Result<WordVectorFormat> DetectWordVectorFormat(const std::string& path) {
-  Reader in;
-  QUIVER_RETURN_IF_ERROR(in.Open(path));
+  util::File file;
+  QUIVER_RETURN_IF_ERROR(file.Open(path));
+  BufferedReader in(std::move(file), kBufferBytes);
   QUIVER_RETURN_IF_ERROR(in.Fill(kSniffBytes));
   return DetectFromHead(path, in.Available());
 }
@@ -567,15 +459,14 @@ namespace {
 Result<WordVectors> ReadWordVectorsOrThrow(const std::string& path,
                                            const WordVectorOptions& options) {
   if (options.max_words < 0) return Status::InvalidArgument("max_words must be >= 0");
-  Reader in;
-  QUIVER_RETURN_IF_ERROR(in.Open(path));
+  util::File file;
+  QUIVER_RETURN_IF_ERROR(file.Open(path));
+  BufferedReader in(std::move(file), kBufferBytes);
   QUIVER_RETURN_IF_ERROR(in.Fill(kSniffBytes));
   if (in.Available().empty()) return Status::Corruption(path + ": empty file");
   WordVectorFormat format = options.format;
   if (format == WordVectorFormat::kAuto) {
-    Result<WordVectorFormat> detected = DetectFromHead(path, in.Available());
-    if (!detected.ok()) return detected.status();
-    format = *detected;
+    QUIVER_ASSIGN_OR_RETURN(format, DetectFromHead(path, in.Available()));
   }
   Builder b(path, options, format == WordVectorFormat::kWord2VecBinary);
   if (format == WordVectorFormat::kGloveText) {

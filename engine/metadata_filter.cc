@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "util/strings.h"
+#include "util/utf8.h"
+
 namespace quiver::engine {
 
 using nlohmann::json;
@@ -37,6 +40,7 @@ namespace {
 using metadata_filter_internal::Node;
 using metadata_filter_internal::Op;
 using metadata_filter_internal::Predicate;
+using util::Quote;
 
 constexpr std::string_view kFieldOperators = "$eq $ne $gt $gte $lt $lte $in $nin";
 
@@ -53,11 +57,6 @@ constexpr OperatorName kOperators[] = {
 
 Status Invalid(const std::string& message) {
   return Status::InvalidArgument("--where: " + message);
-}
-
-// `text` as a JSON string literal: quoted, with control characters escaped (so one line).
-std::string Quote(std::string_view text) {
-  return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // "an object", "an array", "a string", ... for "found ..." in messages.
@@ -90,17 +89,11 @@ std::string ParseErrorReason(const json::parse_error& error) {
   const size_t colon = at == std::string_view::npos ? at : what.find(": ", at);
   if (colon != std::string_view::npos) what.remove_prefix(colon + 2);
   constexpr size_t kMaxBytes = 200;
+  const bool cut = what.size() > kMaxBytes;
+  if (cut) what = what.substr(0, utf8::CharBoundaryAtOrBefore(what, kMaxBytes));
   std::string reason;
-  for (char c : what.substr(0, kMaxBytes)) {
-    reason += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-  }
-  if (what.size() <= kMaxBytes) return reason;
-  // Cut back to a character boundary (possibly dropping the last whole character).
-  while (!reason.empty() && (static_cast<unsigned char>(reason.back()) & 0xC0) == 0x80) {
-    reason.pop_back();
-  }
-  if (!reason.empty() && static_cast<unsigned char>(reason.back()) >= 0xC0) reason.pop_back();
-  return reason + "...";
+  for (char c : what) reason += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+  return cut ? reason + "..." : reason;
 }
 
 // ---- Compilation ---------------------------------------------------------------------------
@@ -219,9 +212,8 @@ Result<Node> CompileLogical(std::string_view name, const ordered_json& operand, 
     if (!operand[i].is_object()) {
       return Invalid(expected + TypeName(operand[i]) + " at index " + std::to_string(i));
     }
-    Result<Node> child = CompileObject(operand[i], depth + 1);
-    if (!child.ok()) return child.status();
-    node.children.push_back(std::move(child).value());
+    QUIVER_ASSIGN_OR_RETURN(Node child, CompileObject(operand[i], depth + 1));
+    node.children.push_back(std::move(child));
   }
   return Simplify(std::move(node));
 }
@@ -239,9 +231,8 @@ Result<Node> CompileEntry(const std::string& key, const ordered_json& value, int
 Result<Node> CompileObject(const ordered_json& object, int depth) {
   Node all;  // kAnd
   for (const auto& [key, value] : object.items()) {
-    Result<Node> child = CompileEntry(key, value, depth);
-    if (!child.ok()) return child.status();
-    all.children.push_back(std::move(child).value());
+    QUIVER_ASSIGN_OR_RETURN(Node child, CompileEntry(key, value, depth));
+    all.children.push_back(std::move(child));
   }
   return Simplify(std::move(all));
 }
@@ -392,15 +383,13 @@ MetadataFilter::MetadataFilter() : root_(std::make_shared<const Node>()) {}
 MetadataFilter::MetadataFilter(std::shared_ptr<const Node> root) : root_(std::move(root)) {}
 
 Result<MetadataFilter> MetadataFilter::Parse(std::string_view json_text) {
-  Result<ordered_json> document = ParseJson(json_text);
-  if (!document.ok()) return document.status();
-  if (!document->is_object()) {
-    return Invalid("expected a JSON object, found " + TypeName(*document));
+  QUIVER_ASSIGN_OR_RETURN(const ordered_json document, ParseJson(json_text));
+  if (!document.is_object()) {
+    return Invalid("expected a JSON object, found " + TypeName(document));
   }
   try {
-    Result<Node> root = CompileObject(*document, /*depth=*/1);
-    if (!root.ok()) return root.status();
-    return MetadataFilter(std::make_shared<const Node>(std::move(root).value()));
+    QUIVER_ASSIGN_OR_RETURN(Node root, CompileObject(document, /*depth=*/1));
+    return MetadataFilter(std::make_shared<const Node>(std::move(root)));
   } catch (const json::exception& e) {  // Not expected: the tree is only read.
     return Invalid(std::string("cannot compile filter: ") + e.what());
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "storage/keys.h"
@@ -20,10 +21,10 @@ std::string EncodeDocTerms(const TermCounts& terms, uint32_t length) {
 }
 
 Result<uint64_t> ReadDocumentFrequency(storage::Store& store, uint32_t term) {
-  auto value = store.GetPosting(storage::TermDocsKey(term));
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) return uint64_t{0};
-  auto count = storage::DecodeU64Key(**value);
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> value,
+                          store.GetPosting(storage::TermDocsKey(term)));
+  if (!value.has_value()) return uint64_t{0};
+  auto count = storage::DecodeU64Key(*value);
   if (!count)
     return Status::Corruption("document frequency of term " + std::to_string(term) +
                               " is malformed");
@@ -64,10 +65,9 @@ void PostingsWriter::Add(uint64_t internal_id, const TermCounts& terms, uint32_t
 
 Status PostingsWriter::Remove(uint64_t internal_id) {
   const std::string key = storage::DocTermsKey(internal_id);
-  auto value = store_->GetPosting(key);
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) return Status::OK();
-  const std::string& bytes = **value;
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> value, store_->GetPosting(key));
+  if (!value.has_value()) return Status::OK();
+  const std::string& bytes = *value;
   if (bytes.size() < 4 || bytes.size() % 4 != 0) {
     return Status::Corruption("term list of document " + std::to_string(internal_id) +
                               " is malformed");
@@ -90,10 +90,11 @@ Result<CollectionStats> PostingsWriter::Finish(const CollectionStats& stored) {
   const CollectionStats before = start_empty_ ? CollectionStats{} : stored;
   for (const auto& [term, delta] : document_frequency_delta_) {
     if (delta == 0) continue;
-    auto current =
-        start_empty_ ? Result<uint64_t>(uint64_t{0}) : ReadDocumentFrequency(*store_, term);
-    if (!current.ok()) return current.status();
-    const int64_t updated = static_cast<int64_t>(*current) + delta;
+    uint64_t current = 0;
+    if (!start_empty_) {
+      QUIVER_ASSIGN_OR_RETURN(current, ReadDocumentFrequency(*store_, term));
+    }
+    const int64_t updated = static_cast<int64_t>(current) + delta;
     if (updated <= 0) {
       batch_->DeletePosting(storage::TermDocsKey(term));
     } else {
@@ -125,10 +126,9 @@ Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermC
   const double n = static_cast<double>(stats.documents);
   const double average_length = std::max(1.0, static_cast<double>(stats.tokens) / n);
   for (const auto& [term, query_count] : query) {
-    auto df = ReadDocumentFrequency(store, term);
-    if (!df.ok()) return df.status();
-    if (*df == 0) continue;
-    const double d = static_cast<double>(*df);
+    QUIVER_ASSIGN_OR_RETURN(const uint64_t df, ReadDocumentFrequency(store, term));
+    if (df == 0) continue;
+    const double d = static_cast<double>(df);
     const float idf = static_cast<float>(std::log(1.0 + (n - d + 0.5) / (d + 0.5)));
     const float weight = idf * static_cast<float>(query_count);
     const float length_scale = params.k1 * params.b / static_cast<float>(average_length);

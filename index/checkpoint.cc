@@ -10,10 +10,12 @@
 #include <filesystem>
 #include <vector>
 
-#include "index/crc32c.h"
+#include "util/crc32c.h"
 
 namespace quiver::index {
 namespace {
+
+using util::Crc32c;
 
 constexpr char kMagic[8] = {'Q', 'V', 'R', 'C', 'K', 'P', 'T', '1'};
 constexpr size_t kBufferSize = 1 << 20;

@@ -226,13 +226,12 @@ VectorIndex::~VectorIndex() = default;
 Status VectorIndex::Validate(const IndexConfig& config) { return BuildFromSpec(config).status(); }
 
 Result<std::unique_ptr<VectorIndex>> VectorIndex::Create(const IndexConfig& config) {
-  auto built = BuildFromSpec(config);
-  if (!built.ok()) return built.status();
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<faiss::Index> built, BuildFromSpec(config));
   auto rep = std::make_unique<Rep>();
   rep->config = config;
-  rep->threshold = TrainingThreshold(built->get());
-  rep->removal_supported = SupportsRemoval(built->get());
-  rep->main = WithIds(std::move(*built));
+  rep->threshold = TrainingThreshold(built.get());
+  rep->removal_supported = SupportsRemoval(built.get());
+  rep->main = WithIds(std::move(built));
   simd::AccelerateIndex(rep->main.get());
   if (rep->threshold > 0) {
     auto flat = std::make_unique<faiss::IndexFlat>(config.dimension, ToFaissMetric(config.metric));
@@ -376,16 +375,16 @@ Status VectorIndex::WriteCheckpoint(const std::string& path, uint64_t sequence) 
 
 Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
                                                         const IndexConfig& config) {
-  auto mapped = MappedCheckpoint::Open(path);
-  if (!mapped.ok()) return mapped.status();
-  const CheckpointHeader& header = (*mapped)->header();
+  QUIVER_ASSIGN_OR_RETURN(const std::unique_ptr<MappedCheckpoint> mapped,
+                          MappedCheckpoint::Open(path));
+  const CheckpointHeader& header = mapped->header();
   auto mismatch = [&](const std::string& what) {
     return Status::Corruption("checkpoint " + path + " was written for another " + what);
   };
   if (header.dimension != static_cast<uint32_t>(config.dimension)) return mismatch("dimension");
   if (header.metric != static_cast<uint32_t>(config.metric)) return mismatch("metric");
 
-  SpanReader reader((*mapped)->payload(), (*mapped)->payload_size());
+  SpanReader reader(mapped->payload(), mapped->payload_size());
   uint32_t spec_size = 0;
   uint8_t trained = 0;
   uint64_t tombstone_count = 0;
@@ -399,9 +398,8 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
   if (!ok) return Status::Corruption("checkpoint " + path + " has a malformed payload");
   if (spec != config.spec) return mismatch("index spec");
 
-  auto created = Create(config);
-  if (!created.ok()) return created.status();
-  Rep& rep = *created.value()->rep_;
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<VectorIndex> created, Create(config));
+  Rep& rep = *created->rep_;
   for (uint64_t i = 0; i < tombstone_count; ++i) {
     faiss_id id;
     reader.Read(&id, 8);
@@ -425,8 +423,8 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
     loaded.release();
     rep.staging.reset(id_map);
   }
-  if (created.value()->live_count() != header.live_count) return mismatch("vector count");
-  return Loaded{std::move(created.value()), header.sequence};
+  if (created->live_count() != header.live_count) return mismatch("vector count");
+  return Loaded{std::move(created), header.sequence};
 }
 
 Status VectorIndex::VerifyCheckpointFile(const std::string& path) {

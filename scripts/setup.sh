@@ -5,8 +5,11 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
+  # scripts/check_thread_safety.sh: clang's -Wthread-safety analysis
+  clang
   librocksdb-dev libfaiss-dev libeigen3-dev nlohmann-json3-dev
-  libsentencepiece-dev libboost-program-options-dev libpcre2-dev libutf8proc-dev zlib1g-dev
+  libsentencepiece-dev libboost-program-options-dev libpcre2-dev libutf8proc-dev libxxhash-dev zlib1g-dev
+  libicu-dev libstemmer-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libblas-dev liblapack-dev libopenblas0-openmp
   libhnswlib-dev dataset-fashion-mnist wordnet-base python3-xapian

@@ -305,10 +305,9 @@ Result<std::optional<std::string>> Store::GetModel(std::string_view key) {
 }
 
 Result<uint64_t> Store::GetMetaU64(std::string_view key, uint64_t fallback) {
-  auto value = GetMeta(key);
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) return fallback;
-  const std::string& text = **value;
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> value, GetMeta(key));
+  if (!value.has_value()) return fallback;
+  const std::string& text = *value;
   char* end = nullptr;
   errno = 0;
   unsigned long long number = std::strtoull(text.c_str(), &end, 10);
@@ -320,40 +319,38 @@ Result<uint64_t> Store::GetMetaU64(std::string_view key, uint64_t fallback) {
 }
 
 Result<std::optional<uint64_t>> Store::FindInternalId(std::string_view external_id) {
-  auto value = rep_->Get(kIds, external_id);
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) return std::optional<uint64_t>();
-  auto id = DecodeU64Key(**value);
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> value, rep_->Get(kIds, external_id));
+  if (!value.has_value()) return std::optional<uint64_t>();
+  auto id = DecodeU64Key(*value);
   if (!id)
     return Status::Corruption("id map entry for '" + std::string(external_id) + "' is malformed");
   return std::optional<uint64_t>(*id);
 }
 
 Result<StoredDoc> Store::GetDoc(uint64_t internal_id) {
-  auto value = rep_->Get(kDocs, EncodeU64Key(internal_id));
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) {
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> value,
+                          rep_->Get(kDocs, EncodeU64Key(internal_id)));
+  if (!value.has_value()) {
     return Status::NotFound("no document with internal id " + std::to_string(internal_id));
   }
-  return DecodeDoc(**value);
+  return DecodeDoc(*value);
 }
 
 Status Store::GetVector(uint64_t internal_id, int dimension, std::vector<float>* out) {
-  auto value = rep_->Get(kVectors, EncodeU64Key(internal_id));
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) {
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> value,
+                          rep_->Get(kVectors, EncodeU64Key(internal_id)));
+  if (!value.has_value()) {
     return Status::NotFound("no vector with internal id " + std::to_string(internal_id));
   }
-  return DecodeVector(**value, dimension, out);
+  return DecodeVector(*value, dimension, out);
 }
 
 Status Store::ScanDocs(const DocVisitor& visit) {
   return rep_->Scan(kDocs, "", [&](std::string_view key, std::string_view value) {
     auto id = DecodeU64Key(key);
     if (!id) return Status::Corruption("document key is malformed");
-    auto doc = DecodeDoc(value);
-    if (!doc.ok()) return doc.status();
-    return visit(*id, *doc);
+    QUIVER_ASSIGN_OR_RETURN(const StoredDoc doc, DecodeDoc(value));
+    return visit(*id, doc);
   });
 }
 
@@ -361,9 +358,8 @@ Status Store::ScanDocMetadata(const MetadataVisitor& visit) {
   return rep_->Scan(kDocs, "", [&](std::string_view key, std::string_view value) {
     auto id = DecodeU64Key(key);
     if (!id) return Status::Corruption("document key is malformed");
-    auto metadata = DocMetadataView(value);
-    if (!metadata.ok()) return metadata.status();
-    return visit(*id, *metadata);
+    QUIVER_ASSIGN_OR_RETURN(const std::string_view metadata, DocMetadataView(value));
+    return visit(*id, metadata);
   });
 }
 
@@ -402,9 +398,8 @@ Status Store::ScanSources(const KeyValueVisitor& visit) { return rep_->Scan(kSou
 Status Store::ScanOplog(uint64_t after, const OplogVisitor& visit) {
   return rep_->Scan(kOplog, EncodeU64Key(after + 1),
                     [&](std::string_view key, std::string_view value) {
-                      auto entry = DecodeOplogEntry(key, value);
-                      if (!entry.ok()) return entry.status();
-                      return visit(*entry);
+                      QUIVER_ASSIGN_OR_RETURN(const OplogEntry entry, DecodeOplogEntry(key, value));
+                      return visit(entry);
                     });
 }
 

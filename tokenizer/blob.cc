@@ -1,6 +1,6 @@
 #include "tokenizer/blob.h"
 
-#include "index/crc32c.h"
+#include "util/crc32c.h"
 
 namespace quiver::blob {
 
@@ -20,7 +20,7 @@ uint64_t GetLE(std::string_view s, size_t pos, int bytes) {
 
 }  // namespace
 
-uint32_t Crc32c(std::string_view data) { return index::Crc32c(0, data.data(), data.size()); }
+uint32_t Crc32c(std::string_view data) { return util::Crc32c(0, data.data(), data.size()); }
 
 std::string Encode(TokenizerKind kind, std::string_view payload) {
   std::string out(kMagic);

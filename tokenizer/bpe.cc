@@ -4,7 +4,7 @@
 #include <mutex>
 #include <queue>
 
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace quiver {
 
@@ -25,8 +25,7 @@ char32_t FirstChar(std::string_view s) {
 }
 
 char32_t LastChar(std::string_view s) {
-  size_t i = s.size() - 1;
-  while (i > 0 && (static_cast<uint8_t>(s[i]) & 0xC0) == 0x80) --i;
+  const size_t i = utf8::CharBoundaryAtOrBefore(s, s.size() - 1);
   const size_t len = utf8::ValidSequenceLength(s, i);
   return len == 0 ? utf8::kReplacement : utf8::DecodeAt(s, i, len);
 }
@@ -113,69 +112,74 @@ bool BpeModel::SafeBoundary(char32_t left, char32_t right) const {
   return joinable_chars_.count(CharPairKey(left, right)) == 0;
 }
 
+void BpeModel::AppendSymbol(std::vector<Symbol>& symbols, int32_t id, uint32_t begin,
+                            uint32_t end) {
+  symbols.push_back({id, static_cast<int32_t>(symbols.size()) - 1, -1, begin, end});
+}
+
+std::optional<int32_t> BpeModel::CharacterId(std::string_view w, size_t i, size_t len,
+                                             std::string& decorated,
+                                             std::string_view& piece) const {
+  piece = w.substr(i, len);
+  if (prefix_.empty() && suffix_.empty()) {
+    auto it = char_ids_.find(utf8::DecodeAt(w, i, len));
+    if (it != char_ids_.end() && len == utf8::ValidSequenceLength(w, i)) return it->second;
+    return std::nullopt;
+  }
+  decorated.assign(i == 0 ? "" : prefix_);
+  decorated.append(piece);
+  if (i + len == w.size()) decorated.append(suffix_);
+  piece = decorated;
+  return Lookup(piece);
+}
+
+bool BpeModel::AppendByteSymbols(std::string_view piece, uint32_t b, uint32_t e,
+                                 std::vector<Symbol>& symbols) const {
+  for (char c : piece) {
+    if (byte_ids_[static_cast<uint8_t>(c)] < 0) return false;
+  }
+  // As in tokenizers, decoration bytes (prefix/suffix) are emitted too; each byte token covers
+  // one byte of the word (clamped to the character).
+  uint32_t pos = b;
+  for (char c : piece) {
+    AppendSymbol(symbols, byte_ids_[static_cast<uint8_t>(c)], std::min(pos, e),
+                 std::min(pos + 1, e));
+    ++pos;
+  }
+  return true;
+}
+
 void BpeModel::InitialSymbols(std::string_view w, std::vector<Symbol>& symbols) const {
   bool has_unk = false;  // a pending unknown run, [unk_begin, unk_end)
   uint32_t unk_begin = 0, unk_end = 0;
-  const auto add = [&](int32_t id, uint32_t b, uint32_t e) {
-    symbols.push_back({id, static_cast<int32_t>(symbols.size()) - 1, -1, b, e});
-  };
-  const bool plain = prefix_.empty() && suffix_.empty();
   std::string decorated;
-  size_t i = 0;
-  while (i < w.size()) {
-    size_t len = utf8::ValidSequenceLength(w, i);
-    if (len == 0) len = 1;
-    const size_t end = i + len;
-    const auto b = static_cast<uint32_t>(i), e = static_cast<uint32_t>(end);
-    std::optional<int32_t> id;
-    std::string_view s = w.substr(i, len);
-    if (plain) {
-      auto it = char_ids_.find(utf8::DecodeAt(w, i, len));
-      if (it != char_ids_.end() && len == utf8::ValidSequenceLength(w, i)) id = it->second;
-    } else {
-      decorated.assign(i == 0 ? "" : prefix_);
-      decorated.append(s);
-      if (end == w.size()) decorated.append(suffix_);
-      s = decorated;
-      id = Lookup(s);
-    }
-    if (id) {
+  size_t next = 0;
+  for (size_t i = 0; i < w.size(); i = next) {
+    const size_t len = utf8::CharLengthAt(w, i);
+    next = i + len;
+    const auto b = static_cast<uint32_t>(i), e = static_cast<uint32_t>(next);
+    std::string_view piece;
+    if (const std::optional<int32_t> id = CharacterId(w, i, len, decorated, piece)) {
       if (has_unk) {
-        add(*unk_id_, unk_begin, unk_end);
+        AppendSymbol(symbols, *unk_id_, unk_begin, unk_end);
         has_unk = false;
       }
-      add(*id, b, e);
-      i = end;
+      AppendSymbol(symbols, *id, b, e);
       continue;
     }
-    if (byte_fallback_) {
-      bool all = true;
-      for (char c : s) all &= byte_ids_[static_cast<uint8_t>(c)] >= 0;
-      if (all) {
-        // As in tokenizers, decoration bytes (prefix/suffix) are emitted too; each byte token
-        // covers one byte of the word (clamped to the character).
-        uint32_t pos = b;
-        for (char c : s) {
-          add(byte_ids_[static_cast<uint8_t>(c)], std::min(pos, e), std::min(pos + 1, e));
-          ++pos;
-        }
-        i = end;
-        continue;
-      }
+    // Byte tokens do not close a pending unknown run: it is appended after them.
+    if (byte_fallback_ && AppendByteSymbols(piece, b, e, symbols)) continue;
+    if (!unk_id_) continue;  // the character is dropped
+    if (has_unk && fuse_unk_) {
+      unk_end = e;
+    } else {
+      if (has_unk) AppendSymbol(symbols, *unk_id_, unk_begin, unk_end);
+      has_unk = true;
+      unk_begin = b;
+      unk_end = e;
     }
-    if (unk_id_) {
-      if (has_unk && fuse_unk_) {
-        unk_end = e;
-      } else {
-        if (has_unk) add(*unk_id_, unk_begin, unk_end);
-        has_unk = true;
-        unk_begin = b;
-        unk_end = e;
-      }
-    }
-    i = end;
   }
-  if (has_unk) add(*unk_id_, unk_begin, unk_end);
+  if (has_unk) AppendSymbol(symbols, *unk_id_, unk_begin, unk_end);
   for (size_t k = 0; k + 1 < symbols.size(); ++k) symbols[k].next = static_cast<int32_t>(k + 1);
 }
 
@@ -265,7 +269,7 @@ void BpeModel::Tokenize(std::string_view word, std::vector<BpeToken>& out) const
     return;
   }
   {
-    std::shared_lock lock(cache_mutex_);
+    util::SharedReaderLock lock(&cache_mutex_);
     auto it = cache_.find(word);
     if (it != cache_.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());
@@ -274,7 +278,7 @@ void BpeModel::Tokenize(std::string_view word, std::vector<BpeToken>& out) const
   }
   const size_t first = out.size();
   TokenizeUncached(word, out);
-  std::unique_lock lock(cache_mutex_);
+  util::SharedWriterLock lock(&cache_mutex_);
   if (cache_.size() < kCacheEntries) {
     cache_.emplace(std::string(word), std::vector<BpeToken>(out.begin() + first, out.end()));
   }

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "quiver/status.h"
+#include "util/mutex.h"
 
 namespace quiver {
 
@@ -54,7 +54,8 @@ class BpeModel {
   void Tokenize(std::string_view word, std::vector<BpeToken>& out) const;
 
   BpeModel() = default;
-  BpeModel(BpeModel&& other) noexcept;
+  // Moving is construction: neither model may be in use by another thread.
+  BpeModel(BpeModel&& other) noexcept NO_THREAD_SAFETY_ANALYSIS;
   BpeModel& operator=(BpeModel&&) = delete;
 
   const StringIdMap& vocab() const { return vocab_; }
@@ -67,7 +68,21 @@ class BpeModel {
     uint32_t begin;  // byte range in the word
     uint32_t end;
   };
+  // Appends the symbols of `word` before any merge: each character's id, else its <0xXX> byte
+  // tokens (byte_fallback), else the unknown token (runs fused with fuse_unk), else nothing;
+  // then links them (prev/next).
   void InitialSymbols(std::string_view word, std::vector<Symbol>& symbols) const;
+  // InitialSymbols' steps. The id of the character word[i, i + len), decorated with prefix_
+  // (unless first) and suffix_ (if last) when either is set; `piece` receives the bytes looked
+  // up (a view of `word` or of `decorated`, which holds the decorated form).
+  std::optional<int32_t> CharacterId(std::string_view word, size_t i, size_t len,
+                                     std::string& decorated, std::string_view& piece) const;
+  // When every byte of `piece` has a <0xXX> token, appends them (covering [b, e) of the word
+  // one byte each, clamped) and returns true; otherwise appends nothing.
+  bool AppendByteSymbols(std::string_view piece, uint32_t b, uint32_t e,
+                         std::vector<Symbol>& symbols) const;
+  // Appends a symbol linked back to the previous one (its next is set later).
+  static void AppendSymbol(std::vector<Symbol>& symbols, int32_t id, uint32_t begin, uint32_t end);
   void MergeAll(std::vector<Symbol>& symbols) const;
   void TokenizeChunk(std::string_view word, uint32_t base, std::vector<BpeToken>& out) const;
   void TokenizeUncached(std::string_view word, std::vector<BpeToken>& out) const;
@@ -99,8 +114,8 @@ class BpeModel {
   static constexpr size_t kCacheWordBytes = 64;
   static constexpr size_t kCacheEntries = 200000;
   using Cache = std::unordered_map<std::string, std::vector<BpeToken>, StringHash, std::equal_to<>>;
-  mutable std::shared_mutex cache_mutex_;
-  mutable Cache cache_;
+  mutable util::SharedMutex cache_mutex_;
+  mutable Cache cache_ GUARDED_BY(cache_mutex_);
 };
 
 }  // namespace quiver

@@ -1,6 +1,8 @@
 // The pipeline stages of a Hugging Face tokenizer.json, each parsed from its JSON object:
 // normalizers (text → text with an alignment to the original), pre-tokenizers (text → pieces
-// for the model) and decoders (tokens → text). Internal to tokenizer/.
+// for the model) and decoders (tokens → text). Internal to tokenizer/. Each kind of stage is
+// in its own file (hf_normalizers.cc, hf_pre_tokenizers.cc, hf_decoders.cc); what they share is
+// in hf_components.cc and hf_parse.h.
 #ifndef QUIVER_TOKENIZER_HF_COMPONENTS_H_
 #define QUIVER_TOKENIZER_HF_COMPONENTS_H_
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "quiver/status.h"
+#include "util/utf8.h"
 
 namespace quiver::hf {
 
@@ -85,13 +88,9 @@ Result<std::unique_ptr<Normalizer>> ParseNormalizer(const nlohmann::json& j);
 Result<std::unique_ptr<PreTokenizer>> ParsePreTokenizer(const nlohmann::json& j);
 Result<std::unique_ptr<Decoder>> ParseDecoder(const nlohmann::json& j);
 
-// The Unicode normalization forms of the NFC/NFD/NFKC/NFKD normalizers.
-enum class UnicodeForm { kNFC, kNFD, kNFKC, kNFKD };
-
-// `text` normalized to `form` as one whole string (bytes that are not well-formed UTF-8 become
-// U+FFFD first). The normalizers split text into independent pieces to keep the alignment; their
-// output text always equals this.
-std::string NormalizeUnicode(std::string_view text, UnicodeForm form);
+// The Unicode normalization forms of the NFC/NFD/NFKC/NFKD normalizers. Their output text always
+// equals utf8::Normalize of the whole text.
+using UnicodeForm = utf8::NormalizationForm;
 
 // The GPT-2 byte ↔ character table used by the ByteLevel pre-tokenizer and decoder.
 const std::string& ByteToChar(uint8_t b);

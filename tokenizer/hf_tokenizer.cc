@@ -9,7 +9,7 @@
 #include "tokenizer/bpe.h"
 #include "tokenizer/hf_components.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace quiver {
 
@@ -182,15 +182,9 @@ Status HfTokenizer::Parse(const json& j) {
   if (!j.contains("model")) return Status::InvalidArgument("tokenizer.json has no \"model\"");
   QUIVER_RETURN_IF_ERROR(ParseModel(j["model"]));
   QUIVER_RETURN_IF_ERROR(ParseAddedTokens(j.value("added_tokens", json::array())));
-  auto norm = hf::ParseNormalizer(j.value("normalizer", json()));
-  if (!norm.ok()) return norm.status();
-  normalizer_ = std::move(norm.value());
-  auto pre = hf::ParsePreTokenizer(j.value("pre_tokenizer", json()));
-  if (!pre.ok()) return pre.status();
-  pre_tokenizer_ = std::move(pre.value());
-  auto dec = hf::ParseDecoder(j.value("decoder", json()));
-  if (!dec.ok()) return dec.status();
-  decoder_ = std::move(dec.value());
+  QUIVER_ASSIGN_OR_RETURN(normalizer_, hf::ParseNormalizer(j.value("normalizer", json())));
+  QUIVER_ASSIGN_OR_RETURN(pre_tokenizer_, hf::ParsePreTokenizer(j.value("pre_tokenizer", json())));
+  QUIVER_ASSIGN_OR_RETURN(decoder_, hf::ParseDecoder(j.value("decoder", json())));
   QUIVER_RETURN_IF_ERROR(ParsePostProcessor(j.value("post_processor", json())));
   ChooseSpecialIds(j["model"]);
   return Status::OK();
@@ -244,9 +238,8 @@ Status HfTokenizer::ParseModel(const json& m) {
   }
   id_to_piece_.assign(static_cast<size_t>(max_id + 1), std::string());
   for (const auto& [piece, id] : config.vocab) id_to_piece_[id] = piece;
-  auto bpe = BpeModel::Create(std::move(config));
-  if (!bpe.ok()) return bpe.status();
-  bpe_.emplace(std::move(bpe.value()));
+  QUIVER_ASSIGN_OR_RETURN(BpeModel bpe, BpeModel::Create(std::move(config)));
+  bpe_.emplace(std::move(bpe));
   return Status::OK();
 }
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace quiver {
 

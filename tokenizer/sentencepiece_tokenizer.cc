@@ -10,7 +10,8 @@
 
 #include "tokenizer/blob.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/utf8.h"
+#include "util/mutex.h"
+#include "util/utf8.h"
 
 // Exported by libsentencepiece but not declared in its public headers (0.1.97): the level below
 // which its log lines are dropped (0 info, 1 warning, 2 error).
@@ -231,8 +232,9 @@ class VectorIterator : public sentencepiece::SentenceIterator {
   size_t i_ = 0;
 };
 
-std::mutex& TrainMutex() {
-  static std::mutex m;
+// sentencepiece's trainer keeps global state (log level, random seed): one training at a time.
+util::Mutex& TrainMutex() {
+  static util::Mutex m;
   return m;
 }
 
@@ -282,7 +284,7 @@ Result<std::string> TrainSentencePieceModel(std::span<const std::string> sentenc
        << " --input_sentence_size=0 --shuffle_input_sentence=true --model_prefix=";
   std::string model;
   VectorIterator it(sentences);
-  std::lock_guard<std::mutex> lock(TrainMutex());
+  util::MutexLock lock(&TrainMutex());
   const int old_level = sentencepiece::logging::GetMinLogLevel();
   if (o.quiet) sentencepiece::logging::SetMinLogLevel(2);
   sentencepiece::SetRandomGeneratorSeed(o.seed);
@@ -294,9 +296,8 @@ Result<std::string> TrainSentencePieceModel(std::span<const std::string> sentenc
 
 Result<std::unique_ptr<Tokenizer>> TrainSentencePiece(std::span<const std::string> sentences,
                                                       const SentencePieceTrainOptions& options) {
-  auto model = TrainSentencePieceModel(sentences, options);
-  if (!model.ok()) return model.status();
-  return LoadSentencePieceModel(model.value());
+  QUIVER_ASSIGN_OR_RETURN(const std::string model, TrainSentencePieceModel(sentences, options));
+  return LoadSentencePieceModel(model);
 }
 
 }  // namespace quiver

@@ -5,6 +5,7 @@
 
 #include "tokenizer/blob.h"
 #include "tokenizer/internal.h"
+#include "util/strings.h"
 
 namespace quiver {
 
@@ -21,11 +22,10 @@ std::string_view TokenizerKindName(TokenizerKind kind) {
 }
 
 Result<std::unique_ptr<Tokenizer>> LoadTokenizerBlob(std::string_view data) {
-  auto decoded = blob::Decode(data);
-  if (!decoded.ok()) return decoded.status();
-  const std::string_view payload = decoded->payload;
+  QUIVER_ASSIGN_OR_RETURN(const blob::Decoded decoded, blob::Decode(data));
+  const std::string_view payload = decoded.payload;
   Result<std::unique_ptr<Tokenizer>> tok = Status::Corruption("unreachable");
-  switch (decoded->kind) {
+  switch (decoded.kind) {
     case TokenizerKind::kSentencePiece:
       tok = LoadSentencePieceModel(payload);
       break;
@@ -40,17 +40,10 @@ Result<std::unique_ptr<Tokenizer>> LoadTokenizerBlob(std::string_view data) {
   return tok;
 }
 
-namespace {
-
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Tokenizer>> LoadTokenizerFile(const std::string& path) {
-  if (EndsWith(path, ".txt") || EndsWith(path, ".vocab")) return LoadWordVocabFile(path);
+  if (util::EndsWith(path, ".txt") || util::EndsWith(path, ".vocab")) {
+    return LoadWordVocabFile(path);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot open " + path);
   std::ostringstream ss;

@@ -10,7 +10,7 @@
 #include "tokenizer/internal.h"
 #include "tokenizer/regex.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace quiver {
 
@@ -78,10 +78,8 @@ class WordTokenizer : public Tokenizer {
  public:
   static Result<std::unique_ptr<Tokenizer>> Create(std::vector<std::string> vocab,
                                                    const WordTokenizerOptions& options) {
-    auto re = Regex::Compile(kWordPattern);
-    if (!re.ok()) return re.status();
     auto tok = std::unique_ptr<WordTokenizer>(new WordTokenizer());
-    tok->regex_ = std::move(re.value());
+    QUIVER_ASSIGN_OR_RETURN(tok->regex_, Regex::Compile(kWordPattern));
     tok->options_ = options;
     if (options.unk_token.empty()) return Status::InvalidArgument("unk_token must not be empty");
     for (size_t i = 0; i < vocab.size(); ++i) {

@@ -85,4 +85,17 @@ class [[nodiscard]] Result {
     if (!_quiver_s.ok()) return _quiver_s; \
   } while (0)
 
+// Evaluates `rexpr` (a Result<T>); on error returns its Status from the enclosing function,
+// else moves the value into `lhs`, which may declare a variable: QUIVER_ASSIGN_OR_RETURN(auto
+// x, Load()). Usable in functions returning Status or any Result<U>.
+#define QUIVER_ASSIGN_OR_RETURN(lhs, rexpr) \
+  QUIVER_ASSIGN_OR_RETURN_IMPL_(QUIVER_STATUS_CONCAT_(_quiver_result_, __LINE__), lhs, rexpr)
+
+#define QUIVER_ASSIGN_OR_RETURN_IMPL_(result, lhs, rexpr) \
+  auto result = (rexpr);                                  \
+  if (!result.ok()) return result.status();               \
+  lhs = std::move(result).value()
+#define QUIVER_STATUS_CONCAT_(a, b) QUIVER_STATUS_CONCAT_INNER_(a, b)
+#define QUIVER_STATUS_CONCAT_INNER_(a, b) a##b
+
 #endif  // QUIVER_STATUS_H_

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrieval quality on real data with known answers (issue 5), end to end:
+# Retrieval quality on real data with known answers, end to end:
 #   1. renders N man pages of sections 1 and 8 (scripts/render_manpages.sh --limit N);
 #   2. turns each page's NAME description into a query whose answer is that page
 #      (scripts/eval/make_queries.py; the indexed text has no NAME section);

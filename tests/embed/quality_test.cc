@@ -1,4 +1,4 @@
-// Embedding quality (issue 4): WordNet synonym pairs get a higher cosine than random pairs of
+// Embedding quality: WordNet synonym pairs get a higher cosine than random pairs of
 // the same words, measured as ROC AUC:
 //   * token vectors trained by PPMI + SVD on the Brown corpus: AUC >= 0.65;
 //   * GloVe 6B 100d imported through the engine (DB::ImportWordVectors): AUC >= 0.85.

@@ -30,10 +30,9 @@ class CheckpointTest : public ::testing::Test {
   }
   static Status Read(const std::string& path, CheckpointHeader* header,
                      std::vector<uint8_t>* payload) {
-    auto mapped = MappedCheckpoint::Open(path);
-    if (!mapped.ok()) return mapped.status();
-    *header = (*mapped)->header();
-    payload->assign((*mapped)->payload(), (*mapped)->payload() + (*mapped)->payload_size());
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<MappedCheckpoint> mapped, MappedCheckpoint::Open(path));
+    *header = mapped->header();
+    payload->assign(mapped->payload(), mapped->payload() + mapped->payload_size());
     return Status::OK();
   }
 

@@ -11,7 +11,7 @@
 
 #include "tokenizer/hf_components.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/utf8.h"
+#include "util/utf8.h"
 
 namespace quiver {
 namespace {
@@ -136,7 +136,7 @@ TEST(UnicodeNormalizer, TextEqualsWholeStringNormalization) {
       std::string text;
       for (size_t n = length(rng); n > 0; --n) text += alphabet[pick(rng)];
       const NormText out = Normalize(FormName(form), text);
-      ASSERT_EQ(out.text, hf::NormalizeUnicode(text, form))
+      ASSERT_EQ(out.text, utf8::Normalize(text, form))
           << "input: " << json(utf8::Sanitize(text, nullptr));
       ASSERT_EQ(out.ob.size(), out.text.size());
       ASSERT_EQ(out.oe.size(), out.text.size());
@@ -158,7 +158,7 @@ TEST(UnicodeNormalizer, LongMarkRunsAreOrderedQuickly) {
   for (int i = 0; i < 100000; ++i) expected += "\u0301";
   EXPECT_EQ(NormalizedText("NFD", text), expected);
   // NFC composes a + acute (the first 230 mark is unblocked once the 220s are moved before it).
-  EXPECT_EQ(NormalizedText("NFC", text), hf::NormalizeUnicode(expected, UnicodeForm::kNFC));
+  EXPECT_EQ(NormalizedText("NFC", text), utf8::Normalize(expected, UnicodeForm::kNFC));
 }
 
 TEST(UnicodeNormalizer, InvalidUtf8BecomesReplacementCharacters) {
@@ -167,7 +167,7 @@ TEST(UnicodeNormalizer, InvalidUtf8BecomesReplacementCharacters) {
       "e\u0301\xC3";
   const NormText out = Normalize("NFKC", text);
   EXPECT_EQ(out.text, "\uFFFD\u00E9\uFFFD");
-  EXPECT_EQ(out.text, hf::NormalizeUnicode(text, UnicodeForm::kNFKC));
+  EXPECT_EQ(out.text, utf8::Normalize(text, UnicodeForm::kNFKC));
   EXPECT_EQ(out.ob.front(), 0u);
   EXPECT_EQ(out.oe.back(), text.size());
 }

@@ -1,0 +1,221 @@
+// The normalizers of a tokenizer.json (text → text, keeping the alignment to the original)
+// and ParseNormalizer.
+#include <locale.h>
+#include <wctype.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tokenizer/hf_components.h"
+#include "tokenizer/hf_parse.h"
+#include "tokenizer/regex.h"
+#include "util/utf8.h"
+
+namespace quiver::hf {
+
+using nlohmann::json;
+
+namespace {
+
+class SequenceNormalizer : public Normalizer {
+ public:
+  explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> parts)
+      : parts_(std::move(parts)) {}
+  Status Apply(NormText& t) const override {
+    for (const auto& p : parts_) QUIVER_RETURN_IF_ERROR(p->Apply(t));
+    return Status::OK();
+  }
+
+ private:
+  std::vector<std::unique_ptr<Normalizer>> parts_;
+};
+
+// Prepends a string to non-empty text; the new bytes belong to the first character.
+class PrependNormalizer : public Normalizer {
+ public:
+  explicit PrependNormalizer(std::string prepend) : prepend_(std::move(prepend)) {}
+  Status Apply(NormText& t) const override {
+    if (t.text.empty()) return Status::OK();
+    NormBuilder nb(t);
+    nb.Insert(prepend_, 0, utf8::CharLengthAt(t.text, 0));
+    nb.Copy(0, t.text.size());
+    t = nb.Finish();
+    return Status::OK();
+  }
+
+ private:
+  std::string prepend_;
+};
+
+// Replaces every match of a pattern with `content`.
+class ReplaceNormalizer : public Normalizer {
+ public:
+  ReplaceNormalizer(std::unique_ptr<Regex> re, std::string literal, std::string content)
+      : re_(std::move(re)), literal_(std::move(literal)), content_(std::move(content)) {}
+  Status Apply(NormText& t) const override {
+    NormBuilder nb(t);
+    size_t prev = 0;
+    const auto replace = [&](size_t b, size_t e) {
+      nb.Copy(prev, b);
+      if (content_.empty()) {
+        // Deleted text leaves no bytes behind.
+      } else {
+        nb.Insert(content_, b, e);
+      }
+      prev = e;
+    };
+    if (!literal_.empty()) {
+      // Plain string patterns skip the regex engine.
+      for (size_t pos = t.text.find(literal_); pos != std::string::npos;
+           pos = t.text.find(literal_, pos + literal_.size())) {
+        replace(pos, pos + literal_.size());
+      }
+    } else {
+      QUIVER_RETURN_IF_ERROR(re_->ForEachMatch(t.text, replace));
+    }
+    nb.Copy(prev, t.text.size());
+    t = nb.Finish();
+    return Status::OK();
+  }
+
+ private:
+  std::unique_ptr<Regex> re_;
+  std::string literal_;
+  std::string content_;
+};
+
+locale_t Utf8Locale() {
+  static locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  return loc;
+}
+
+// Unicode simple lower-casing (towlower in the C.UTF-8 locale).
+class LowercaseNormalizer : public Normalizer {
+ public:
+  Status Apply(NormText& t) const override {
+    NormBuilder nb(t);
+    std::string ch;
+    for (size_t i = 0; i < t.text.size();) {
+      const size_t len = utf8::CharLengthAt(t.text, i);
+      const char32_t c = utf8::DecodeAt(t.text, i, len);
+      const char32_t lc =
+          c < 0x80 ? (c >= 'A' && c <= 'Z' ? c + 32 : c)
+                   : (Utf8Locale()
+                          ? static_cast<char32_t>(towlower_l(static_cast<wint_t>(c), Utf8Locale()))
+                          : c);
+      if (lc == c) {
+        nb.Copy(i, i + len);
+      } else {
+        ch.clear();
+        utf8::Append(ch, lc);
+        nb.Insert(ch, i, i + len);
+      }
+      i += len;
+    }
+    t = nb.Finish();
+    return Status::OK();
+  }
+};
+
+// Removes leading and/or trailing white space.
+class StripNormalizer : public Normalizer {
+ public:
+  StripNormalizer(bool left, bool right) : left_(left), right_(right) {}
+  Status Apply(NormText& t) const override {
+    size_t b = 0, e = t.text.size();
+    if (left_) {
+      while (b < e) {
+        const size_t len = utf8::CharLengthAt(t.text, b);
+        if (!IsWhitespace(utf8::DecodeAt(t.text, b, len))) break;
+        b += len;
+      }
+    }
+    if (right_) {
+      while (e > b) {
+        size_t s = e - 1;
+        while (s > b && utf8::IsContinuationByte(t.text[s])) --s;
+        if (!IsWhitespace(utf8::DecodeAt(t.text, s, utf8::CharLengthAt(t.text, s)))) break;
+        e = s;
+      }
+    }
+    NormBuilder nb(t);
+    nb.Copy(b, e);
+    t = nb.Finish();
+    return Status::OK();
+  }
+
+ private:
+  bool left_, right_;
+};
+
+// NFC, NFD, NFKC or NFKD of the whole text, normalized group by group (utf8::NormalizeByGroups)
+// to keep the alignment: a group whose bytes change is attributed as a whole to the bytes it
+// came from. Bytes that are not well-formed UTF-8 become U+FFFD.
+class UnicodeNormalizer : public Normalizer {
+ public:
+  explicit UnicodeNormalizer(UnicodeForm form) : form_(form) {}
+  Status Apply(NormText& t) const override {
+    NormBuilder nb(t);
+    const std::string_view src = t.text;
+    utf8::NormalizeByGroups(src, form_, [&](size_t b, size_t e, std::string_view normalized) {
+      if (src.substr(b, e - b) == normalized) {
+        nb.Copy(b, e);
+      } else {
+        nb.Insert(normalized, b, e);
+      }
+    });
+    t = nb.Finish();
+    return Status::OK();
+  }
+
+ private:
+  UnicodeForm form_;
+};
+
+Result<std::unique_ptr<Normalizer>> ParseNormalizerObject(const json& j) {
+  const std::string type = j.at("type").get<std::string>();
+  if (type == "Sequence") {
+    std::vector<std::unique_ptr<Normalizer>> parts;
+    for (const json& part : j.at("normalizers")) {
+      QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<Normalizer> n, ParseNormalizer(part));
+      if (n) parts.push_back(std::move(n));
+    }
+    return std::unique_ptr<Normalizer>(new SequenceNormalizer(std::move(parts)));
+  }
+  if (type == "Prepend") {
+    return std::unique_ptr<Normalizer>(new PrependNormalizer(j.at("prepend").get<std::string>()));
+  }
+  if (type == "Replace") {
+    const json& p = j.at("pattern");
+    std::string content = j.at("content").get<std::string>();
+    if (p.is_object() && p.contains("String") && p["String"].is_string() &&
+        !p["String"].get<std::string>().empty()) {
+      return std::unique_ptr<Normalizer>(
+          new ReplaceNormalizer(nullptr, p["String"].get<std::string>(), std::move(content)));
+    }
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<Regex> re, ParsePattern(p, "Replace normalizer"));
+    return std::unique_ptr<Normalizer>(
+        new ReplaceNormalizer(std::move(re), "", std::move(content)));
+  }
+  if (type == "NFC") return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFC));
+  if (type == "NFD") return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFD));
+  if (type == "NFKC") {
+    return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFKC));
+  }
+  if (type == "NFKD") {
+    return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFKD));
+  }
+  if (type == "Lowercase") return std::unique_ptr<Normalizer>(new LowercaseNormalizer());
+  if (type == "Strip") {
+    return std::unique_ptr<Normalizer>(
+        new StripNormalizer(j.value("strip_left", true), j.value("strip_right", true)));
+  }
+  return Unsupported("normalizer", j);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Normalizer>> ParseNormalizer(const json& j) {
+  return ParseGuarded<Normalizer>(j, "normalizer", ParseNormalizerObject);
+}
+
+}  // namespace quiver::hf
