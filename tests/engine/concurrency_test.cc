@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <random>
+#include <string>
 #include <thread>
 
 #include "quiver/db.h"
@@ -47,6 +50,93 @@ TEST(ConcurrencyTest, ReadersRunWhileOneWriterWrites) {
     EXPECT_EQ(db->GetStats()->count, 500u + 20 * 49);
     EXPECT_TRUE(db->Verify().ok());
   }
+}
+
+// Writes `n` random word vectors of dimension kDim as GloVe text ("w0 0.1 ..."), for a model.
+void WriteWordVectors(const std::string& path, int n) {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal;
+  std::string text;
+  for (int w = 0; w < n; ++w) {
+    text += "w" + std::to_string(w);
+    for (int d = 0; d < kDim; ++d) text += " " + std::to_string(normal(rng));
+    text += "\n";
+  }
+  test::WriteFile(path, text);
+}
+
+// A text of `words` random vocabulary words.
+std::string RandomText(std::mt19937& rng, int vocabulary, int words) {
+  std::string text;
+  for (int i = 0; i < words; ++i) {
+    text += (i ? " w" : "w") + std::to_string(rng() % vocabulary);
+  }
+  return text;
+}
+
+// Text queries, stats and embeddings read the counters, the model and the metadata snapshot
+// that ingest and upserts change: run them together (the ThreadSanitizer suite's main case).
+TEST(ConcurrencyTest, TextQueriesRunWhileTextIsIngested) {
+  constexpr int kWords = 200;
+  test::TempDir dir;
+  WriteWordVectors(dir.Sub("vectors.txt"), kWords);
+  auto db = test::OpenOrDie(dir.Sub("db"), test::CreateOptions(kDim));
+  ASSERT_TRUE(db->ImportWordVectors(dir.Sub("vectors.txt")).ok());
+  std::mt19937 rng(11);
+  std::string base;
+  for (int i = 0; i < 200; ++i) {
+    base += R"({"id": "base-)" + std::to_string(i) + R"(", "group": )" + std::to_string(i % 4) +
+            R"(, "text": ")" + RandomText(rng, kWords, 12) + "\"}\n";
+  }
+  test::WriteFile(dir.Sub("base.jsonl"), base);
+  ASSERT_TRUE(db->Ingest({dir.Sub("base.jsonl")}, {}).ok());
+
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0}, queries{0};
+  std::mutex first_failure_mu;
+  std::string first_failure;
+  auto fail = [&](const std::string& what) {
+    std::lock_guard lock(first_failure_mu);
+    if (failures++ == 0) first_failure = what;
+  };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&, t] {
+      std::mt19937 local(100 + t);
+      const QueryMode modes[] = {QueryMode::kHybrid, QueryMode::kBm25, QueryMode::kDense};
+      for (int i = 0; !done; ++i) {
+        QueryOptions options;
+        options.k = 5;
+        options.mode = modes[i % 3];
+        if (i % 2) options.where = R"({"group": 1})";
+        auto hits = db->Query(RandomText(local, kWords, 3), options);
+        if (!hits.ok()) fail(hits.status().ToString());
+        if (hits.ok() && hits->empty()) fail("no hits in mode " + std::to_string(i % 3));
+        if (!db->GetStats().ok() || !db->Embed("w1 w2").ok()) fail("stats or embed failed");
+        ++queries;
+      }
+    });
+  }
+  // The writer: files ingested, text records upserted and deleted, while the readers run.
+  bool writes_ok = true;
+  for (int f = 0; f < 10 && writes_ok; ++f) {
+    std::string file;
+    for (int line = 0; line < 20; ++line) file += RandomText(rng, kWords, 30) + "\n\n";
+    const std::string path = dir.Sub("doc" + std::to_string(f) + ".txt");
+    test::WriteFile(path, file);
+    auto embedded = db->Embed(RandomText(rng, kWords, 8));
+    writes_ok = db->Ingest({path}, {}).ok() && embedded.ok() &&
+                db->Upsert({{"up-" + std::to_string(f), embedded->vector,
+                             RandomText(rng, kWords, 8), R"({"group": 1})"}})
+                    .ok() &&
+                db->Delete({"base-" + std::to_string(f) + "#0"}).ok();
+  }
+  done = true;
+  for (auto& r : readers) r.join();
+  EXPECT_TRUE(writes_ok);
+  EXPECT_EQ(failures, 0) << "first: " << first_failure;
+  EXPECT_GT(queries, 0);
+  EXPECT_TRUE(db->Verify().ok());
 }
 
 TEST(ConcurrencyTest, SecondWriterIsToldTheDatabaseIsLocked) {

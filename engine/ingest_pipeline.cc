@@ -1,0 +1,362 @@
+#include "engine/ingest_pipeline.h"
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "engine/text_analysis.h"
+#include "ingest/chunker.h"
+#include "ingest/source_ref.h"
+#include "util/parallel.h"
+
+namespace quiver::engine {
+namespace {
+
+// Splits a document into training lines: its paragraphs (blank-line separated), single line
+// breaks joined with spaces, at most 60000 bytes each.
+Status ForEachParagraph(std::string_view text,
+                        const std::function<Status(const std::string&)>& visit) {
+  std::string paragraph;
+  auto flush = [&]() -> Status {
+    Status s = Status::OK();
+    if (paragraph.find_first_not_of(" \t\r") != std::string::npos) s = visit(paragraph);
+    paragraph.clear();
+    return s;
+  };
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      QUIVER_RETURN_IF_ERROR(flush());
+    } else {
+      if (!paragraph.empty()) paragraph.push_back(' ');
+      paragraph.append(line);
+      if (paragraph.size() > 60000) QUIVER_RETURN_IF_ERROR(flush());
+    }
+    start = end + 1;
+  }
+  return flush();
+}
+
+// What the `sources` family keeps for an ingested file.
+struct SourceEntry {
+  std::string content_hash;
+  int64_t mtime = 0;
+  uint64_t size = 0;
+  std::string recipe;  // the reading and chunking options it was ingested with
+  std::vector<std::string> chunk_ids;
+};
+
+std::string EncodeSourceEntry(const SourceEntry& entry) {
+  return nlohmann::json{{"hash", entry.content_hash},
+                        {"mtime", entry.mtime},
+                        {"size", entry.size},
+                        {"recipe", entry.recipe},
+                        {"chunks", entry.chunk_ids}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<SourceEntry> DecodeSourceEntry(std::string_view path, std::string_view value) {
+  auto json = nlohmann::json::parse(value, nullptr, false);
+  try {
+    if (json.is_object()) {
+      return SourceEntry{json.at("hash").get<std::string>(), json.at("mtime").get<int64_t>(),
+                         json.at("size").get<uint64_t>(), json.at("recipe").get<std::string>(),
+                         json.at("chunks").get<std::vector<std::string>>()};
+    }
+  } catch (const nlohmann::json::exception&) {
+  }
+  return Status::Corruption("the stored entry of source " + std::string(path) + " is malformed");
+}
+
+// The stored entry of source `key`, if any.
+Result<std::optional<SourceEntry>> FindSourceEntry(storage::Store& store, const std::string& key) {
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetSource(key));
+  if (!stored.has_value()) return std::optional<SourceEntry>();
+  QUIVER_ASSIGN_OR_RETURN(SourceEntry entry, DecodeSourceEntry(key, *stored));
+  return std::optional<SourceEntry>(std::move(entry));
+}
+
+// The options that decide what chunks a file gives; a change means re-ingesting it.
+std::string IngestRecipe(const IngestOptions& options) {
+  return nlohmann::json{{"chunk_tokens", options.chunk_tokens},
+                        {"chunk_overlap", options.chunk_overlap},
+                        {"id_field", options.id_field},
+                        {"text_field", options.text_field},
+                        {"metadata_fields", options.metadata_fields},
+                        {"extra_metadata", options.extra_metadata}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The key a source is remembered by: its absolute, normalized path.
+std::string SourceKey(const std::string& path) {
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
+// Whether `key` lies under (or is) one of the absolute input paths.
+bool UnderAny(const std::string& key, const std::vector<std::string>& roots) {
+  for (const std::string& root : roots) {
+    if (key == root) return true;
+    if (key.size() > root.size() && key.starts_with(root) &&
+        (root.ends_with('/') || key[root.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Seconds since the epoch of the file's last change; 0 when it cannot be read.
+int64_t MtimeSeconds(const std::string& path) {
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(path, ec);
+  if (ec) return 0;
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::file_clock::to_sys(mtime).time_since_epoch())
+      .count();
+}
+
+// Merges a record's metadata with the options' extra pairs and the file's path and mtime
+// (which do not override keys the record has).
+std::string ChunkMetadata(const std::string& record_metadata, const IngestOptions& options,
+                          const ingest::SourceFile& file) {
+  auto metadata = nlohmann::json::parse(record_metadata, nullptr, false);
+  if (!metadata.is_object()) metadata = nlohmann::json::object();
+  for (const auto& [key, value] : options.extra_metadata) metadata[key] = value;
+  if (!metadata.contains("path")) metadata["path"] = file.path;
+  if (!metadata.contains("mtime")) metadata["mtime"] = file.mtime;
+  return metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The chunks of one document as records; `empty` counts chunks the model knows no token of.
+Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocument& doc,
+                       const IngestOptions& options, const LoadedModel& model,
+                       std::vector<PendingRecord>* records, uint64_t* empty) {
+  const ingest::ChunkOptions chunking{options.chunk_tokens, options.chunk_overlap};
+  std::vector<int32_t> ids;
+  auto chunks = ingest::ChunkText(doc.text, *model.tokenizer, chunking, &ids);
+  if (!chunks.ok()) return chunks.status().WithContext(doc.id);
+  const std::string metadata = ChunkMetadata(doc.metadata_json, options, file);
+  for (size_t c = 0; c < chunks->size(); ++c) {
+    const ingest::TextChunk& chunk = (*chunks)[c];
+    std::span<const int32_t> chunk_ids(ids.data() + chunk.first_token, chunk.token_count);
+    AnalyzedText analyzed = AnalyzeIds(chunk_ids, *model.tokenizer, *model.pooler);
+    if (!analyzed.has_vector) {
+      ++*empty;
+      continue;
+    }
+    PendingRecord& record = records->emplace_back();
+    record.id = doc.id + "#" + std::to_string(c);
+    record.vector = std::move(analyzed.vector);
+    record.text = doc.text.substr(chunk.begin, chunk.end - chunk.begin);
+    record.metadata = metadata;
+    record.source = ingest::EncodeSourceRef(
+        {file.path, chunk.begin, chunk.end, static_cast<int32_t>(c), file.content_hash});
+    record.terms = std::move(analyzed.terms);
+    record.length = analyzed.length;
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckIngestOptions(const IngestOptions& options) {
+  if (options.chunk_tokens < 1) {
+    return Status::InvalidArgument("chunk size must be at least 1 token; found " +
+                                   std::to_string(options.chunk_tokens));
+  }
+  if (options.chunk_overlap < 0 || options.chunk_overlap >= options.chunk_tokens) {
+    return Status::InvalidArgument("chunk overlap must be in [0, " +
+                                   std::to_string(options.chunk_tokens) + "); found " +
+                                   std::to_string(options.chunk_overlap));
+  }
+  return Status::OK();
+}
+
+ingest::ReaderOptions ReaderOptionsOf(const IngestOptions& options) {
+  return {options.id_field, options.text_field, options.metadata_fields, options.skip_bad};
+}
+
+LineSource CollectionLines(const std::vector<std::string>& files,
+                           const ingest::ReaderOptions& reader) {
+  return [&files, reader](const std::function<Status(const std::string&)>& visit) {
+    for (const std::string& path : files) {
+      auto file = ingest::ReadSource(path, reader);
+      if (!file.ok()) continue;  // reported by the ingest pass
+      for (const ingest::SourceDocument& doc : file->documents) {
+        QUIVER_RETURN_IF_ERROR(ForEachParagraph(doc.text, visit));
+      }
+    }
+    return Status::OK();
+  };
+}
+
+IngestPipeline::IngestPipeline(storage::Store& store, const IngestOptions& options,
+                               const LoadedModel& model, CommitFunction commit)
+    : store_(store),
+      options_(options),
+      model_(model),
+      commit_(std::move(commit)),
+      reader_(ReaderOptionsOf(options)),
+      recipe_(IngestRecipe(options)) {}
+
+void IngestPipeline::Say(const std::string& message) const {
+  if (options_.on_message) options_.on_message(message);
+}
+
+Status IngestPipeline::Run(const std::vector<std::string>& inputs,
+                           const std::vector<std::string>& files, IngestSummary* summary) {
+  IngestProgress progress;
+  progress.files_total = files.size();
+  std::vector<uint64_t> sizes(files.size());  // 0 for a file that cannot be stat'ed
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(files[i], ec);
+    sizes[i] = ec ? 0 : size;
+    progress.bytes_total += sizes[i];
+  }
+  std::unordered_set<std::string> seen_keys;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string key = SourceKey(files[i]);
+    QUIVER_RETURN_IF_ERROR(IngestFile(files[i], key, sizes[i], summary));
+    seen_keys.insert(key);
+    ++progress.files_done;
+    progress.bytes_done += sizes[i];
+    progress.chunks = summary->chunks_added;
+    if (options_.on_progress) options_.on_progress(progress);
+  }
+  summary->files_seen = files.size();
+  return options_.prune ? Prune(inputs, seen_keys, summary) : Status::OK();
+}
+
+Status IngestPipeline::IngestFile(const std::string& path, const std::string& key, uint64_t size,
+                                  IngestSummary* summary) {
+  QUIVER_ASSIGN_OR_RETURN(std::optional<SourceEntry> previous, FindSourceEntry(store_, key));
+  const bool same_recipe = previous && previous->recipe == recipe_;
+  if (same_recipe && previous->size == size && previous->mtime == MtimeSeconds(path)) {
+    ++summary->files_unchanged;  // same size and time: not even read
+    return Status::OK();
+  }
+  auto file = ingest::ReadSource(path, reader_);
+  if (!file.ok()) {
+    if (file.status().IsInvalidArgument()) return file.status();
+    Say(file.status().ToString());
+    ++summary->files_skipped;
+    return Status::OK();
+  }
+  summary->repaired_bytes += file->repaired_bytes;
+  summary->skipped_records += file->skipped_records;
+  if (file->skipped_records > 0) {
+    Say(path + ": skipped " + std::to_string(file->skipped_records) +
+        " bad record(s); the first: " + file->first_skip_reason);
+  }
+  SourceEntry entry{file->content_hash, file->mtime, file->size, recipe_, {}};
+  if (same_recipe && previous->content_hash == file->content_hash) {
+    ++summary->files_unchanged;
+    CommitPlan touch;  // remember the new time so the next run need not read it
+    entry.chunk_ids = previous->chunk_ids;
+    touch.put_sources.emplace_back(key, EncodeSourceEntry(entry));
+    return commit_(touch, nullptr);
+  }
+  CommitPlan plan;
+  QUIVER_RETURN_IF_ERROR(ChunkAndEmbed(*file, &plan.upserts, summary));
+  for (const PendingRecord& r : plan.upserts) entry.chunk_ids.push_back(r.id);
+  if (previous) {
+    std::unordered_set<std::string> kept(entry.chunk_ids.begin(), entry.chunk_ids.end());
+    for (const std::string& id : previous->chunk_ids) {
+      if (!kept.contains(id)) plan.deletes.push_back(id);
+    }
+    summary->chunks_removed += plan.deletes.size();
+    ++summary->files_replaced;
+  } else {
+    ++summary->files_added;
+  }
+  plan.put_sources.emplace_back(key, EncodeSourceEntry(entry));
+  plan.vectors_model = model_.info.identity;
+  summary->chunks_added += plan.upserts.size();
+  for (const ingest::SourceDocument& doc : file->documents) summary->bytes += doc.text.size();
+  return commit_(plan, nullptr);
+}
+
+Status IngestPipeline::ChunkAndEmbed(const ingest::SourceFile& file,
+                                     std::vector<PendingRecord>* records, IngestSummary* summary) {
+  const size_t n = file.documents.size();
+  std::vector<std::vector<PendingRecord>> per_document(n);
+  std::vector<Status> errors(n, Status::OK());
+  std::vector<uint64_t> empty(n, 0);
+  util::ParallelFor(n, util::WorkerCount(options_.threads), [&](size_t i) {
+    errors[i] =
+        DocumentRecords(file, file.documents[i], options_, model_, &per_document[i], &empty[i]);
+  });
+  for (size_t i = 0; i < n; ++i) {
+    QUIVER_RETURN_IF_ERROR(errors[i]);
+    summary->empty_chunks += empty[i];
+    for (PendingRecord& r : per_document[i]) records->push_back(std::move(r));
+  }
+  return Status::OK();
+}
+
+Status IngestPipeline::Prune(const std::vector<std::string>& inputs,
+                             const std::unordered_set<std::string>& seen, IngestSummary* summary) {
+  std::vector<std::string> roots;
+  for (const std::string& input : inputs) roots.push_back(SourceKey(input));
+  CommitPlan plan;
+  QUIVER_RETURN_IF_ERROR(store_.ScanSources([&](std::string_view key, std::string_view value) {
+    const std::string path(key);
+    if (seen.contains(path) || !UnderAny(path, roots)) return Status::OK();
+    QUIVER_ASSIGN_OR_RETURN(SourceEntry entry, DecodeSourceEntry(path, value));
+    for (const std::string& id : entry.chunk_ids) plan.deletes.push_back(id);
+    plan.delete_sources.push_back(path);
+    return Status::OK();
+  }));
+  if (plan.delete_sources.empty()) return Status::OK();
+  size_t removed = 0;
+  QUIVER_RETURN_IF_ERROR(commit_(plan, &removed));
+  summary->sources_pruned += plan.delete_sources.size();
+  summary->chunks_removed += removed;
+  return Status::OK();
+}
+
+Result<CommitPlan> PlanReembed(storage::Store& store, const LoadedModel& model, int dimension,
+                               ReembedSummary* summary) {
+  CommitPlan plan;
+  plan.replace_all_postings = true;
+  plan.rebuild_index = true;
+  plan.vectors_model = model.info.identity;
+  std::vector<uint64_t> internal_ids;
+  QUIVER_RETURN_IF_ERROR(store.ScanDocs([&](uint64_t id, const storage::StoredDoc& doc) {
+    plan.upserts.push_back({doc.external_id, {}, doc.text, doc.metadata, doc.source, {}, 0});
+    internal_ids.push_back(id);
+    return Status::OK();
+  }));
+  const size_t n = plan.upserts.size();
+  std::vector<Status> errors(n, Status::OK());
+  std::vector<char> kept(n, 0);
+  util::ParallelFor(n, util::WorkerCount(0), [&](size_t i) {
+    PendingRecord& r = plan.upserts[i];
+    auto analyzed = AnalyzeText(model, r.text);
+    if (!analyzed.ok()) {
+      errors[i] = analyzed.status();
+      return;
+    }
+    r.terms = std::move(analyzed->terms);
+    r.length = analyzed->length;
+    if (analyzed->has_vector) {
+      r.vector = std::move(analyzed->vector);
+    } else {
+      kept[i] = 1;
+      errors[i] = store.GetVector(internal_ids[i], dimension, &r.vector);
+    }
+  });
+  for (size_t i = 0; i < n; ++i) {
+    QUIVER_RETURN_IF_ERROR(errors[i]);
+    (kept[i] ? summary->records_kept : summary->records) += 1;
+  }
+  return plan;
+}
+
+}  // namespace quiver::engine

@@ -1,0 +1,75 @@
+// The ingest pipeline: files in, one CommitPlan per changed file out. It remembers what it
+// ingested in the `sources` family (content hash, mtime, size, recipe, chunk ids), so that
+// unchanged files are skipped, changed ones replaced whole and vanished ones pruned.
+// Re-embedding (every stored text through a new model) lives here too.
+#ifndef QUIVER_ENGINE_INGEST_PIPELINE_H_
+#define QUIVER_ENGINE_INGEST_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/commit.h"
+#include "engine/model_store.h"
+#include "ingest/source_reader.h"
+#include "quiver/options.h"
+#include "quiver/types.h"
+#include "storage/store.h"
+
+namespace quiver::engine {
+
+// InvalidArgument when the chunk size or overlap is out of range.
+Status CheckIngestOptions(const IngestOptions& options);
+ingest::ReaderOptions ReaderOptionsOf(const IngestOptions& options);
+
+// The paragraphs of every document of `files` as training lines (files that cannot be read
+// are left out: the ingest pass reports them).
+LineSource CollectionLines(const std::vector<std::string>& files,
+                           const ingest::ReaderOptions& reader);
+
+// Writes a plan atomically; `removed`, when given, receives how many deleted ids existed.
+using CommitFunction = std::function<Status(CommitPlan& plan, size_t* removed)>;
+
+// One ingest run with `model`; the caller holds the database's write lock throughout.
+class IngestPipeline {
+ public:
+  IngestPipeline(storage::Store& store, const IngestOptions& options, const LoadedModel& model,
+                 CommitFunction commit);
+
+  // Ingests `files` in order (reporting progress after each), then prunes sources under
+  // `inputs` that were not among them when options.prune.
+  Status Run(const std::vector<std::string>& inputs, const std::vector<std::string>& files,
+             IngestSummary* summary);
+
+ private:
+  // Ingests one file (remembered under source `key`, `size` bytes on disk) unless it is
+  // unchanged since it was last ingested with the same recipe.
+  Status IngestFile(const std::string& path, const std::string& key, uint64_t size,
+                    IngestSummary* summary);
+  // Chunks, tokenizes and embeds every document of `file` (in parallel) into records.
+  Status ChunkAndEmbed(const ingest::SourceFile& file, std::vector<PendingRecord>* records,
+                       IngestSummary* summary);
+  // Removes sources under `inputs` that were ingested before but are not in `seen`.
+  Status Prune(const std::vector<std::string>& inputs, const std::unordered_set<std::string>& seen,
+               IngestSummary* summary);
+  void Say(const std::string& message) const;
+
+  storage::Store& store_;
+  const IngestOptions& options_;
+  const LoadedModel& model_;
+  const CommitFunction commit_;
+  const ingest::ReaderOptions reader_;
+  const std::string recipe_;
+};
+
+// A plan that recomputes every stored record's vector and BM25 terms from its text with
+// `model` (a record without a usable text keeps its vector), replacing all postings and
+// rebuilding the index.
+Result<CommitPlan> PlanReembed(storage::Store& store, const LoadedModel& model, int dimension,
+                               ReembedSummary* summary);
+
+}  // namespace quiver::engine
+
+#endif  // QUIVER_ENGINE_INGEST_PIPELINE_H_

@@ -1,0 +1,393 @@
+#include "engine/model_store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "embed/cooccurrence.h"
+#include "embed/ppmi_svd.h"
+#include "embed/safetensors.h"
+#include "embed/token_table.h"
+#include "embed/word_vectors.h"
+#include "engine/layout.h"
+#include "ingest/source_reader.h"
+#include "storage/keys.h"
+
+namespace quiver::engine {
+namespace {
+
+namespace mk = storage::meta_key;
+namespace model_key = storage::model_key;
+
+std::string_view Bytes(const void* data, size_t size) {
+  return {static_cast<const char*>(data), size};
+}
+
+// A sentencepiece tokenizer learned from the first lines of `lines`, which it also returns.
+Result<std::unique_ptr<Tokenizer>> TrainTokenizerOn(const LineSource& lines,
+                                                    const TrainOptions& options,
+                                                    std::vector<std::string>* sample) {
+  QUIVER_RETURN_IF_ERROR(lines([&](const std::string& line) {
+    if (sample->size() < options.tokenizer_sentences) sample->push_back(line);
+    return Status::OK();
+  }));
+  SentencePieceTrainOptions spm;
+  spm.vocab_size = options.vocab_size;
+  spm.seed = options.seed;
+  spm.preserve_text = false;
+  spm.case_fold = options.case_fold;
+  spm.hard_vocab_limit = false;  // a small corpus gets a smaller vocabulary, not an error
+  spm.max_sentence_length = 1 << 16;
+  auto tokenizer = TrainSentencePiece(*sample, spm);
+  if (!tokenizer.ok()) return tokenizer.status().WithContext("training the tokenizer");
+  return std::move(*tokenizer);
+}
+
+// The first principal component of SIF-averaged vectors of (up to 10,000) sample sentences.
+Result<std::vector<float>> SifComponent(const Tokenizer& tokenizer,
+                                        const embed::EmbeddingMatrix& matrix,
+                                        const std::vector<int64_t>& token_counts,
+                                        const std::vector<std::string>& sample) {
+  QUIVER_ASSIGN_OR_RETURN(
+      embed::Pooler pooler,
+      embed::Pooler::Create(matrix, {.method = embed::PoolingMethod::kSif}, token_counts));
+  std::vector<float> sentence_vectors, average(matrix.cols);
+  for (size_t i = 0; i < sample.size() && i < 10000; ++i) {
+    auto ids = tokenizer.EncodeIds(sample[i], {.add_special_tokens = false});
+    if (!ids.ok() || pooler.Average(*ids, average) == 0) continue;
+    sentence_vectors.insert(sentence_vectors.end(), average.begin(), average.end());
+  }
+  auto component =
+      embed::EstimateFirstPrincipalComponent(sentence_vectors, static_cast<int>(matrix.cols));
+  if (!component.ok()) return component.status().WithContext("estimating the SIF component");
+  return std::move(*component);
+}
+
+Result<nlohmann::json> ReadModelInfo(storage::Store& store) {
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> text, store.GetModel(model_key::kInfo));
+  return nlohmann::json::parse(text.value_or(""), nullptr, false);
+}
+
+}  // namespace
+
+Result<const Tokenizer*> ModelStore::GetTokenizer() {
+  util::MutexLock lock(&tokenizer_mu_);
+  if (tokenizer_ != nullptr) return static_cast<const Tokenizer*>(tokenizer_.get());
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> blob, store_->GetModel(model_key::kTokenizer));
+  if (!blob.has_value()) {
+    return Status::NotFound("database " + root_ + " has no tokenizer (give one when creating it)");
+  }
+  auto loaded = LoadTokenizerBlob(*blob);
+  if (!loaded.ok()) return loaded.status().WithContext("the stored tokenizer");
+  tokenizer_ = std::move(*loaded);
+  return static_cast<const Tokenizer*>(tokenizer_.get());
+}
+
+Result<const LoadedModel*> ModelStore::GetModel() {
+  const Status absent =
+      Status::NotFound("database " + root_ + " has no embedding model (import word vectors first)");
+  {
+    util::MutexLock lock(&model_mu_);
+    if (model_ != nullptr) return static_cast<const LoadedModel*>(model_.get());
+    if (model_absent_) return absent;  // every Upsert asks: spare it the store lookups
+  }
+  auto tokenizer = GetTokenizer();
+  util::MutexLock lock(&model_mu_);
+  if (model_ != nullptr) return static_cast<const LoadedModel*>(model_.get());
+  if (!tokenizer.ok() && !tokenizer.status().IsNotFound()) return tokenizer.status();
+  auto loaded = Load(tokenizer.ok() ? *tokenizer : nullptr);
+  if (loaded.status().IsNotFound()) {
+    model_absent_ = true;
+    return absent;
+  }
+  if (!loaded.ok()) return loaded.status();
+  model_ = std::move(*loaded);
+  return static_cast<const LoadedModel*>(model_.get());
+}
+
+Result<std::unique_ptr<LoadedModel>> ModelStore::Load(const Tokenizer* tokenizer) {
+  auto matrix = embed::DecodeMatrix([this](std::string_view key) { return store_->GetModel(key); });
+  if (matrix.status().IsNotFound() || tokenizer == nullptr) return Status::NotFound("no model");
+  if (!matrix.ok()) return matrix.status().WithContext("the stored model");
+  QUIVER_ASSIGN_OR_RETURN(nlohmann::json info, ReadModelInfo(*store_));
+  if (!info.is_object()) return Status::Corruption("the stored model's description is malformed");
+  auto model = std::make_unique<LoadedModel>();
+  model->tokenizer = tokenizer;
+  model->info = {info.value("source", ""),
+                 std::string(TokenizerKindName(tokenizer->kind())),
+                 matrix->rows,
+                 static_cast<int>(matrix->cols),
+                 info.value("identity", ""),
+                 info.value("pooling", "mean")};
+  embed::PoolingOptions pooling{.method = embed::PoolingMethod::kMean};
+  if (model->info.pooling == "sif") {
+    QUIVER_ASSIGN_OR_RETURN(model->sif, LoadSifParts(matrix->rows, matrix->cols));
+    pooling.method = embed::PoolingMethod::kSif;
+  } else if (model->info.pooling != "mean") {
+    return Status::NotSupported("the stored model pools with '" + model->info.pooling +
+                                "'; this quiver knows mean and sif");
+  }
+  model->unit_rows = embed::UnitRows(*matrix);
+  model->matrix = std::move(*matrix);
+  QUIVER_ASSIGN_OR_RETURN(
+      embed::Pooler pooler,
+      embed::Pooler::Create(model->matrix, pooling, model->sif.token_counts, model->sif.component));
+  model->pooler.emplace(std::move(pooler));
+  return model;
+}
+
+Result<SifParts> ModelStore::LoadSifParts(int64_t rows, int64_t cols) {
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> counts,
+                          store_->GetModel(model_key::kTokenCounts));
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> component,
+                          store_->GetModel(model_key::kSifComponent));
+  if (!counts || counts->size() != static_cast<size_t>(rows) * 8 || !component ||
+      component->size() != static_cast<size_t>(cols) * 4) {
+    return Status::Corruption("the stored model's SIF statistics are missing or malformed");
+  }
+  SifParts sif;
+  sif.token_counts.resize(rows);
+  sif.component.resize(cols);
+  std::memcpy(sif.token_counts.data(), counts->data(), rows * 8);
+  std::memcpy(sif.component.data(), component->data(), cols * 4);
+  return sif;
+}
+
+void ModelStore::Forget() {
+  util::MutexLock model_lock(&model_mu_);
+  util::MutexLock tokenizer_lock(&tokenizer_mu_);
+  model_.reset();
+  model_absent_ = false;
+  tokenizer_.reset();
+}
+
+Status ModelStore::CheckNoModel(ExistingModel existing) {
+  if (existing == ExistingModel::kReplace) return Status::OK();
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                          store_->GetModel(model_key::kTokenizer));
+  if (stored.has_value()) {
+    return Status::InvalidArgument("database " + root_ +
+                                   " already has a tokenizer or model (replace it, then "
+                                   "reembed, or create a new database for another model)");
+  }
+  return Status::OK();
+}
+
+Status ModelStore::Store(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
+                         const std::string& source, const SifParts* sif) {
+  if (matrix.cols != dimension_) {
+    return Status::InvalidArgument(source + " has " + std::to_string(matrix.cols) +
+                                   " dimensions; this database stores " +
+                                   std::to_string(dimension_));
+  }
+  QUIVER_ASSIGN_OR_RETURN(std::string blob, tokenizer.Serialize());
+  const auto& data = matrix.data;
+  const std::string identity =
+      embed::Fingerprint({blob, Bytes(data.data(), data.size() * sizeof(float))});
+  // Imported embeddings carry no token frequencies, so they pool with mean (SIF needs them).
+  const nlohmann::json info = {
+      {"source", source}, {"identity", identity}, {"pooling", sif ? "sif" : "mean"}};
+  storage::WriteBatch batch;
+  batch.ClearModel();
+  if (sif != nullptr) {
+    const auto& counts = sif->token_counts;
+    batch.PutModel(model_key::kTokenCounts, Bytes(counts.data(), counts.size() * 8));
+    batch.PutModel(model_key::kSifComponent,
+                   Bytes(sif->component.data(), sif->component.size() * sizeof(float)));
+  }
+  batch.PutModel(model_key::kTokenizer, blob);
+  for (const auto& [key, value] : embed::EncodeMatrix(matrix)) batch.PutModel(key, value);
+  batch.PutModel(model_key::kInfo, info.dump());
+  return store_->Write(batch);
+}
+
+Status ModelStore::ImportWordVectors(const std::string& path, std::string_view format) {
+  QUIVER_ASSIGN_OR_RETURN(embed::WordVectorFormat parsed, embed::ParseWordVectorFormat(format));
+  QUIVER_ASSIGN_OR_RETURN(embed::WordVectors vectors,
+                          embed::ReadWordVectors(path, {.format = parsed}));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer, MakeWordTokenizer(vectors.words));
+  return Store(*tokenizer, vectors.matrix,
+               "word vectors " + path + " (" +
+                   std::string(embed::WordVectorFormatName(vectors.format)) + ")");
+}
+
+Status ModelStore::ImportSafetensors(const std::string& path, const std::string& tensor,
+                                     const std::string& tokenizer_path) {
+  auto tokenizer = LoadTokenizerFile(tokenizer_path);
+  if (!tokenizer.ok()) return tokenizer.status().WithContext(tokenizer_path);
+  QUIVER_ASSIGN_OR_RETURN(
+      embed::EmbeddingMatrix matrix,
+      embed::ReadSafetensorsEmbedding(
+          path, tensor.empty() ? embed::kDefaultEmbeddingTensor : std::string_view(tensor)));
+  const std::string layer = embed::EmbeddingShapeString(matrix.rows, matrix.cols);
+  if (matrix.rows != (*tokenizer)->vocab_size()) {
+    return Status::InvalidArgument("the tensor " + layer + " has " + std::to_string(matrix.rows) +
+                                   " rows but the tokenizer " + tokenizer_path + " has " +
+                                   std::to_string((*tokenizer)->vocab_size()) + " entries");
+  }
+  return Store(**tokenizer, matrix, "safetensors " + path + " " + layer);
+}
+
+Status ModelStore::Train(const LineSource& lines, const std::string& description,
+                         const TrainOptions& options) {
+  // 1. A tokenizer from the first lines of the corpus.
+  std::vector<std::string> sample;
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer,
+                          TrainTokenizerOn(lines, options, &sample));
+  // 2. Co-occurrence counts over the whole corpus, streamed.
+  QUIVER_ASSIGN_OR_RETURN(
+      embed::CooccurrenceCounter counter,
+      embed::CooccurrenceCounter::Create(tokenizer->vocab_size(), {.window = options.window}));
+  QUIVER_RETURN_IF_ERROR(lines([&](const std::string& line) {
+    QUIVER_ASSIGN_OR_RETURN(std::vector<int32_t> ids,
+                            tokenizer->EncodeIds(line, {.add_special_tokens = false}));
+    counter.Add(ids);
+    return Status::OK();
+  }));
+  // 3. Token vectors by PPMI + truncated SVD.
+  embed::PpmiSvdOptions ppmi;
+  ppmi.dim = dimension_;
+  ppmi.cooccurrence.window = options.window;
+  ppmi.seed = options.seed;
+  auto matrix = embed::TrainPpmiSvd(counter, ppmi);
+  if (!matrix.ok()) return matrix.status().WithContext("training token vectors");
+  // 4. SIF: token counts, and the first principal component of sampled sentence vectors.
+  SifParts sif{counter.token_counts(), {}};
+  QUIVER_ASSIGN_OR_RETURN(sif.component,
+                          SifComponent(*tokenizer, *matrix, sif.token_counts, sample));
+  return Store(*tokenizer, *matrix,
+               description + ", " + std::to_string(counter.total_tokens()) + " tokens", &sif);
+}
+
+Status ModelStore::CopyFrom(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(path, root_, ec)) {
+    return Status::InvalidArgument("the model database " + path + " is this database itself");
+  }
+  auto other =
+      storage::Store::Open(Layout{path}.store_dir(), storage::Store::Mode::kReadOnly, false);
+  if (!other.ok()) return other.status().WithContext("the model database " + path);
+  QUIVER_ASSIGN_OR_RETURN(uint64_t dimension, (*other)->GetMetaU64(mk::kDimension, 0));
+  if (static_cast<int>(dimension) != dimension_) {
+    return Status::InvalidArgument("the model of " + path + " has " + std::to_string(dimension) +
+                                   " dimensions; this database stores " +
+                                   std::to_string(dimension_));
+  }
+  storage::WriteBatch batch;
+  batch.ClearModel();
+  size_t parts = 0;
+  QUIVER_RETURN_IF_ERROR((*other)->ScanModel([&](std::string_view key, std::string_view value) {
+    batch.PutModel(key, value);
+    ++parts;
+    return Status::OK();
+  }));
+  if (parts == 0) return Status::NotFound(path + " has no embedding model to reuse");
+  return store_->Write(batch);
+}
+
+Status ModelStore::CheckSameModel(const LoadedModel& model, const std::string& other_path) {
+  auto other =
+      storage::Store::Open(Layout{other_path}.store_dir(), storage::Store::Mode::kReadOnly, false);
+  if (!other.ok()) return other.status().WithContext("the model database " + other_path);
+  QUIVER_ASSIGN_OR_RETURN(nlohmann::json info, ReadModelInfo(**other));
+  if (!info.is_object()) return Status::NotFound(other_path + " has no embedding model to reuse");
+  const std::string identity = info.value("identity", "");
+  if (identity == model.info.identity) return Status::OK();
+  return Status::InvalidArgument("this database's model is " + model.info.identity.substr(0, 16) +
+                                 " (" + model.info.source + "); the model of " + other_path +
+                                 " is " + identity.substr(0, 16) + " (" + info.value("source", "") +
+                                 ")");
+}
+
+Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token) {
+  // Text first ("king" is "▁king" to sentencepiece), then a vocabulary entry as written.
+  std::optional<int32_t> id;
+  auto ids = model.tokenizer->EncodeIds(token, {.add_special_tokens = false});
+  if (ids.ok() && ids->size() == 1) id = ids->front();
+  if (!id) id = model.tokenizer->PieceToId(token);
+  if (!id || *id < 0 || *id >= model.matrix.rows) {
+    return Status::NotFound("'" + std::string(token) + "' is not one token of the model's " +
+                            std::to_string(model.matrix.rows) + "-entry vocabulary");
+  }
+  return static_cast<int64_t>(*id);
+}
+
+Result<EmbeddedText> EmbedText(const LoadedModel& model, std::string_view text) {
+  QUIVER_ASSIGN_OR_RETURN(Encoding encoding,
+                          model.tokenizer->Encode(text, {.add_special_tokens = false}));
+  embed::PooledVector pooled = model.pooler->Pool(encoding.ids);
+  EmbeddedText result;
+  result.vector = std::move(pooled.vector);
+  result.known_tokens = pooled.tokens_used;
+  result.tokens = ToTokenization(*model.tokenizer, encoding).tokens;
+  for (int32_t id : encoding.ids) {
+    if (id >= 0 && id < model.matrix.rows) {
+      auto row = model.matrix.Row(id);
+      result.token_vectors.emplace_back(row.begin(), row.end());
+    } else {
+      result.token_vectors.emplace_back(model.matrix.cols, 0.0f);
+    }
+  }
+  return result;
+}
+
+Result<std::vector<TokenScore>> NearestTokens(const LoadedModel& model, std::string_view token,
+                                              int k) {
+  if (k <= 0) return Status::InvalidArgument("k must be > 0; found " + std::to_string(k));
+  QUIVER_ASSIGN_OR_RETURN(int64_t row, TokenRow(model, token));
+  std::vector<TokenScore> neighbors;
+  for (const embed::RowScore& near : embed::NearestRows(model.unit_rows, row, k)) {
+    QUIVER_ASSIGN_OR_RETURN(std::string piece,
+                            model.tokenizer->IdToPiece(static_cast<int32_t>(near.row)));
+    neighbors.push_back({std::move(piece), near.score});
+  }
+  return neighbors;
+}
+
+Status CheckVectorsMatchModel(const LoadedModel& model, const Counters& counters) {
+  if (counters.record_count == 0 || counters.vectors_model == model.info.identity) {
+    return Status::OK();
+  }
+  const std::string now = "the database's model is " + model.info.identity.substr(0, 16) + " (" +
+                          model.info.source + ")";
+  if (counters.vectors_model.empty()) {
+    return Status::InvalidArgument("the " + std::to_string(counters.record_count) +
+                                   " stored vectors were not computed by a model; " + now +
+                                   " (run `quiver reembed` to embed their text with it)");
+  }
+  return Status::InvalidArgument("the stored vectors were computed by model " +
+                                 counters.vectors_model.substr(0, 16) + "; " + now +
+                                 " (run `quiver reembed` first)");
+}
+
+Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& corpus) {
+  std::vector<std::string> warnings;
+  QUIVER_ASSIGN_OR_RETURN(std::vector<std::string> listed, ingest::ListSources(corpus, &warnings));
+  std::vector<std::string> files;
+  for (std::string& path : listed) {
+    const bool named = std::find(corpus.begin(), corpus.end(), path) != corpus.end();
+    if (named || path.ends_with(".txt") || path.ends_with(".md")) files.push_back(std::move(path));
+  }
+  if (files.empty()) return Status::InvalidArgument("the corpus has no .txt or .md file");
+  return files;
+}
+
+LineSource LinesOfFiles(std::vector<std::string> files) {
+  return [files = std::move(files)](const std::function<Status(const std::string&)>& visit) {
+    for (const std::string& path : files) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return Status::NotFound("cannot open corpus file " + path);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) QUIVER_RETURN_IF_ERROR(visit(line));
+      }
+      if (in.bad()) return Status::IOError("cannot read corpus file " + path);
+    }
+    return Status::OK();
+  };
+}
+
+}  // namespace quiver::engine

@@ -1,0 +1,116 @@
+// The model store: the database's tokenizer and embedding model as kept in the `model`
+// column family — loading them (cached), and replacing them by import, training or a copy
+// from another database. Each replacement is one atomic write of every model part.
+#ifndef QUIVER_ENGINE_MODEL_STORE_H_
+#define QUIVER_ENGINE_MODEL_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "embed/embedding_matrix.h"
+#include "embed/pooling.h"
+#include "engine/commit.h"
+#include "quiver/options.h"
+#include "quiver/status.h"
+#include "quiver/types.h"
+#include "storage/store.h"
+#include "tokenizer/tokenizer.h"
+#include "util/mutex.h"
+
+namespace quiver::engine {
+
+// What SIF pooling needs besides the matrix: token counts and the component removed.
+struct SifParts {
+  std::vector<int64_t> token_counts;
+  std::vector<float> component;
+};
+
+// A stored embedding model, loaded.
+struct LoadedModel {
+  const Tokenizer* tokenizer = nullptr;
+  embed::EmbeddingMatrix unit_rows;  // the matrix with rows scaled to unit length
+  embed::EmbeddingMatrix matrix;
+  SifParts sif;                         // empty for mean pooling
+  std::optional<embed::Pooler> pooler;  // refers to `matrix` and `sif`
+  ModelInfo info;
+};
+
+// Produces lines of training text: calls `visit` with each, and may be called several times
+// (producing the same lines each time).
+using LineSource = std::function<Status(const std::function<Status(const std::string&)>& visit)>;
+
+// Thread-safe. Pointers it returns stay valid until Forget(), which the database calls only
+// while no reader can hold one (its state lock held exclusively).
+class ModelStore {
+ public:
+  // `root` names the database in messages; models must have `dimension` columns.
+  ModelStore(storage::Store* store, std::string root, int dimension)
+      : store_(store), root_(std::move(root)), dimension_(dimension) {}
+
+  // The stored tokenizer; NotFound when there is none.
+  Result<const Tokenizer*> GetTokenizer() EXCLUDES(tokenizer_mu_);
+  // The stored embedding model; NotFound when there is none.
+  Result<const LoadedModel*> GetModel() EXCLUDES(model_mu_, tokenizer_mu_);
+  // Drops the cached tokenizer and model (after the stored ones changed).
+  void Forget() EXCLUDES(model_mu_, tokenizer_mu_);
+
+  // With kRefuse: InvalidArgument when the database already has a tokenizer or model.
+  Status CheckNoModel(ExistingModel existing);
+  // The replacements below store a new model in one batch; call Forget() afterwards.
+  Status ImportWordVectors(const std::string& path, std::string_view format);
+  Status ImportSafetensors(const std::string& path, const std::string& tensor,
+                           const std::string& tokenizer_path);
+  // Learns a tokenizer and PPMI+SVD token vectors (pooled with SIF) from `lines`.
+  Status Train(const LineSource& lines, const std::string& description,
+               const TrainOptions& options);
+  // Copies every model part of the database at `path`, which must have a model of this
+  // dimension.
+  Status CopyFrom(const std::string& path);
+  // InvalidArgument naming both models unless the database at `other_path` has `model`.
+  Status CheckSameModel(const LoadedModel& model, const std::string& other_path);
+
+ private:
+  // Stores tokenizer, matrix and description in one batch, replacing any model; `source`
+  // names where the model came from. With `sif` the model pools with SIF, else with mean.
+  Status Store(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
+               const std::string& source, const SifParts* sif = nullptr);
+  Result<std::unique_ptr<LoadedModel>> Load(const Tokenizer* tokenizer);
+  Result<SifParts> LoadSifParts(int64_t rows, int64_t cols);
+
+  storage::Store* const store_;
+  const std::string root_;
+  const int dimension_;
+  util::Mutex tokenizer_mu_ ACQUIRED_AFTER(model_mu_);
+  std::unique_ptr<Tokenizer> tokenizer_ GUARDED_BY(tokenizer_mu_);
+  util::Mutex model_mu_;
+  std::unique_ptr<LoadedModel> model_ GUARDED_BY(model_mu_);
+  bool model_absent_ GUARDED_BY(model_mu_) = false;  // the store has no model
+};
+
+// The matrix row of `token`: text the tokenizer turns into exactly one token, else a
+// vocabulary entry as written; NotFound otherwise.
+Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token);
+
+// `text` embedded with `model` (see DB::Embed).
+Result<EmbeddedText> EmbedText(const LoadedModel& model, std::string_view text);
+// The `k` vocabulary entries nearest to `token` (see DB::Neighbors).
+Result<std::vector<TokenScore>> NearestTokens(const LoadedModel& model, std::string_view token,
+                                              int k);
+
+// OK when text queries and ingest may use `model`: no record is stored, or the stored
+// vectors were computed by it. InvalidArgument naming both otherwise.
+Status CheckVectorsMatchModel(const LoadedModel& model, const Counters& counters);
+
+// The corpus files: files as given, directories expanded to their .txt and .md files.
+Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& corpus);
+// The non-empty lines of `files`, in order.
+LineSource LinesOfFiles(std::vector<std::string> files);
+
+}  // namespace quiver::engine
+
+#endif  // QUIVER_ENGINE_MODEL_STORE_H_

@@ -1,0 +1,72 @@
+// Query planning: metadata filters, the dense and BM25 candidate lists, their fusion, and
+// fetching the hits. Exact under filters: a small matching set is scored by brute force, a
+// large one through the index with growing over-fetch.
+#ifndef QUIVER_ENGINE_QUERY_PLANNER_H_
+#define QUIVER_ENGINE_QUERY_PLANNER_H_
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "engine/commit.h"
+#include "engine/metadata_filter.h"
+#include "engine/postings.h"
+#include "index/vector_index.h"
+#include "quiver/options.h"
+#include "quiver/types.h"
+#include "storage/store.h"
+#include "util/mutex.h"
+
+namespace quiver::engine {
+
+// What a query runs against. The caller keeps all of it unchanged while the query runs (the
+// database holds its state lock shared).
+struct QueryContext {
+  storage::Store* store = nullptr;
+  const index::VectorIndex* index = nullptr;
+  const index::IndexConfig* config = nullptr;
+  const Counters* counters = nullptr;
+  uint64_t data_version = 0;  // of the committed writes, read before the store
+};
+
+// InvalidArgument naming the first option out of range.
+Status CheckQueryOptions(const QueryOptions& options);
+
+// The hit for a stored record; nullopt when it was deleted an instant ago.
+Result<std::optional<Hit>> FetchHit(storage::Store& store, uint64_t internal_id, float score);
+
+// Thread-safe; keeps a parsed snapshot of every record's metadata for filters, rebuilt when
+// the data version changes.
+class QueryPlanner {
+ public:
+  // The hits for a query vector (none: no dense list) and BM25 `terms`, per options.mode and
+  // options.where, never holding record `exclude` (0: none).
+  Result<std::vector<Hit>> Rank(const QueryContext& context, const std::vector<float>* vector,
+                                const TermCounts& terms, const QueryOptions& options,
+                                uint64_t exclude) EXCLUDES(metadata_mu_);
+
+ private:
+  // Every record's parsed metadata, in internal id order, as of data version `version`.
+  struct MetadataSnapshot {
+    uint64_t version = 0;
+    std::vector<std::pair<uint64_t, nlohmann::json>> rows;
+  };
+  // The snapshot for the context's data version; nullptr when the database is too large to
+  // keep one (filters then scan the store).
+  Result<std::shared_ptr<const MetadataSnapshot>> CurrentMetadata(const QueryContext& context)
+      EXCLUDES(metadata_mu_);
+  // Internal ids of the records `filter` matches, ascending.
+  Result<std::vector<uint64_t>> MatchingIds(const QueryContext& context,
+                                            const MetadataFilter& filter) EXCLUDES(metadata_mu_);
+
+  util::Mutex metadata_mu_;
+  std::shared_ptr<const MetadataSnapshot> metadata_ GUARDED_BY(metadata_mu_);
+};
+
+}  // namespace quiver::engine
+
+#endif  // QUIVER_ENGINE_QUERY_PLANNER_H_
