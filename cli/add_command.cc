@@ -127,7 +127,7 @@ int RunAdd(const std::vector<std::string>& args) {
   const size_t batch_size = values["batch-size"].as<size_t>();
   if (batch_size == 0) return Fail(kName, Status::InvalidArgument("--batch-size must be > 0"));
 
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/false);
+  auto db = OpenDatabase(values, DbAccess::kReadWrite);
   if (!db.ok()) return Fail(kName, db.status());
   auto file = OpenInput(input);
   if (!file.ok()) return Fail(kName, file.status());

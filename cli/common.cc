@@ -8,6 +8,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "quiver/display.h"
+
 namespace quiver::cli {
 
 int ExitCodeFor(const Status& status) {
@@ -55,6 +57,14 @@ Result<ParsedArgs> ParseArgs(const std::string& command, const std::string& usag
                                    " --help`)");
   }
   return parsed;
+}
+
+Result<std::unique_ptr<DB>> OpenDatabase(const po::variables_map& values, DbAccess access) {
+  bool read_only = access == DbAccess::kReadOnly;
+  if (access == DbAccess::kAsAsked && values.count("read-only")) {
+    read_only = values["read-only"].as<bool>();
+  }
+  return OpenExisting(values["db"].as<std::string>(), read_only);
 }
 
 Result<std::unique_ptr<DB>> OpenExisting(const std::string& path, bool read_only) {
@@ -114,22 +124,18 @@ nlohmann::json MetadataJson(const std::string& metadata) {
   return parsed.is_discarded() ? nlohmann::json(metadata) : parsed;
 }
 
+void PrintJsonLine(const nlohmann::json& value) {
+  std::printf("%s\n", value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
 std::string Clip(const std::string& text, size_t width) {
-  std::string out;
-  size_t chars = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    const bool starts_char = (c & 0xC0) != 0x80;
-    if (starts_char && ++chars > width) {
-      // Replace the last character with an ellipsis.
-      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
-        out.pop_back();
-      if (!out.empty()) out.pop_back();
-      return out + "\u2026";
-    }
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : text[i];
+  std::string out = text;
+  for (char& c : out) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
-  return out;
+  if (DisplayWidth(out) <= width) return out;
+  if (width == 0) return "\u2026";
+  return std::string(PrefixByWidth(out, width - 1)) + "\u2026";
 }
 
 }  // namespace quiver::cli

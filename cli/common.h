@@ -49,7 +49,19 @@ Result<ParsedArgs> ParseArgs(const std::string& command, const std::string& usag
                              const po::positional_options_description& positional,
                              const std::vector<std::string>& args);
 
-// Opens an existing database. `read_only` opens it without the write lock.
+// How a subcommand opens its database.
+enum class DbAccess {
+  kReadOnly,   // without the write lock: commands that only read
+  kReadWrite,  // with the write lock: commands that write
+  kAsAsked,    // read-only when the command line has --read-only, else read-write
+};
+
+// Opens the existing database named by the "db" argument of `values`: the one way subcommands
+// open their database.
+Result<std::unique_ptr<DB>> OpenDatabase(const po::variables_map& values, DbAccess access);
+
+// Opens the existing database at `path` (what OpenDatabase does once it has the path), for a
+// path that is not the "db" argument. `read_only` opens it without the write lock.
 Result<std::unique_ptr<DB>> OpenExisting(const std::string& path, bool read_only);
 
 // Ends `quiver import` and `quiver train` once the model is stored: closes `db` and prints
@@ -66,7 +78,13 @@ bool StderrIsTerminal();
 // Stored metadata text as JSON: the object, or null when absent.
 nlohmann::json MetadataJson(const std::string& metadata);
 
-// Shortens `text` to at most `width` characters (UTF-8 aware), newlines shown as spaces.
+// Prints `value` on stdout as one line of compact JSON (JSON Lines), invalid UTF-8 in its
+// strings replaced by U+FFFD: how every --json output is written.
+void PrintJsonLine(const nlohmann::json& value);
+
+// Shortens `text` to at most `width` terminal columns (see quiver/display.h): a longer text
+// keeps what fits in width - 1 columns, whole characters only, and ends in "…". Newlines,
+// carriage returns and tabs are shown as spaces.
 std::string Clip(const std::string& text, size_t width);
 
 // A score with 4 significant decimals, as tables print it.

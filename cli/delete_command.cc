@@ -23,7 +23,7 @@ int RunDelete(const std::vector<std::string>& args) {
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
   const auto& ids = values["ids"].as<std::vector<std::string>>();
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/false);
+  auto db = OpenDatabase(values, DbAccess::kReadWrite);
   if (!db.ok()) return Fail(kName, db.status());
   size_t removed = 0;
   Status s = (*db)->Delete(ids, &removed);

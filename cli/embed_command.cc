@@ -17,17 +17,12 @@ std::string JoinNumbers(const std::vector<float>& values) {
   return text;
 }
 
-std::string Dump(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 void PrintPerToken(const EmbeddedText& embedded, bool json) {
   if (json) {
     for (size_t i = 0; i < embedded.tokens.size(); ++i) {
-      std::printf("%s\n", Dump({{"token", embedded.tokens[i].piece},
-                                {"id", embedded.tokens[i].id},
-                                {"vector", embedded.token_vectors[i]}})
-                              .c_str());
+      PrintJsonLine({{"token", embedded.tokens[i].piece},
+                     {"id", embedded.tokens[i].id},
+                     {"vector", embedded.token_vectors[i]}});
     }
     return;
   }
@@ -63,7 +58,7 @@ int RunEmbed(const std::vector<std::string>& args) {
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
   const std::string text = values["text"].as<std::string>();
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/true);
+  auto db = OpenDatabase(values, DbAccess::kReadOnly);
   if (!db.ok()) return Fail(kName, db.status());
   auto embedded = (*db)->Embed(text);
   if (!embedded.ok()) return Fail(kName, embedded.status());
@@ -76,7 +71,7 @@ int RunEmbed(const std::vector<std::string>& args) {
   if (values["per-token"].as<bool>()) {
     PrintPerToken(*embedded, json);
   } else if (json) {
-    std::printf("%s\n", Dump({{"text", text}, {"vector", embedded->vector}}).c_str());
+    PrintJsonLine({{"text", text}, {"vector", embedded->vector}});
   } else {
     std::printf("%s\n", JoinNumbers(embedded->vector).c_str());
   }

@@ -22,7 +22,7 @@ int RunGet(const std::vector<std::string>& args) {
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
-  auto db = OpenExisting(values["db"].as<std::string>(), values["read-only"].as<bool>());
+  auto db = OpenDatabase(values, DbAccess::kAsAsked);
   if (!db.ok()) return Fail(kName, db.status());
   auto record = (*db)->Get(values["id"].as<std::string>());
   if (!record.ok()) return Fail(kName, record.status());
@@ -31,8 +31,7 @@ int RunGet(const std::vector<std::string>& args) {
                            {"vector", record->vector},
                            {"text", record->text},
                            {"meta", MetadataJson(record->metadata)}};
-    std::printf("%s\n",
-                line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    PrintJsonLine(line);
   } else {
     std::string vector;
     for (size_t i = 0; i < record->vector.size(); ++i) {

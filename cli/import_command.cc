@@ -42,7 +42,7 @@ int RunImport(const std::vector<std::string>& args) {
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/false);
+  auto db = OpenDatabase(values, DbAccess::kReadWrite);
   if (!db.ok()) return Fail(kName, db.status());
   const bool words = values.count("word-vectors") > 0;
   if (words == (values.count("safetensors") > 0)) {

@@ -26,7 +26,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseMetaPairs(
 // Opens the database, creating it with the command line's dimension, metric and index when
 // the directory does not exist yet.
 Result<std::unique_ptr<DB>> OpenOrCreate(const std::string& path, const po::variables_map& values) {
-  if (std::filesystem::exists(path)) return OpenExisting(path, /*read_only=*/false);
+  if (std::filesystem::exists(path)) return OpenDatabase(values, DbAccess::kReadWrite);
   Options options;
   options.create_if_missing = true;
   options.dimension = values["dim"].as<int>();
@@ -77,10 +77,25 @@ void PrintSummary(const IngestSummary& s) {
   }
 }
 
-}  // namespace
+constexpr const char* kName = "ingest";
 
-int RunIngest(const std::vector<std::string>& args) {
-  constexpr const char* kName = "ingest";
+constexpr const char* kUsage =
+    "ingest DB PATH... [--chunk-tokens 256] [--overlap 32] [--meta k=v] [--prune]";
+
+constexpr const char* kDescription =
+    "Reads a collection into the database: every text is cut into chunks of\n"
+    "at most --chunk-tokens tokens (at paragraph or sentence ends where it can),\n"
+    "embedded with the database's model and indexed for dense and BM25 search.\n"
+    "Each file is one atomic write, so an interrupted run leaves a consistent\n"
+    "database and running it again finishes the job; unchanged files are skipped,\n"
+    "changed ones have all their chunks replaced. A database without a model first\n"
+    "trains one on the collection (or reuses --model-from's).\n\n"
+    "examples:\n"
+    "  quiver ingest docs.db ~/notes                 # a directory, recursively\n"
+    "  quiver ingest docs.db papers.jsonl --text-field abstract --meta lang=en\n"
+    "  quiver ingest docs.db ~/notes --prune         # also forget deleted files";
+
+po::options_description IngestOptionsDescription() {
   po::options_description options("options");
   // clang-format off
   options.add_options()
@@ -111,25 +126,12 @@ int RunIngest(const std::vector<std::string>& args) {
       ("index", po::value<std::string>()->default_value("Flat"),
        "new database: FAISS index (Flat, HNSW32, IVF1024,Flat, ...)");
   // clang-format on
-  po::positional_options_description positional;
-  positional.add("db", 1).add("paths", -1);
-  auto parsed = ParseArgs(
-      kName, "ingest DB PATH... [--chunk-tokens 256] [--overlap 32] [--meta k=v] [--prune]",
-      "Reads a collection into the database: every text is cut into chunks of\n"
-      "at most --chunk-tokens tokens (at paragraph or sentence ends where it can),\n"
-      "embedded with the database's model and indexed for dense and BM25 search.\n"
-      "Each file is one atomic write, so an interrupted run leaves a consistent\n"
-      "database and running it again finishes the job; unchanged files are skipped,\n"
-      "changed ones have all their chunks replaced. A database without a model first\n"
-      "trains one on the collection (or reuses --model-from's).\n\n"
-      "examples:\n"
-      "  quiver ingest docs.db ~/notes                 # a directory, recursively\n"
-      "  quiver ingest docs.db papers.jsonl --text-field abstract --meta lang=en\n"
-      "  quiver ingest docs.db ~/notes --prune         # also forget deleted files",
-      options, positional, args);
-  if (!parsed.ok()) return Fail(kName, parsed.status());
-  if (parsed->help) return kExitOk;
-  const auto& values = parsed->values;
+  return options;
+}
+
+// The ingest options of the command line (chunking, fields, metadata, model training), without
+// the progress callbacks.
+Result<IngestOptions> ParseIngestOptions(const po::variables_map& values) {
   IngestOptions ingest;
   ingest.chunk_tokens = values["chunk-tokens"].as<int>();
   ingest.chunk_overlap = values["overlap"].as<int>();
@@ -139,9 +141,8 @@ int RunIngest(const std::vector<std::string>& args) {
     ingest.metadata_fields = values["meta-fields"].as<std::vector<std::string>>();
   }
   if (values.count("meta")) {
-    auto pairs = ParseMetaPairs(values["meta"].as<std::vector<std::string>>());
-    if (!pairs.ok()) return Fail(kName, pairs.status());
-    ingest.extra_metadata = std::move(*pairs);
+    QUIVER_ASSIGN_OR_RETURN(ingest.extra_metadata,
+                            ParseMetaPairs(values["meta"].as<std::vector<std::string>>()));
   }
   ingest.prune = values["prune"].as<bool>();
   ingest.skip_bad = values["skip-bad"].as<bool>();
@@ -150,14 +151,18 @@ int RunIngest(const std::vector<std::string>& args) {
   ingest.threads = values["threads"].as<int>();
   if (ingest.chunk_tokens < 1 || ingest.chunk_overlap < 0 ||
       ingest.chunk_overlap >= ingest.chunk_tokens) {
-    return Fail(kName, Status::InvalidArgument(
-                           "need --chunk-tokens >= 1 and 0 <= --overlap < --chunk-tokens; found " +
-                           std::to_string(ingest.chunk_tokens) + " and " +
-                           std::to_string(ingest.chunk_overlap)));
+    return Status::InvalidArgument(
+        "need --chunk-tokens >= 1 and 0 <= --overlap < --chunk-tokens; found " +
+        std::to_string(ingest.chunk_tokens) + " and " + std::to_string(ingest.chunk_overlap));
   }
-  auto db = OpenOrCreate(values["db"].as<std::string>(), values);
-  if (!db.ok()) return Fail(kName, db.status());
-  std::optional<ProgressBar> bar;  // made at the first report, which knows the total size
+  return ingest;
+}
+
+// Ingests `paths` with a progress bar on stderr (drawn from the first report, which knows the
+// total size) and the library's messages on stderr, each on a line of its own.
+Result<IngestSummary> IngestWithProgress(DB& db, const std::vector<std::string>& paths,
+                                         IngestOptions ingest) {
+  std::optional<ProgressBar> bar;
   ingest.on_progress = [&](const IngestProgress& p) {
     if (!bar) bar.emplace("ingest: " + std::to_string(p.files_total) + " files", p.bytes_total);
     bar->Update(p.bytes_done, p.chunks);
@@ -166,8 +171,27 @@ int RunIngest(const std::vector<std::string>& args) {
     if (bar) bar->Finish();
     std::fprintf(stderr, "quiver ingest: %s\n", message.c_str());
   };
-  auto summary = (*db)->Ingest(values["paths"].as<std::vector<std::string>>(), ingest);
+  auto summary = db.Ingest(paths, ingest);
   if (bar) bar->Finish();
+  return summary;
+}
+
+}  // namespace
+
+int RunIngest(const std::vector<std::string>& args) {
+  po::positional_options_description positional;
+  positional.add("db", 1).add("paths", -1);
+  auto parsed =
+      ParseArgs(kName, kUsage, kDescription, IngestOptionsDescription(), positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  const auto& values = parsed->values;
+  auto ingest = ParseIngestOptions(values);
+  if (!ingest.ok()) return Fail(kName, ingest.status());
+  auto db = OpenOrCreate(values["db"].as<std::string>(), values);
+  if (!db.ok()) return Fail(kName, db.status());
+  auto summary =
+      IngestWithProgress(**db, values["paths"].as<std::vector<std::string>>(), *std::move(ingest));
   if (!summary.ok()) return Fail(kName, summary.status());
   Status s = (*db)->Close();
   if (!s.ok()) return Fail(kName, s);

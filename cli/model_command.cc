@@ -23,7 +23,7 @@ int RunModel(const std::vector<std::string>& args) {
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/true);
+  auto db = OpenDatabase(values, DbAccess::kReadOnly);
   if (!db.ok()) return Fail(kName, db.status());
   auto info = (*db)->GetModelInfo();
   if (!info.ok()) return Fail(kName, info.status());
@@ -33,7 +33,7 @@ int RunModel(const std::vector<std::string>& args) {
     nlohmann::json out = {{"source", info->source},         {"tokenizer", info->tokenizer_kind},
                           {"vocab_size", info->vocab_size}, {"dimension", info->dimension},
                           {"identity", info->identity},     {"pooling", info->pooling}};
-    std::printf("%s\n", out.dump().c_str());
+    PrintJsonLine(out);
     return kExitOk;
   }
   Table table({"property", "value"});

@@ -25,15 +25,14 @@ int RunNeighbors(const std::vector<std::string>& args) {
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/true);
+  auto db = OpenDatabase(values, DbAccess::kReadOnly);
   if (!db.ok()) return Fail(kName, db.status());
   auto neighbors = (*db)->Neighbors(values["word"].as<std::string>(), values["k"].as<int>());
   if (!neighbors.ok()) return Fail(kName, neighbors.status());
   if (values["json"].as<bool>()) {
     for (const TokenScore& n : *neighbors) {
       nlohmann::json line = {{"token", n.token}, {"score", n.score}};
-      std::printf("%s\n",
-                  line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      PrintJsonLine(line);
     }
   } else {
     Table table({"rank", "score", "token"});

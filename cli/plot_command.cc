@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "cli/common.h"
-#include "embed/plot.h"
+#include "quiver/tools.h"
 
 namespace quiver::cli {
 namespace {
@@ -52,7 +52,7 @@ int RunPlot(const std::vector<std::string>& args) {
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
   const auto& words = values["words"].as<std::vector<std::string>>();
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/true);
+  auto db = OpenDatabase(values, DbAccess::kReadOnly);
   if (!db.ok()) return Fail(kName, db.status());
   std::vector<std::vector<float>> vectors;
   for (const std::string& word : words) {
@@ -60,12 +60,12 @@ int RunPlot(const std::vector<std::string>& args) {
     if (!vector.ok()) return Fail(kName, vector.status());
     vectors.push_back(std::move(*vector));
   }
-  auto points = embed::ProjectToPlane(vectors);
-  if (!points.ok()) return Fail(kName, points.status());
-  embed::SvgOptions svg;
-  svg.title = values["title"].as<std::string>();
+  PlotOptions plot;
+  plot.title = values["title"].as<std::string>();
+  auto svg = PlotScatterSvg(words, vectors, plot);
+  if (!svg.ok()) return Fail(kName, svg.status());
   const std::string output = values["output"].as<std::string>();
-  Status s = WriteWhole(output, embed::RenderScatterSvg(words, *points, svg));
+  Status s = WriteWhole(output, *svg);
   if (!s.ok()) return Fail(kName, s);
   std::printf("wrote %s: %zu words\n", output.c_str(), words.size());
   return kExitOk;

@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "cli/table.h"
+#include "quiver/display.h"
 
 namespace quiver::cli {
 namespace {
@@ -44,22 +45,35 @@ Result<std::vector<QueryJob>> ReadQueryFile(const std::string& path, const std::
   return jobs;
 }
 
+// Whether the character at boundary `i` of `text` belongs to a word: an ASCII letter or digit,
+// or any character beyond ASCII (multi-byte, or an invalid byte).
+bool IsWordChar(std::string_view text, size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  return c >= 0x80 || std::isalnum(c);
+}
+
 // Lower-cased words of the query (letters and digits), for highlighting.
 std::vector<std::string> QueryWords(const std::string& text) {
   std::vector<std::string> words;
   std::string word;
-  for (char c : text + " ") {
-    if (std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80)) {
-      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const auto end_word = [&]() {
+    if (word.size() >= 2) words.push_back(word);
+    word.clear();
+  };
+  for (size_t i = 0; i < text.size();) {
+    const size_t next = NextCharBoundary(text, i);
+    if (IsWordChar(text, i)) {
+      for (; i < next; ++i) {
+        word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
+      }
     } else {
-      if (word.size() >= 2) words.push_back(word);
-      word.clear();
+      end_word();
     }
+    i = next;
   }
+  end_word();
   return words;
 }
-
-bool IsWordByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); }
 
 // A window of the text around the first query word it contains, on one line; the query's
 // words in bold when `highlight`.
@@ -79,7 +93,7 @@ std::string Snippet(const std::string& original, const std::vector<std::string>&
   size_t first = std::string::npos;
   for (const std::string& w : words) first = std::min(first, lower.find(w));
   size_t begin = first == std::string::npos || first < width / 3 ? 0 : first - width / 3;
-  while (begin > 0 && begin < text.size() && (text[begin] & 0xC0) == 0x80) --begin;
+  begin = CharBoundaryAtOrBefore(text, begin);
   std::string window = Clip(text.substr(begin), width);
   if (begin > 0) window = "…" + window;
   if (!highlight) return window;
@@ -87,7 +101,7 @@ std::string Snippet(const std::string& original, const std::vector<std::string>&
   for (char& c : lower_window) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (size_t i = 0; i < window.size();) {
     size_t matched = 0;
-    if (i == 0 || !IsWordByte(window[i - 1])) {
+    if (i == 0 || !IsWordChar(window, CharBoundaryAtOrBefore(window, i - 1))) {
       for (const std::string& w : words) {
         if (lower_window.compare(i, w.size(), w) == 0 && w.size() > matched) matched = w.size();
       }
@@ -96,18 +110,20 @@ std::string Snippet(const std::string& original, const std::vector<std::string>&
       out += "\033[1m" + window.substr(i, matched) + "\033[0m";
       i += matched;
     } else {
-      out.push_back(window[i++]);
+      const size_t next = NextCharBoundary(window, i);
+      out.append(window, i, next - i);
+      i = next;
     }
   }
   return out;
 }
 
-// The end of `text` when it is longer than `width` bytes: ids and paths differ at their ends.
+// The end of `text` when it is wider than `width` terminal columns, after "…": ids and paths
+// differ at their ends.
 std::string ClipFront(const std::string& text, size_t width) {
-  if (text.size() <= width) return text;
-  size_t start = text.size() - width + 1;
-  while (start < text.size() && (text[start] & 0xC0) == 0x80) ++start;
-  return "…" + text.substr(start);
+  if (DisplayWidth(text) <= width) return text;
+  if (width == 0) return "…";
+  return "…" + std::string(SuffixByWidth(text, width - 1));
 }
 
 nlohmann::json SourceJson(const SourceRef& source) {
@@ -129,8 +145,7 @@ void PrintJson(const std::vector<Hit>& hits, const QueryJob& job) {
                            {"meta", MetadataJson(hit.metadata)},
                            {"source", SourceJson(hit.source)}};
     if (job.line > 0) line["query"] = job.line;
-    std::printf("%s\n",
-                line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    PrintJsonLine(line);
   }
 }
 
@@ -151,10 +166,24 @@ void PrintTable(const std::vector<Hit>& hits, const QueryJob& job) {
   table.Print(stdout);
 }
 
-}  // namespace
+constexpr const char* kName = "query";
 
-int RunQuery(const std::vector<std::string>& args) {
-  constexpr const char* kName = "query";
+constexpr const char* kUsage =
+    "query DB \"text\" [-k 10] [--mode hybrid|dense|bm25] [--where JSON] [--json]";
+
+constexpr const char* kDescription =
+    "Answers a plain-text question with the stored chunks that match it best.\n"
+    "dense embeds the question with the database's model and searches the vector\n"
+    "index; bm25 ranks by the model's tokens (k1 1.2, b 0.75); hybrid, the default,\n"
+    "fuses both lists by reciprocal rank (1 / (60 + rank)). Scores are cosine (dense),\n"
+    "BM25 (bm25) or fused RRF (hybrid).\n\n"
+    "examples:\n"
+    "  quiver query docs.db \"how do I list open files\"\n"
+    "  quiver query docs.db \"backup\" --where '{\"path\": {\"$in\": [\"a.md\", \"b.md\"]}}'\n"
+    "  quiver query docs.db --like 'notes/todo.md#0' -k 5\n"
+    "  quiver query docs.db --queries questions.txt --json";
+
+po::options_description QueryOptionsDescription() {
   po::options_description options("options");
   // clang-format off
   options.add_options()
@@ -182,30 +211,24 @@ int RunQuery(const std::vector<std::string>& args) {
       ("read-only", po::bool_switch(),
        "open without the write lock (works while another process writes)");
   // clang-format on
-  po::positional_options_description positional;
-  positional.add("db", 1).add("text", 1);
-  auto parsed = ParseArgs(
-      kName, "query DB \"text\" [-k 10] [--mode hybrid|dense|bm25] [--where JSON] [--json]",
-      "Answers a plain-text question with the stored chunks that match it best.\n"
-      "dense embeds the question with the database's model and searches the vector\n"
-      "index; bm25 ranks by the model's tokens (k1 1.2, b 0.75); hybrid, the default,\n"
-      "fuses both lists by reciprocal rank (1 / (60 + rank)). Scores are cosine (dense),\n"
-      "BM25 (bm25) or fused RRF (hybrid).\n\n"
-      "examples:\n"
-      "  quiver query docs.db \"how do I list open files\"\n"
-      "  quiver query docs.db \"backup\" --where '{\"path\": {\"$in\": [\"a.md\", \"b.md\"]}}'\n"
-      "  quiver query docs.db --like 'notes/todo.md#0' -k 5\n"
-      "  quiver query docs.db --queries questions.txt --json",
-      options, positional, args);
-  if (!parsed.ok()) return Fail(kName, parsed.status());
-  if (parsed->help) return kExitOk;
-  const auto& values = parsed->values;
+  return options;
+}
+
+// What a parsed query command line asks for: the options every query shares and the queries.
+struct QueryRequest {
+  QueryOptions query;  // its `where` is set per job
+  std::vector<QueryJob> jobs;
+  bool json = false;
+};
+
+// The ranking options of the command line (-k, --mode, fusion, BM25 and index parameters).
+Result<QueryOptions> ParseQueryOptions(const po::variables_map& values) {
   QueryOptions query;
   query.k = values["k"].as<int>();
   auto mode = ParseQueryMode(values["mode"].as<std::string>());
   if (!mode) {
-    return Fail(kName, Status::InvalidArgument("--mode must be hybrid, dense or bm25; found '" +
-                                               values["mode"].as<std::string>() + "'"));
+    return Status::InvalidArgument("--mode must be hybrid, dense or bm25; found '" +
+                                   values["mode"].as<std::string>() + "'");
   }
   query.mode = *mode;
   query.rrf_k = values["rrf-k"].as<int>();
@@ -214,39 +237,61 @@ int RunQuery(const std::vector<std::string>& args) {
   query.bm25_b = values["b"].as<float>();
   query.ef_search = values["ef"].as<int>();
   query.nprobe = values["nprobe"].as<int>();
+  return query;
+}
+
+// The queries to answer: the text, --like ID or the lines of --queries FILE (exactly one).
+Result<std::vector<QueryJob>> ParseQueryJobs(const po::variables_map& values) {
   const std::string where = values["where"].as<std::string>();
   const int sources =
       int(values.count("text")) + int(values.count("like")) + int(values.count("queries"));
   if (sources != 1) {
-    return Fail(kName, Status::InvalidArgument(
-                           "give exactly one of: a query text, --like ID, --queries FILE"));
+    return Status::InvalidArgument("give exactly one of: a query text, --like ID, --queries FILE");
   }
-  std::vector<QueryJob> jobs;
-  if (values.count("queries")) {
-    auto read = ReadQueryFile(values["queries"].as<std::string>(), where);
-    if (!read.ok()) return Fail(kName, read.status());
-    jobs = std::move(*read);
-  } else if (values.count("like")) {
-    jobs.push_back({"", values["like"].as<std::string>(), where, 0});
-  } else {
-    jobs.push_back({values["text"].as<std::string>(), "", where, 0});
+  if (values.count("queries")) return ReadQueryFile(values["queries"].as<std::string>(), where);
+  if (values.count("like")) {
+    return std::vector<QueryJob>{{"", values["like"].as<std::string>(), where, 0}};
   }
-  auto db = OpenExisting(values["db"].as<std::string>(), values["read-only"].as<bool>());
-  if (!db.ok()) return Fail(kName, db.status());
-  const bool json = values["json"].as<bool>();
-  for (const QueryJob& job : jobs) {
+  return std::vector<QueryJob>{{values["text"].as<std::string>(), "", where, 0}};
+}
+
+Result<QueryRequest> ParseQueryRequest(const po::variables_map& values) {
+  QueryRequest request;
+  QUIVER_ASSIGN_OR_RETURN(request.query, ParseQueryOptions(values));
+  QUIVER_ASSIGN_OR_RETURN(request.jobs, ParseQueryJobs(values));
+  request.json = values["json"].as<bool>();
+  return request;
+}
+
+// Answers the jobs in order, printing each one's hits; stops at the first failure.
+Status AnswerQueries(DB& db, const QueryRequest& request) {
+  QueryOptions query = request.query;
+  for (const QueryJob& job : request.jobs) {
     query.where = job.where;
-    auto hits =
-        job.like_id.empty() ? (*db)->Query(job.text, query) : (*db)->QueryLike(job.like_id, query);
+    auto hits = job.like_id.empty() ? db.Query(job.text, query) : db.QueryLike(job.like_id, query);
     if (!hits.ok()) {
-      Status s = job.line > 0
-                     ? hits.status().WithContext("query on line " + std::to_string(job.line))
-                     : hits.status();
-      return Fail(kName, s);
+      return job.line > 0 ? hits.status().WithContext("query on line " + std::to_string(job.line))
+                          : hits.status();
     }
-    json ? PrintJson(*hits, job) : PrintTable(*hits, job);
+    request.json ? PrintJson(*hits, job) : PrintTable(*hits, job);
   }
-  Status s = (*db)->Close();
+  return Status::OK();
+}
+
+}  // namespace
+
+int RunQuery(const std::vector<std::string>& args) {
+  po::positional_options_description positional;
+  positional.add("db", 1).add("text", 1);
+  auto parsed = ParseArgs(kName, kUsage, kDescription, QueryOptionsDescription(), positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  auto request = ParseQueryRequest(parsed->values);
+  if (!request.ok()) return Fail(kName, request.status());
+  auto db = OpenDatabase(parsed->values, DbAccess::kAsAsked);
+  if (!db.ok()) return Fail(kName, db.status());
+  Status s = AnswerQueries(**db, *request);
+  if (s.ok()) s = (*db)->Close();
   return s.ok() ? kExitOk : Fail(kName, s);
 }
 

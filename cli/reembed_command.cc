@@ -23,7 +23,7 @@ int RunReembed(const std::vector<std::string>& args) {
                           options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
-  auto db = OpenExisting(parsed->values["db"].as<std::string>(), /*read_only=*/false);
+  auto db = OpenDatabase(parsed->values, DbAccess::kReadWrite);
   if (!db.ok()) return Fail(kName, db.status());
   auto summary = (*db)->Reembed();
   if (!summary.ok()) return Fail(kName, summary.status());

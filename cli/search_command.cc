@@ -5,9 +5,18 @@
 #include "cli/table.h"
 
 namespace quiver::cli {
+namespace {
 
-int RunSearch(const std::vector<std::string>& args) {
-  constexpr const char* kName = "search";
+constexpr const char* kName = "search";
+
+constexpr const char* kUsage = "search DB --vector \"0.1,0.2,...\" [-k 10] [--json]";
+
+constexpr const char* kDescription =
+    "Prints the k records nearest to the vector, best first. Scores are\n"
+    "cosine similarity or inner product (higher is closer) or squared L2\n"
+    "distance (lower is closer), as the database's metric says.";
+
+po::options_description SearchOptionsDescription() {
   po::options_description options("options");
   // clang-format off
   options.add_options()
@@ -21,50 +30,62 @@ int RunSearch(const std::vector<std::string>& args) {
       ("read-only", po::bool_switch(),
        "open without the write lock (works while another process writes)");
   // clang-format on
-  po::positional_options_description positional;
-  positional.add("db", 1);
-  auto parsed = ParseArgs(kName, "search DB --vector \"0.1,0.2,...\" [-k 10] [--json]",
-                          "Prints the k records nearest to the vector, best first. Scores are\n"
-                          "cosine similarity or inner product (higher is closer) or squared L2\n"
-                          "distance (lower is closer), as the database's metric says.",
-                          options, positional, args);
-  if (!parsed.ok()) return Fail(kName, parsed.status());
-  if (parsed->help) return kExitOk;
-  const auto& values = parsed->values;
+  return options;
+}
+
+// -k, --ef and --nprobe.
+Result<SearchOptions> ParseSearchOptions(const po::variables_map& values) {
   SearchOptions search;
   search.k = values["k"].as<int>();
   search.ef_search = values["ef"].as<int>();
   search.nprobe = values["nprobe"].as<int>();
   if (search.k <= 0) {
-    return Fail(kName,
-                Status::InvalidArgument("-k must be > 0; found " + std::to_string(search.k)));
+    return Status::InvalidArgument("-k must be > 0; found " + std::to_string(search.k));
   }
-  auto query = ParseVectorList(values["vector"].as<std::string>());
-  if (!query.ok()) return Fail(kName, query.status().WithContext("--vector"));
-  auto db = OpenExisting(values["db"].as<std::string>(), values["read-only"].as<bool>());
-  if (!db.ok()) return Fail(kName, db.status());
-  auto hits = (*db)->Search(*query, search);
-  if (!hits.ok()) return Fail(kName, hits.status());
-  if (values["json"].as<bool>()) {
-    for (const Hit& hit : *hits) {
+  return search;
+}
+
+void PrintHits(const std::vector<Hit>& hits, bool json) {
+  if (json) {
+    for (const Hit& hit : hits) {
       nlohmann::json line = {{"id", hit.id},
                              {"score", hit.score},
                              {"text", hit.text},
                              {"meta", MetadataJson(hit.metadata)}};
-      std::printf("%s\n",
-                  line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      PrintJsonLine(line);
     }
-  } else if (hits->empty()) {
+  } else if (hits.empty()) {
     std::printf("no hits\n");
   } else {
     Table table({"rank", "score", "id", "text", "meta"});
-    for (size_t i = 0; i < hits->size(); ++i) {
-      const Hit& hit = (*hits)[i];
+    for (size_t i = 0; i < hits.size(); ++i) {
+      const Hit& hit = hits[i];
       table.AddRow({std::to_string(i + 1), FormatScore(hit.score), Clip(hit.id, 40),
                     Clip(hit.text, 60), Clip(hit.metadata, 40)});
     }
     table.Print(stdout);
   }
+}
+
+}  // namespace
+
+int RunSearch(const std::vector<std::string>& args) {
+  po::positional_options_description positional;
+  positional.add("db", 1);
+  auto parsed =
+      ParseArgs(kName, kUsage, kDescription, SearchOptionsDescription(), positional, args);
+  if (!parsed.ok()) return Fail(kName, parsed.status());
+  if (parsed->help) return kExitOk;
+  const auto& values = parsed->values;
+  auto search = ParseSearchOptions(values);
+  if (!search.ok()) return Fail(kName, search.status());
+  auto query = ParseVectorList(values["vector"].as<std::string>());
+  if (!query.ok()) return Fail(kName, query.status().WithContext("--vector"));
+  auto db = OpenDatabase(values, DbAccess::kAsAsked);
+  if (!db.ok()) return Fail(kName, db.status());
+  auto hits = (*db)->Search(*query, *search);
+  if (!hits.ok()) return Fail(kName, hits.status());
+  PrintHits(*hits, values["json"].as<bool>());
   Status s = (*db)->Close();
   return s.ok() ? kExitOk : Fail(kName, s);
 }

@@ -24,7 +24,7 @@ int RunStats(const std::vector<std::string>& args) {
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
-  auto db = OpenExisting(values["db"].as<std::string>(), values["read-only"].as<bool>());
+  auto db = OpenDatabase(values, DbAccess::kAsAsked);
   if (!db.ok()) return Fail(kName, db.status());
   auto stats = (*db)->GetStats();
   if (!stats.ok()) return Fail(kName, stats.status());
@@ -40,7 +40,7 @@ int RunStats(const std::vector<std::string>& args) {
                           {"last_sequence", stats->last_sequence},
                           {"checkpoint_sequence", stats->checkpoint_sequence},
                           {"distance_kernel", stats->distance_kernel}};
-    std::printf("%s\n", out.dump().c_str());
+    PrintJsonLine(out);
   } else {
     Table table({"property", "value"});
     table.AddRow({"count", std::to_string(stats->count)});

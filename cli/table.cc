@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "quiver/display.h"
+
 namespace quiver::cli {
 namespace {
-
-size_t DisplayWidth(const std::string& text) {
-  size_t width = 0;
-  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
-  return width;
-}
 
 void PrintRow(FILE* out, const std::vector<std::string>& cells, const std::vector<size_t>& widths) {
   std::string line;

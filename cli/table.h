@@ -13,7 +13,10 @@ class Table {
   explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
   // Cells beyond the number of headers are ignored; missing ones print empty.
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  // Columns are padded to their widest cell (counted in UTF-8 characters).
+  // Columns are padded to their widest cell, measured in terminal columns (quiver::DisplayWidth,
+  // include/quiver/display.h), so wide (CJK) and combining characters stay aligned. Cells are
+  // printed as given, unescaped: the caller must make a cell of document text one line and
+  // free of control characters.
   void Print(FILE* out) const;
 
  private:

@@ -5,7 +5,7 @@
 
 #include "cli/common.h"
 #include "cli/table.h"
-#include "tokenizer/tokenizer.h"
+#include "quiver/tools.h"
 
 namespace quiver::cli {
 
@@ -30,7 +30,11 @@ constexpr const char* kDescription =
     "quiver tokenize DB TEXT uses the tokenizer a database was created with\n"
     "(quiver create DB --dim N --tokenizer FILE).";
 
-// `s` with control characters escaped and quotes around it.
+// `s` between double quotes, on one line, for a table cell: newline, tab, carriage return,
+// '"' and '\\' are escaped C-style and every other byte below 0x20 as \xNN, so no ASCII
+// control character (ESC included) reaches the terminal. All other bytes are copied unchanged,
+// UTF-8 and invalid bytes alike; that includes DEL (0x7F) and the C1 controls U+0080-U+009F,
+// so the result is terminal-safe only where C1 is ignored (U+009B is an 8-bit CSI elsewhere).
 std::string Quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -67,8 +71,7 @@ void PrintJson(const Tokenization& tokens) {
   for (const Token& token : tokens.tokens) {
     nlohmann::json line = {
         {"token", token.piece}, {"id", token.id}, {"begin", token.begin}, {"end", token.end}};
-    std::printf("%s\n",
-                line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    PrintJsonLine(line);
   }
 }
 
@@ -95,11 +98,7 @@ Result<Tokenization> Tokenize(const po::variables_map& values, const std::string
     if (!db.ok()) return db.status();
     return (*db)->Tokenize(text, add_special);
   }
-  auto tok = LoadTokenizerFile(values["tokenizer"].as<std::string>());
-  if (!tok.ok()) return tok.status();
-  auto enc = (*tok)->Encode(text, EncodeOptions{.add_special_tokens = add_special});
-  if (!enc.ok()) return enc.status();
-  return ToTokenization(**tok, *enc);
+  return TokenizeWithFile(values["tokenizer"].as<std::string>(), text, add_special);
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ int RunTrain(const std::vector<std::string>& args) {
   train.seed = values["seed"].as<uint32_t>();
   train.case_fold = !values["keep-case"].as<bool>();
   if (values["replace"].as<bool>()) train.existing_model = ExistingModel::kReplace;
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/false);
+  auto db = OpenDatabase(values, DbAccess::kReadWrite);
   if (!db.ok()) return Fail(kName, db.status());
   const auto start = std::chrono::steady_clock::now();
   Status s = (*db)->TrainModel(values["corpus"].as<std::vector<std::string>>(), train);

@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "cli/common.h"
-#include "tokenizer/tokenizer.h"
+#include "quiver/tools.h"
 
 namespace quiver::cli {
 
@@ -37,11 +37,11 @@ Status ReadLines(const std::string& path, std::vector<std::string>& lines, size_
   return Status::OK();
 }
 
-Result<SentencePieceTrainOptions> OptionsFrom(const po::variables_map& v) {
-  SentencePieceTrainOptions o;
+Result<TokenizerTrainOptions> OptionsFrom(const po::variables_map& v) {
+  TokenizerTrainOptions o;
   const std::string type = v["type"].as<std::string>();
   if (type == "bpe") {
-    o.model_type = SentencePieceTrainOptions::ModelType::kBpe;
+    o.model_type = TokenizerTrainOptions::ModelType::kBpe;
   } else if (type != "unigram") {
     return Status::InvalidArgument("--type must be unigram or bpe, not '" + type + "'");
   }
@@ -88,7 +88,7 @@ int RunTrainTokenizer(const std::vector<std::string>& args) {
     Status s = ReadLines(path, sentences, bytes);
     if (!s.ok()) return Fail(kName, s);
   }
-  auto model = TrainSentencePieceModel(sentences, train_options.value());
+  auto model = TrainTokenizer(sentences, train_options.value());
   if (!model.ok()) return Fail(kName, model.status());
   const std::string out_path = values["output"].as<std::string>();
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);

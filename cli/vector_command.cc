@@ -24,14 +24,13 @@ int RunVector(const std::vector<std::string>& args) {
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
   const std::string word = values["word"].as<std::string>();
-  auto db = OpenExisting(values["db"].as<std::string>(), /*read_only=*/true);
+  auto db = OpenDatabase(values, DbAccess::kReadOnly);
   if (!db.ok()) return Fail(kName, db.status());
   auto vector = (*db)->TokenVector(word);
   if (!vector.ok()) return Fail(kName, vector.status());
   if (values["json"].as<bool>()) {
     nlohmann::json line = {{"token", word}, {"vector", *vector}};
-    std::printf("%s\n",
-                line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    PrintJsonLine(line);
     return kExitOk;
   }
   std::string text;

@@ -23,7 +23,7 @@ int RunVerify(const std::vector<std::string>& args) {
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
-  auto db = OpenExisting(values["db"].as<std::string>(), values["read-only"].as<bool>());
+  auto db = OpenDatabase(values, DbAccess::kAsAsked);
   if (!db.ok()) return Fail(kName, db.status());
   Status s = (*db)->Verify();
   if (!s.ok()) return Fail(kName, s);

@@ -1,0 +1,62 @@
+// The database-free tools of quiver/tools.h, over the tokenizer and embed modules.
+#include "quiver/tools.h"
+
+#include <span>
+
+#include "embed/plot.h"
+#include "tokenizer/tokenizer.h"
+
+namespace quiver {
+
+Result<Tokenization> TokenizeWithFile(const std::string& tokenizer_path, std::string_view text,
+                                      bool add_special_tokens) {
+  QUIVER_ASSIGN_OR_RETURN(auto tokenizer, LoadTokenizerFile(tokenizer_path));
+  QUIVER_ASSIGN_OR_RETURN(
+      Encoding encoding,
+      tokenizer->Encode(text, EncodeOptions{.add_special_tokens = add_special_tokens}));
+  return ToTokenization(*tokenizer, encoding);
+}
+
+Result<std::string> TrainTokenizer(const std::vector<std::string>& sentences,
+                                   const TokenizerTrainOptions& options) {
+  // TrainSentencePieceModel checks the rest; this one it would report together with an option
+  // TokenizerTrainOptions does not have.
+  if (options.num_threads < 1) {
+    return Status::InvalidArgument("training threads must be at least 1; found " +
+                                   std::to_string(options.num_threads));
+  }
+  SentencePieceTrainOptions sp;
+  sp.model_type = options.model_type == TokenizerTrainOptions::ModelType::kBpe
+                      ? SentencePieceTrainOptions::ModelType::kBpe
+                      : SentencePieceTrainOptions::ModelType::kUnigram;
+  sp.vocab_size = options.vocab_size;
+  sp.character_coverage = options.character_coverage;
+  sp.seed = options.seed;
+  sp.byte_fallback = options.byte_fallback;
+  sp.preserve_text = options.preserve_text;
+  sp.num_threads = options.num_threads;
+  sp.quiet = options.quiet;
+  return TrainSentencePieceModel(std::span<const std::string>(sentences), sp);
+}
+
+Result<std::string> PlotScatterSvg(const std::vector<std::string>& labels,
+                                   const std::vector<std::vector<float>>& vectors,
+                                   const PlotOptions& options) {
+  if (labels.size() != vectors.size()) {
+    return Status::InvalidArgument("expected one label per vector; found " +
+                                   std::to_string(labels.size()) + " labels for " +
+                                   std::to_string(vectors.size()) + " vectors");
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto points, embed::ProjectToPlane(vectors));
+  embed::SvgOptions svg;
+  svg.width = options.width;
+  svg.height = options.height;
+  svg.title = options.title;
+  svg.x_label = options.x_label;
+  svg.y_label = options.y_label;
+  svg.font_size = options.font_size;
+  svg.point_radius = options.point_radius;
+  return embed::RenderScatterSvg(labels, points, svg);
+}
+
+}  // namespace quiver
