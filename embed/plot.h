@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "quiver/status.h"
+#include "quiver/tools.h"
 
 namespace quiver::embed {
 
@@ -32,20 +33,8 @@ namespace quiver::embed {
 Result<std::vector<std::array<double, 2>>> ProjectToPlane(
     const std::vector<std::vector<float>>& vectors);
 
-struct SvgOptions {
-  // Size of the drawing in SVG user units (pixels). Values below 200 × 150 are raised to that.
-  int width = 800;
-  int height = 600;
-  // Shown centred above the plot and as the document's <title>; none when empty.
-  std::string title;
-  // Axis titles, drawn below the x axis and beside the y axis; none when empty.
-  std::string x_label = "PC 1";
-  std::string y_label = "PC 2";
-  // Font size of the point labels in user units; tick numbers use 0.85 of it.
-  double font_size = 12.0;
-  // Radius of the point markers.
-  double point_radius = 3.0;
-};
+// How RenderScatterSvg draws: the public PlotOptions (include/quiver/tools.h).
+using SvgOptions = PlotOptions;
 
 // A labelled scatter plot as a complete SVG 1.1 document (UTF-8, XML declaration included).
 // Point i is drawn as a <circle class="point"> and, when labels[i] is not empty, labelled by a

@@ -48,15 +48,7 @@ Result<std::string> PlotScatterSvg(const std::vector<std::string>& labels,
                                    std::to_string(vectors.size()) + " vectors");
   }
   QUIVER_ASSIGN_OR_RETURN(auto points, embed::ProjectToPlane(vectors));
-  embed::SvgOptions svg;
-  svg.width = options.width;
-  svg.height = options.height;
-  svg.title = options.title;
-  svg.x_label = options.x_label;
-  svg.y_label = options.y_label;
-  svg.font_size = options.font_size;
-  svg.point_radius = options.point_radius;
-  return embed::RenderScatterSvg(labels, points, svg);
+  return embed::RenderScatterSvg(labels, points, options);
 }
 
 }  // namespace quiver
