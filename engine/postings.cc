@@ -128,8 +128,7 @@ Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermC
   for (const auto& [term, query_count] : query) {
     QUIVER_ASSIGN_OR_RETURN(const uint64_t df, ReadDocumentFrequency(store, term));
     if (df == 0) continue;
-    const double d = static_cast<double>(df);
-    const float idf = static_cast<float>(std::log(1.0 + (n - d + 0.5) / (d + 0.5)));
+    const float idf = text::Bm25Idf(df, stats.documents);
     const float weight = idf * static_cast<float>(query_count);
     const float length_scale = params.k1 * params.b / static_cast<float>(average_length);
     const float length_base = params.k1 * (1 - params.b);
@@ -160,7 +159,7 @@ Result<std::vector<ScoredDocument>> ScoreBm25(storage::Store& store, const TermC
 
 void SortBestFirst(std::vector<ScoredDocument>* scored, size_t keep) {
   auto better = [](const ScoredDocument& a, const ScoredDocument& b) {
-    return a.score != b.score ? a.score > b.score : a.internal_id < b.internal_id;
+    return a.score != b.score ? a.score > b.score : a.doc < b.doc;
   };
   if (keep < scored->size()) {
     std::partial_sort(scored->begin(), scored->begin() + keep, scored->end(), better);
@@ -176,7 +175,7 @@ std::vector<ScoredDocument> FuseRrf(const std::vector<std::vector<ScoredDocument
   for (size_t l = 0; l < lists.size(); ++l) {
     const float weight = l < weights.size() ? weights[l] : 1.0f;
     for (size_t rank = 0; rank < lists[l].size(); ++rank) {
-      fused[lists[l][rank].internal_id] += weight / static_cast<float>(rrf_k + rank + 1);
+      fused[lists[l][rank].doc] += weight / static_cast<float>(rrf_k + rank + 1);
     }
   }
   std::vector<ScoredDocument> out;

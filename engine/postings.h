@@ -12,6 +12,7 @@
 
 #include "quiver/status.h"
 #include "storage/store.h"
+#include "text/bm25.h"
 
 namespace quiver::engine {
 
@@ -52,15 +53,9 @@ class PostingsWriter {
   int64_t tokens_delta_ = 0;
 };
 
-struct Bm25Params {
-  float k1 = 1.2f;
-  float b = 0.75f;
-};
-
-struct ScoredDocument {
-  uint64_t internal_id = 0;
-  float score = 0;
-};
+// BM25's parameters and a scored document (`doc`: its internal id) are the text module's.
+using Bm25Params = text::Bm25Params;
+using ScoredDocument = text::ScoredDoc;
 
 // BM25 score of every document containing at least one query term (unsorted), with
 // idf = ln(1 + (N - df + 0.5) / (df + 0.5)) (always positive, as in Lucene) and each query

@@ -95,7 +95,7 @@ Result<std::vector<ScoredDocument>> Bm25Candidates(const QueryContext& c, const 
       ScoreBm25(*c.store, terms, {counters.posting_documents, counters.posting_tokens},
                 {options.bm25_k1, options.bm25_b}, counters.next_internal_id));
   std::erase_if(scored, [&](const ScoredDocument& d) {
-    return d.internal_id == exclude || !Allowed(allowed, d.internal_id);
+    return d.doc == exclude || !Allowed(allowed, d.doc);
   });
   SortBestFirst(&scored, n);
   return scored;
@@ -209,7 +209,7 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context,
   std::vector<Hit> hits;
   for (const ScoredDocument& d : ranked) {
     QUIVER_ASSIGN_OR_RETURN(std::optional<Hit> hit,
-                            FetchHit(*context.store, d.internal_id, d.score));
+                            FetchHit(*context.store, d.doc, d.score));
     if (hit) hits.push_back(std::move(*hit));
   }
   return hits;

@@ -69,8 +69,8 @@ class PostingsTest : public ::testing::Test {
       ASSERT_TRUE(scored.ok()) << scored.status().ToString();
       ASSERT_EQ(scored->size(), expected.size());
       for (const ScoredDocument& d : *scored) {
-        ASSERT_TRUE(expected.contains(d.internal_id)) << d.internal_id;
-        EXPECT_NEAR(d.score, expected.at(d.internal_id), 1e-4) << d.internal_id;
+        ASSERT_TRUE(expected.contains(d.doc)) << d.doc;
+        EXPECT_NEAR(d.score, expected.at(d.doc), 1e-4) << d.doc;
       }
     }
   }
@@ -144,13 +144,13 @@ TEST(FuseRrfTest, SumsReciprocalRanks) {
   auto fused = FuseRrf({dense, bm25}, 60);
   ASSERT_EQ(fused.size(), 4u);
   // Document 3: ranks 3 and 1 -> 1/63 + 1/61, more than document 1's 1/61 alone.
-  EXPECT_EQ(fused[0].internal_id, 3u);
+  EXPECT_EQ(fused[0].doc, 3u);
   EXPECT_NEAR(fused[0].score, 1.0 / 63 + 1.0 / 61, 1e-7);
-  EXPECT_EQ(fused[1].internal_id, 1u);
+  EXPECT_EQ(fused[1].doc, 1u);
   EXPECT_NEAR(fused[1].score, 1.0 / 61, 1e-7);
   // Documents 2 and 4 tie at 1/62: the lower id first.
-  EXPECT_EQ(fused[2].internal_id, 2u);
-  EXPECT_EQ(fused[3].internal_id, 4u);
+  EXPECT_EQ(fused[2].doc, 2u);
+  EXPECT_EQ(fused[3].doc, 4u);
 }
 
 TEST(FuseRrfTest, WeightsScaleEachListsContribution) {
@@ -158,7 +158,7 @@ TEST(FuseRrfTest, WeightsScaleEachListsContribution) {
   std::vector<ScoredDocument> bm25 = {{2, 9.0f}};
   auto fused = FuseRrf({dense, bm25}, 60, {0.5f, 1.0f});
   ASSERT_EQ(fused.size(), 2u);
-  EXPECT_EQ(fused[0].internal_id, 2u);
+  EXPECT_EQ(fused[0].doc, 2u);
   EXPECT_NEAR(fused[1].score, 0.5 / 61, 1e-7);
 }
 
