@@ -10,6 +10,7 @@
 #include "engine/text_analysis.h"
 #include "ingest/source_reader.h"
 #include "ingest/source_ref.h"
+#include "util/clock.h"
 
 namespace quiver {
 
@@ -19,10 +20,6 @@ Result<std::unique_ptr<DB>> DB::Open(const Options& options, const std::string& 
 
 namespace engine {
 namespace {
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // The tokenizer a new database is created with, serialized; "" when none is given.
 Result<std::string> TokenizerBlob(const std::string& tokenizer_file) {
@@ -372,7 +369,7 @@ Result<IngestSummary> DBImpl::Ingest(const std::vector<std::string>& paths,
     return CommitLocked(plan, removed);
   });
   QUIVER_RETURN_IF_ERROR(pipeline.Run(paths, files, &summary));
-  summary.seconds = SecondsSince(start);
+  summary.seconds = util::SecondsSince(start);
   return summary;
 }
 
@@ -398,7 +395,7 @@ Result<const LoadedModel*> DBImpl::ModelForIngestLocked(const std::vector<std::s
         CollectionLines(files, ReaderOptionsOf(options)),
         "trained on " + std::to_string(files.size()) + " ingested file(s)", options.train));
     summary->trained_model = true;
-    summary->train_seconds = SecondsSince(start);
+    summary->train_seconds = util::SecondsSince(start);
     char line[96];
     std::snprintf(line, sizeof(line), "trained the embedding model in %.1f s",
                   summary->train_seconds);
@@ -418,7 +415,7 @@ Result<ReembedSummary> DBImpl::Reembed() {
   QUIVER_ASSIGN_OR_RETURN(CommitPlan plan,
                           PlanReembed(*store_, *model, config_.dimension, &summary));
   QUIVER_RETURN_IF_ERROR(CommitLocked(plan));
-  summary.seconds = SecondsSince(start);
+  summary.seconds = util::SecondsSince(start);
   return summary;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "storage/keys.h"
+#include "util/clock.h"
 
 namespace quiver::engine {
 namespace {
@@ -36,10 +37,6 @@ class PendingAdds {
   std::vector<uint64_t> ids_;
   std::vector<float> vectors_;
 };
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 Result<Counters> LoadCounters(storage::Store& store) {
   Counters c;
@@ -145,7 +142,8 @@ Result<RecoveredIndex> RebuildIndex(storage::Store& store, const Layout& layout,
   RecoveredIndex out{std::move(*rebuilt), 0, true};
   char line[128];
   std::snprintf(line, sizeof(line), "rebuilt %llu vectors in %.1f s",
-                static_cast<unsigned long long>(out.index->live_count()), SecondsSince(start));
+                static_cast<unsigned long long>(out.index->live_count()),
+                util::SecondsSince(start));
   report(line);
   return out;
 }
