@@ -26,16 +26,7 @@ Result<std::string> TrainTokenizer(const std::vector<std::string>& sentences,
                                    std::to_string(options.num_threads));
   }
   SentencePieceTrainOptions sp;
-  sp.model_type = options.model_type == TokenizerTrainOptions::ModelType::kBpe
-                      ? SentencePieceTrainOptions::ModelType::kBpe
-                      : SentencePieceTrainOptions::ModelType::kUnigram;
-  sp.vocab_size = options.vocab_size;
-  sp.character_coverage = options.character_coverage;
-  sp.seed = options.seed;
-  sp.byte_fallback = options.byte_fallback;
-  sp.preserve_text = options.preserve_text;
-  sp.num_threads = options.num_threads;
-  sp.quiet = options.quiet;
+  static_cast<TokenizerTrainOptions&>(sp) = options;
   return TrainSentencePieceModel(std::span<const std::string>(sentences), sp);
 }
 

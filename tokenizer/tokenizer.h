@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "quiver/status.h"
+#include "quiver/tools.h"
 #include "quiver/types.h"
 
 namespace quiver {
@@ -124,22 +125,9 @@ Result<std::unique_ptr<Tokenizer>> LoadTokenizerBlob(std::string_view blob);
 Result<std::unique_ptr<Tokenizer>> LoadSentencePieceFile(const std::string& path);
 Result<std::unique_ptr<Tokenizer>> LoadSentencePieceModel(std::string_view model_proto);
 
-struct SentencePieceTrainOptions {
-  enum class ModelType { kUnigram, kBpe };
-  ModelType model_type = ModelType::kUnigram;
-  int vocab_size = 8000;
-  // Fraction of characters the model covers; the rarest others become <unk> (or bytes, with
-  // byte_fallback).
-  double character_coverage = 0.9995;
-  // Seeds sentencepiece's random generator (sentence sampling and shuffling): equal seeds, data
-  // and options give byte-identical models.
-  uint32_t seed = 42;
-  // Encode characters outside the vocabulary as <0xXX> byte pieces instead of <unk>.
-  bool byte_fallback = true;
-  // Keep text exactly as given (identity normalization, white space not folded), so that
-  // Decode(Encode(x)) == x for any valid UTF-8 x. When false, sentencepiece's default applies:
-  // NFKC-based normalization and runs of spaces folded to one.
-  bool preserve_text = true;
+// The public training options (quiver/tools.h: model type, vocabulary size, coverage, seed,
+// byte fallback, preserve_text, threads, quiet) plus what the engine's own training needs.
+struct SentencePieceTrainOptions : TokenizerTrainOptions {
   // With preserve_text false: fold case as well (sentencepiece's nmt_nfkc_cf rule), so that
   // "Linux" and "linux" are one token. Useful for retrieval models.
   bool case_fold = false;
@@ -148,10 +136,6 @@ struct SentencePieceTrainOptions {
   bool hard_vocab_limit = true;
   // Sentences longer than this many bytes are skipped by the trainer.
   int max_sentence_length = 4192;
-  // Training threads. The result does not depend on it.
-  int num_threads = 1;
-  // When false, sentencepiece's progress log goes to stderr.
-  bool quiet = true;
 };
 
 // Trains a sentencepiece model from sentences held in memory (one sentence per element; empty
