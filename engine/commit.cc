@@ -14,12 +14,8 @@ namespace mk = storage::meta_key;
 // Builds one PreparedCommit; each call of Remove/Add extends the batch.
 class CommitBuilder {
  public:
-  CommitBuilder(storage::Store& store, const CommitPlan& plan, const Counters& before)
-      : store_(store),
-        replace_all_postings_(plan.replace_all_postings),
-        postings_(&store, out_.batch.get(), plan.replace_all_postings) {
+  CommitBuilder(storage::Store& store, const Counters& before) : store_(store) {
     out_.counters = before;
-    if (replace_all_postings_) out_.batch->ClearPostings();
   }
 
   // Deletes the record `id` if it exists (at most once per commit); *existed says whether.
@@ -32,16 +28,16 @@ class CommitBuilder {
     out_.batch->DeleteRecord(*existing, id);
     out_.batch->AppendOplog({++out_.counters.last_sequence, storage::OpType::kDelete, *existing});
     out_.removed.push_back(*existing);
-    return replace_all_postings_ ? Status::OK() : postings_.Remove(*existing);
+    return Status::OK();
   }
 
-  void Add(const PendingRecord& r) {
+  void Add(const PendingRecord& r, size_t index) {
     Counters& c = out_.counters;
     const uint64_t id = c.next_internal_id++;
     out_.batch->PutRecord(id, {r.id, r.text, r.metadata, r.source}, r.vector);
     out_.batch->AppendOplog({++c.last_sequence, storage::OpType::kAdd, id});
-    postings_.Add(id, r.terms, r.length);
     out_.added.push_back(id);
+    out_.added_records.push_back(index);
     out_.added_vectors.insert(out_.added_vectors.end(), r.vector.begin(), r.vector.end());
   }
 
@@ -53,10 +49,6 @@ class CommitBuilder {
       out_.batch->PutMeta(mk::kVectorsModel, plan.vectors_model);
       c.vectors_model = plan.vectors_model;
     }
-    QUIVER_ASSIGN_OR_RETURN(CollectionStats stats,
-                            postings_.Finish({c.posting_documents, c.posting_tokens}));
-    c.posting_documents = stats.documents;
-    c.posting_tokens = stats.tokens;
     out_.empty = out_.removed.empty() && out_.added.empty() && plan.put_sources.empty() &&
                  plan.delete_sources.empty() && plan.vectors_model.empty();
     out_.batch->PutMetaU64(mk::kNextInternalId, c.next_internal_id);
@@ -70,9 +62,7 @@ class CommitBuilder {
 
  private:
   storage::Store& store_;
-  const bool replace_all_postings_;
   PreparedCommit out_;
-  PostingsWriter postings_;
   std::unordered_set<std::string_view> gone_;
 };
 
@@ -80,7 +70,7 @@ class CommitBuilder {
 
 Result<PreparedCommit> PlanCommit(storage::Store& store, const CommitPlan& plan,
                                   const Counters& before) {
-  CommitBuilder builder(store, plan, before);
+  CommitBuilder builder(store, before);
   for (const std::string& id : plan.deletes) {
     bool existed = false;
     QUIVER_RETURN_IF_ERROR(builder.Remove(id, &existed));
@@ -97,7 +87,7 @@ Result<PreparedCommit> PlanCommit(storage::Store& store, const CommitPlan& plan,
     bool existed = false;
     QUIVER_RETURN_IF_ERROR(builder.Remove(r.id, &existed));
     if (!existed) ++builder.counters().record_count;
-    builder.Add(r);
+    builder.Add(r, i);
   }
   return builder.Finish(plan);
 }

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/postings.h"
 #include "quiver/status.h"
 #include "storage/store.h"
+#include "text/analyzer.h"
 
 namespace quiver::engine {
 
@@ -22,21 +22,18 @@ struct Counters {
   uint64_t next_internal_id = 1;
   uint64_t last_sequence = 0;
   uint64_t record_count = 0;
-  uint64_t posting_documents = 0;
-  uint64_t posting_tokens = 0;
   std::string vectors_model;  // identity of the model that computed the vectors; "" when none
 };
 
 // A record ready to be committed: validated, metadata canonical, source encoded; `terms`
-// (with `length` tokens) are its BM25 postings, none when it has no analyzed text.
+// are its text's terms for the full-text index (text/analyzer.h).
 struct PendingRecord {
   std::string id;
   std::vector<float> vector;
   std::string text;
   std::string metadata;
   std::string source;
-  TermCounts terms;
-  uint32_t length = 0;
+  std::vector<text::Term> terms;
 };
 
 // Everything one atomic write changes.
@@ -45,12 +42,10 @@ struct CommitPlan {
   std::vector<std::string> deletes;
   std::vector<std::pair<std::string, std::string>> put_sources;  // path -> value
   std::vector<std::string> delete_sources;
-  // Drop every posting first (the upserts then carry the complete new set).
-  bool replace_all_postings = false;
   // Record that this model (its identity) computed the stored vectors.
   std::string vectors_model;
-  // Build a fresh index from the store afterwards (and checkpoint it) instead of applying
-  // the changes to the current one: for plans that replace most records.
+  // Build fresh indexes from the store afterwards (and checkpoint them) instead of applying
+  // the changes to the current ones: for plans that replace most records.
   bool rebuild_index = false;
 };
 
@@ -62,6 +57,7 @@ struct PreparedCommit {
   std::vector<uint64_t> removed;  // internal ids the batch deletes
   std::vector<uint64_t> added;    // internal ids it adds, with their vectors below
   std::vector<float> added_vectors;
+  std::vector<size_t> added_records;  // for each added id, its record in plan.upserts
   size_t deleted_existing = 0;  // ids in plan.deletes that existed
 };
 

@@ -1,5 +1,6 @@
 #include "engine/db_impl.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -54,6 +55,8 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
   if (create) {
     db->config_ = {options.dimension, options.metric, options.index_spec};
     QUIVER_RETURN_IF_ERROR(index::VectorIndex::Validate(db->config_));
+    QUIVER_ASSIGN_OR_RETURN(db->analyzer_, MakeAnalyzer(options.analyzer));
+    db->analyzer_choice_ = {db->analyzer_->Name(), text::Analyzer::IcuVersion()};
     QUIVER_ASSIGN_OR_RETURN(tokenizer_blob, TokenizerBlob(options.tokenizer_file));
   }
   std::error_code ec;
@@ -73,26 +76,59 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
 }
 
 Status DBImpl::Create(const std::string& tokenizer_blob) {
-  return InitializeStore(*store_, config_, Counters{}, tokenizer_blob);
+  return InitializeStore(*store_, config_, analyzer_choice_, tokenizer_blob);
 }
 
 Status DBImpl::Load() {
   QUIVER_ASSIGN_OR_RETURN(StoredMeta meta, LoadStoredMeta(*store_, layout_.root));
   config_ = meta.config;
-  util::WriterLock lock(&state_mu_);
-  counters_ = std::move(meta.counters);
+  {
+    util::WriterLock lock(&state_mu_);
+    counters_ = meta.counters;
+  }
+  QUIVER_ASSIGN_OR_RETURN(const std::string reason, LexicalRebuildReason(meta));
+  if (!reason.empty()) lexical_rebuild_reason_ = reason;
   return Status::OK();
+}
+
+Result<std::string> DBImpl::LexicalRebuildReason(const StoredMeta& meta) {
+  const std::string icu = text::Analyzer::IcuVersion();
+  if (meta.format_version == 1) {
+    // Format 1 had no analyzer: its BM25 ran over the model's tokens.
+    analyzer_choice_ = {Options{}.analyzer, icu};
+    QUIVER_ASSIGN_OR_RETURN(analyzer_, MakeAnalyzer(analyzer_choice_.language));
+    if (options_.read_only) {
+      return std::string("the database has format 1 (open it read-write once to migrate it)");
+    }
+    Report("migrating " + layout_.root + " from format 1 to " + std::to_string(kFormatVersion) +
+           ": its BM25 postings give way to a full-text index under index/ (analyzer " +
+           analyzer_choice_.language + ")");
+    QUIVER_RETURN_IF_ERROR(MigrateFromFormat1(*store_, analyzer_choice_));
+    return std::string("the database was migrated from format 1");
+  }
+  analyzer_choice_ = meta.analyzer;
+  auto analyzer = MakeAnalyzer(meta.analyzer.language);
+  if (!analyzer.ok()) return analyzer.status().WithContext(layout_.root + " names an analyzer");
+  analyzer_ = std::move(*analyzer);
+  if (meta.analyzer.icu_version == icu) return std::string();
+  analyzer_choice_.icu_version = icu;
+  if (!options_.read_only) QUIVER_RETURN_IF_ERROR(StoreAnalyzerChoice(*store_, analyzer_choice_));
+  return "its texts were segmented by ICU " + meta.analyzer.icu_version + "; this quiver uses " + icu;
 }
 
 Status DBImpl::Recover() {
   const Counters counters = CurrentCounters();
+  const Reporter report = [this](const std::string& m) { Report(m); };
   QUIVER_ASSIGN_OR_RETURN(RecoveredIndex recovered,
-                          RecoverIndex(*store_, layout_, config_, counters,
-                                       [this](const std::string& m) { Report(m); }));
+                          RecoverIndex(*store_, layout_, config_, counters, report));
+  QUIVER_ASSIGN_OR_RETURN(RecoveredLexical lexical,
+                          RecoverLexical(*store_, layout_, *analyzer_, counters,
+                                         lexical_rebuild_reason_, report));
   util::WriterLock lock(&state_mu_);
   index_ = std::move(recovered.index);
-  checkpoint_sequence_ = recovered.checkpoint_sequence;
-  if (!recovered.rebuilt || options_.read_only) return Status::OK();
+  lexical_ = std::move(lexical.index);
+  checkpoint_sequence_ = std::min(recovered.checkpoint_sequence, lexical.checkpoint_sequence);
+  if (!(recovered.rebuilt || lexical.rebuilt) || options_.read_only) return Status::OK();
   return CheckpointHeld();
 }
 
@@ -101,13 +137,17 @@ Status DBImpl::Close() {
   util::WriterLock lock(&state_mu_);
   if (closed_) return Status::OK();
   closed_ = true;
-  if (store_ == nullptr || index_ == nullptr) return Status::OK();  // Open failed part-way
+  if (store_ == nullptr || index_ == nullptr || lexical_ == nullptr) {
+    return Status::OK();  // Open failed part-way
+  }
   Status s;
-  const bool has_checkpoint = std::filesystem::exists(layout_.checkpoint_path());
+  const bool has_checkpoint = std::filesystem::exists(layout_.checkpoint_path()) &&
+                              std::filesystem::exists(layout_.lexical_checkpoint_path());
   if (!options_.read_only && (counters_.last_sequence != checkpoint_sequence_ || !has_checkpoint)) {
     s = CheckpointHeld();
   }
   index_.reset();
+  lexical_.reset();
   models_.reset();
   store_.reset();
   return s;
@@ -134,7 +174,7 @@ Counters DBImpl::CurrentCounters() const {
 
 Status DBImpl::CheckpointHeld() {
   const uint64_t sequence = counters_.last_sequence;
-  QUIVER_RETURN_IF_ERROR(WriteCheckpoint(*store_, layout_, *index_, sequence));
+  QUIVER_RETURN_IF_ERROR(WriteCheckpoints(*store_, layout_, *index_, *lexical_, sequence));
   checkpoint_sequence_ = sequence;
   return Status::OK();
 }
@@ -145,7 +185,7 @@ Status DBImpl::CheckpointLocked() {
     // Only writers change the index, and this one holds write_mu_: readers may go on.
     util::ReaderLock read(&state_mu_);
     sequence = counters_.last_sequence;
-    QUIVER_RETURN_IF_ERROR(WriteCheckpoint(*store_, layout_, *index_, sequence));
+    QUIVER_RETURN_IF_ERROR(WriteCheckpoints(*store_, layout_, *index_, *lexical_, sequence));
   }
   util::WriterLock lock(&state_mu_);
   checkpoint_sequence_ = sequence;
@@ -164,10 +204,13 @@ Status DBImpl::MaybeCheckpointLocked() {
 }
 
 Status DBImpl::RebuildHeld(const std::string& reason) {
-  QUIVER_ASSIGN_OR_RETURN(
-      RecoveredIndex rebuilt,
-      RebuildIndex(*store_, layout_, config_, reason, [this](const std::string& m) { Report(m); }));
+  const Reporter report = [this](const std::string& m) { Report(m); };
+  QUIVER_ASSIGN_OR_RETURN(RecoveredIndex rebuilt,
+                          RebuildIndex(*store_, layout_, config_, reason, report));
+  QUIVER_ASSIGN_OR_RETURN(RecoveredLexical lexical,
+                          RebuildLexical(*store_, layout_, *analyzer_, reason, report));
   index_ = std::move(rebuilt.index);
+  lexical_ = std::move(lexical.index);
   checkpoint_sequence_ = 0;
   return options_.read_only ? Status::OK() : CheckpointHeld();
 }
@@ -175,9 +218,12 @@ Status DBImpl::RebuildHeld(const std::string& reason) {
 Status DBImpl::ReplaceIndexFromStoreLocked(const Counters* counters) {
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> fresh,
                           BuildIndexFromStore(*store_, config_));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<text::LexicalIndex> fresh_lexical,
+                          BuildLexicalFromStore(*store_, *analyzer_));
   {
     util::WriterLock lock(&state_mu_);
     index_ = std::move(fresh);
+    lexical_ = std::move(fresh_lexical);
     if (counters != nullptr) counters_ = *counters;
   }
   return CheckpointLocked();
@@ -192,15 +238,21 @@ Status DBImpl::CommitLocked(CommitPlan& plan, size_t* removed) {
   QUIVER_RETURN_IF_ERROR(store_->Write(*prepared.batch));
   ++data_version_;
   if (plan.rebuild_index) return ReplaceIndexFromStoreLocked(&prepared.counters);
-  QUIVER_RETURN_IF_ERROR(Publish(prepared));
+  QUIVER_RETURN_IF_ERROR(Publish(plan, prepared));
   return MaybeCheckpointLocked();
 }
 
-Status DBImpl::Publish(const PreparedCommit& commit) {
+Status DBImpl::Publish(const CommitPlan& plan, const PreparedCommit& commit) {
   util::WriterLock lock(&state_mu_);
   counters_ = commit.counters;
   Status s = index_->Remove(commit.removed);
   if (s.ok()) s = index_->Add(commit.added, commit.added_vectors);
+  for (size_t i = 0; s.ok() && i < commit.removed.size(); ++i) {
+    if (lexical_->Contains(commit.removed[i])) s = lexical_->Remove(commit.removed[i]);
+  }
+  for (size_t i = 0; s.ok() && i < commit.added.size(); ++i) {
+    s = lexical_->Add(commit.added[i], plan.upserts[commit.added_records[i]].terms);
+  }
   if (s.ok()) return s;
   // The store already holds the write; bring the index back in line with it.
   return RebuildHeld("applying a committed write failed: " + s.message());
@@ -220,27 +272,17 @@ Status DBImpl::Upsert(const std::vector<Record>& records) {
     pending.text = r.text;
     pending.source = ingest::EncodeSourceRef(r.source);
   }
-  QUIVER_RETURN_IF_ERROR(AddTerms(&plan.upserts));
+  const text::Analyzer* analyzed_by = AddTerms(&plan.upserts);
   util::MutexLock write(&write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
+  if (analyzer_.get() != analyzed_by) AddTerms(&plan.upserts);  // Reindex ran meanwhile
   return CommitLocked(plan);
 }
 
-Status DBImpl::AddTerms(std::vector<PendingRecord>* records) {
-  const bool any_text = std::any_of(records->begin(), records->end(),
-                                    [](const PendingRecord& r) { return !r.text.empty(); });
-  if (!any_text) return Status::OK();
+const text::Analyzer* DBImpl::AddTerms(std::vector<PendingRecord>* records) {
   util::ReaderLock read(&state_mu_);
-  auto model = models_->GetModel();
-  if (model.status().IsNotFound()) return Status::OK();  // no model: no BM25 postings
-  if (!model.ok()) return model.status();
-  for (PendingRecord& r : *records) {
-    if (r.text.empty()) continue;
-    QUIVER_ASSIGN_OR_RETURN(AnalyzedText analyzed, AnalyzeText(**model, r.text));
-    r.terms = std::move(analyzed.terms);
-    r.length = analyzed.length;
-  }
-  return Status::OK();
+  for (PendingRecord& r : *records) r.terms = IndexTerms(*analyzer_, r.text);
+  return analyzer_.get();
 }
 
 Status DBImpl::CheckRecord(const Record& record) const {
@@ -261,8 +303,33 @@ Status DBImpl::Compact() {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   util::MutexLock write(&write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
-  QUIVER_RETURN_IF_ERROR(ReplaceIndexFromStoreLocked());
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> fresh,
+                          BuildIndexFromStore(*store_, config_));
+  {
+    util::WriterLock lock(&state_mu_);
+    index_ = std::move(fresh);
+    lexical_->Compact();
+  }
+  QUIVER_RETURN_IF_ERROR(CheckpointLocked());
   return store_->CompactAll();
+}
+
+Status DBImpl::Reindex(const std::string& language) {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<text::Analyzer> analyzer, MakeAnalyzer(language));
+  util::MutexLock write(&write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<text::LexicalIndex> fresh,
+                          BuildLexicalFromStore(*store_, *analyzer));
+  const AnalyzerChoice choice{analyzer->Name(), text::Analyzer::IcuVersion()};
+  QUIVER_RETURN_IF_ERROR(StoreAnalyzerChoice(*store_, choice));
+  {
+    util::WriterLock lock(&state_mu_);
+    analyzer_ = std::move(analyzer);
+    analyzer_choice_ = choice;
+    lexical_ = std::move(fresh);
+  }
+  return CheckpointLocked();
 }
 
 // ---- models -----------------------------------------------------------------------------------
@@ -364,7 +431,8 @@ Result<IngestSummary> DBImpl::Ingest(const std::vector<std::string>& paths,
   IngestSummary summary;
   QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, ModelForIngestLocked(files, options, &summary));
   QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, CurrentCounters()));
-  IngestPipeline pipeline(*store_, options, *model, [this](CommitPlan& plan, size_t* removed) {
+  IngestPipeline pipeline(*store_, options, *model, *analyzer_,
+                          [this](CommitPlan& plan, size_t* removed) {
     write_mu_.AssertHeld();  // the pipeline runs inside Ingest, which holds it
     return CommitLocked(plan, removed);
   });
@@ -422,7 +490,25 @@ Result<ReembedSummary> DBImpl::Reembed() {
 // ---- reads ------------------------------------------------------------------------------------
 
 QueryContext DBImpl::Context() const {
-  return {store_.get(), index_.get(), &config_, &counters_, data_version_.load()};
+  return {store_.get(),  index_.get(), lexical_.get(),       analyzer_.get(),
+          &config_,      &counters_,   data_version_.load()};
+}
+
+Result<text::LexicalQuery> DBImpl::ParseTextQuery(std::string_view text) const {
+  return text::ParseQuery(text, *analyzer_);
+}
+
+text::LexicalQuery DBImpl::LikeQuery(std::string_view text) const {
+  std::vector<text::Term> terms = IndexTerms(*analyzer_, text);
+  std::sort(terms.begin(), terms.end(),
+            [](const text::Term& a, const text::Term& b) { return a.text < b.text; });
+  text::LexicalQuery query;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (i == 0 || terms[i].text != terms[i - 1].text) {
+      query.clauses.push_back(text::TermClause(terms[i].text));
+    }
+  }
+  return query;
 }
 
 Result<Record> DBImpl::Get(const std::string& id) {
@@ -471,10 +557,15 @@ Result<std::vector<Hit>> DBImpl::Query(std::string_view text, const QueryOptions
   QUIVER_RETURN_IF_ERROR(CheckOpen());
   QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, models_->GetModel());
   QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, counters_));
-  QUIVER_ASSIGN_OR_RETURN(AnalyzedText analyzed, AnalyzeText(*model, text));
-  // A query with no known token has no dense vector; BM25 then finds nothing either.
-  return planner_.Rank(Context(), analyzed.has_vector ? &analyzed.vector : nullptr, analyzed.terms,
-                       options, 0);
+  TextQuery query;
+  QUIVER_ASSIGN_OR_RETURN(query.lexical, ParseTextQuery(text));
+  AnalyzedText analyzed;
+  if (options.mode != QueryMode::kBm25) {
+    QUIVER_ASSIGN_OR_RETURN(analyzed, AnalyzeText(*model, text));
+    // A query with no token the model knows has no dense vector.
+    if (analyzed.has_vector) query.vector = &analyzed.vector;
+  }
+  return planner_.Rank(Context(), query, options, 0);
 }
 
 Result<std::vector<Hit>> DBImpl::QueryLike(const std::string& id, const QueryOptions& options) {
@@ -485,15 +576,13 @@ Result<std::vector<Hit>> DBImpl::QueryLike(const std::string& id, const QueryOpt
   if (!internal.has_value()) return Status::NotFound("no record with id '" + id + "'");
   std::vector<float> vector;
   QUIVER_RETURN_IF_ERROR(store_->GetVector(*internal, config_.dimension, &vector));
-  TermCounts terms;
+  TextQuery query;
+  query.vector = &vector;
   if (options.mode != QueryMode::kDense) {
-    QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, models_->GetModel());
-    QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, counters_));
     QUIVER_ASSIGN_OR_RETURN(storage::StoredDoc doc, store_->GetDoc(*internal));
-    QUIVER_ASSIGN_OR_RETURN(AnalyzedText analyzed, AnalyzeText(*model, doc.text));
-    terms = std::move(analyzed.terms);
+    query.lexical = LikeQuery(doc.text);
   }
-  return planner_.Rank(Context(), &vector, terms, options, *internal);
+  return planner_.Rank(Context(), query, options, *internal);
 }
 
 Result<Stats> DBImpl::GetStats() {
@@ -510,6 +599,11 @@ Result<Stats> DBImpl::GetStats() {
   stats.last_sequence = counters_.last_sequence;
   stats.checkpoint_sequence = checkpoint_sequence_;
   stats.distance_kernel = index::VectorIndex::DistanceKernelName();
+  stats.analyzer = analyzer_choice_.language;
+  stats.icu_version = analyzer_choice_.icu_version;
+  stats.lexical_documents = lexical_->DocumentCount();
+  stats.lexical_terms = lexical_->TermCount();
+  stats.lexical_deleted = lexical_->TombstoneCount();
   return stats;
 }
 
@@ -527,6 +621,10 @@ Status DBImpl::Verify() {
   }
   if (std::filesystem::exists(layout_.checkpoint_path())) {
     QUIVER_RETURN_IF_ERROR(index::VectorIndex::VerifyCheckpointFile(layout_.checkpoint_path()));
+  }
+  QUIVER_RETURN_IF_ERROR(VerifyLexical(*store_, *analyzer_, *lexical_));
+  if (std::filesystem::exists(layout_.lexical_checkpoint_path())) {
+    QUIVER_RETURN_IF_ERROR(VerifyLexicalCheckpointFile(layout_.lexical_checkpoint_path()));
   }
   return Status::OK();
 }

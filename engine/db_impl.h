@@ -5,13 +5,16 @@
 //   ingest        files in, one commit per changed file; re-embedding (engine/ingest_pipeline.h)
 //   query planner filters, dense and BM25 candidates, fusion (engine/query_planner.h)
 //
-// The store is the source of truth; the vector index is derived state kept in step:
-//   write: validate -> one synced store batch (records + oplog + counters) -> publish the new
-//          counters and apply the batch to the index, together, under state_mu_ exclusive
+// The store is the source of truth; the vector index and the full-text index are derived
+// state kept in step:
+//   write: validate and analyze -> one synced store batch (records + oplog + counters) ->
+//          publish the new counters and apply the batch to both indexes, together, under
+//          state_mu_ exclusive
 //
 // Locking: write_mu_ serializes writers (and model changes) and is taken before state_mu_.
-// state_mu_ is held shared by readers, exclusively while the index, the counters or the
-// cached model change. Model pointers from models_ stay valid while either lock is held.
+// state_mu_ is held shared by readers, exclusively while the indexes, the counters, the
+// analyzer or the cached model change. Model pointers from models_ and the analyzer stay
+// valid while either lock is held.
 #ifndef QUIVER_ENGINE_DB_IMPL_H_
 #define QUIVER_ENGINE_DB_IMPL_H_
 
@@ -24,8 +27,10 @@
 
 #include "engine/commit.h"
 #include "engine/layout.h"
+#include "engine/lexical.h"
 #include "engine/model_store.h"
 #include "engine/query_planner.h"
+#include "engine/recovery.h"
 #include "index/vector_index.h"
 #include "quiver/db.h"
 #include "storage/store.h"
@@ -59,6 +64,7 @@ class DBImpl final : public DB {
   Result<std::vector<Hit>> Query(std::string_view text, const QueryOptions& options) override;
   Result<std::vector<Hit>> QueryLike(const std::string& id, const QueryOptions& options) override;
   Result<ReembedSummary> Reembed() override;
+  Status Reindex(const std::string& language) override;
   Result<Stats> GetStats() override;
   Status Verify() override;
   Status Compact() override;
@@ -67,31 +73,36 @@ class DBImpl final : public DB {
  private:
   DBImpl(const Options& options, Layout layout);
 
-  // Open's steps: a new store's meta, or an existing one's; then the index.
+  // Open's steps: a new store's meta, or an existing one's (migrated to the current format);
+  // then the indexes.
   Status Create(const std::string& tokenizer_blob) REQUIRES(write_mu_);
   Status Load() REQUIRES(write_mu_);
   Status Recover() REQUIRES(write_mu_);
+  // Why the full-text index must be rebuilt at open ("" when it need not): a migrated
+  // store, or texts segmented by another ICU version (whose new version is then recorded).
+  Result<std::string> LexicalRebuildReason(const StoredMeta& meta) REQUIRES(write_mu_);
 
   // Writes `plan` in one synced batch and publishes it. `removed`, when given, receives how
   // many deleted ids existed.
   Status CommitLocked(CommitPlan& plan, size_t* removed = nullptr) REQUIRES(write_mu_);
-  // Makes the counters and the index reflect a durable batch; rebuilds the index when
+  // Makes the counters and both indexes reflect a durable batch of `plan`; rebuilds them when
   // applying fails.
-  Status Publish(const PreparedCommit& commit) REQUIRES(write_mu_) EXCLUDES(state_mu_);
-  // Builds a fresh index from the store, swaps it in (with `counters`, when given) and
-  // checkpoints it. Readers keep using the old index until the swap.
+  Status Publish(const CommitPlan& plan, const PreparedCommit& commit) REQUIRES(write_mu_)
+      EXCLUDES(state_mu_);
+  // Builds fresh indexes from the store, swaps them in (with `counters`, when given) and
+  // checkpoints them. Readers keep using the old indexes until the swap.
   Status ReplaceIndexFromStoreLocked(const Counters* counters = nullptr) REQUIRES(write_mu_)
       EXCLUDES(state_mu_);
-  // Replaces the index by one rebuilt from the store, announcing `reason`.
+  // Replaces both indexes by ones rebuilt from the store, announcing `reason`.
   Status RebuildHeld(const std::string& reason) REQUIRES(state_mu_);
-  // Checkpoints the index: the first with state_mu_ held exclusively, the second taking it.
+  // Checkpoints the indexes: the first with state_mu_ held exclusively, the second taking it.
   Status CheckpointHeld() REQUIRES(state_mu_);
   Status CheckpointLocked() REQUIRES(write_mu_) EXCLUDES(state_mu_);
   // Checkpoints when options_.checkpoint_interval operations have passed since the last.
   Status MaybeCheckpointLocked() REQUIRES(write_mu_) EXCLUDES(state_mu_);
 
-  // BM25 terms of the records' texts, when the database has a model (else none).
-  Status AddTerms(std::vector<PendingRecord>* records) EXCLUDES(state_mu_);
+  // The full-text terms of the records' texts, by the current analyzer; returns it.
+  const text::Analyzer* AddTerms(std::vector<PendingRecord>* records) EXCLUDES(state_mu_);
   // The model an ingest uses: the stored one, else one copied or trained (announced).
   Result<const LoadedModel*> ModelForIngestLocked(const std::vector<std::string>& files,
                                                   const IngestOptions& options,
@@ -101,6 +112,11 @@ class DBImpl final : public DB {
 
   Counters CurrentCounters() const EXCLUDES(state_mu_);
   QueryContext Context() const REQUIRES_SHARED(state_mu_);
+  // The full-text query of `text`, or of a stored record's text for QueryLike (its distinct
+  // terms, each a should clause).
+  Result<text::LexicalQuery> ParseTextQuery(std::string_view text) const
+      REQUIRES_SHARED(state_mu_);
+  text::LexicalQuery LikeQuery(std::string_view text) const REQUIRES_SHARED(state_mu_);
   Status CheckOpen() const;
   Status CheckWritable() const;
   void Report(const std::string& message) const;
@@ -111,13 +127,19 @@ class DBImpl final : public DB {
   // Set by Open; reset by Close holding both locks, so either lock keeps it valid.
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<ModelStore> models_;  // set by Open, with store_
+  // Set by Open; replaced by Reindex holding both locks, so either lock keeps them valid.
+  std::unique_ptr<text::Analyzer> analyzer_;
+  AnalyzerChoice analyzer_choice_;
+  std::string lexical_rebuild_reason_;  // set by Load for Recover
   QueryPlanner planner_;
 
   util::Mutex write_mu_ ACQUIRED_BEFORE(state_mu_);
   mutable util::FairSharedMutex state_mu_;
   std::atomic<bool> closed_{false};  // set once, by Close holding both locks
   std::unique_ptr<index::VectorIndex> index_ GUARDED_BY(state_mu_);
+  std::unique_ptr<text::LexicalIndex> lexical_ GUARDED_BY(state_mu_);
   Counters counters_ GUARDED_BY(state_mu_);
+  // The operation-log sequence both on-disk checkpoints cover (the lower of the two).
   uint64_t checkpoint_sequence_ GUARDED_BY(state_mu_) = 0;
   // Counts committed writes (a new value after each), so caches of stored data can tell
   // they are stale. Read before the store when building such a cache.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/lexical.h"
 #include "engine/text_analysis.h"
 #include "ingest/chunker.h"
 #include "ingest/source_ref.h"
@@ -135,7 +136,8 @@ std::string ChunkMetadata(const std::string& record_metadata, const IngestOption
 // The chunks of one document as records; `empty` counts chunks the model knows no token of.
 Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocument& doc,
                        const IngestOptions& options, const LoadedModel& model,
-                       std::vector<PendingRecord>* records, uint64_t* empty) {
+                       const text::Analyzer& analyzer, std::vector<PendingRecord>* records,
+                       uint64_t* empty) {
   const ingest::ChunkOptions chunking{options.chunk_tokens, options.chunk_overlap};
   std::vector<int32_t> ids;
   auto chunks = ingest::ChunkText(doc.text, *model.tokenizer, chunking, &ids);
@@ -144,7 +146,7 @@ Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocum
   for (size_t c = 0; c < chunks->size(); ++c) {
     const ingest::TextChunk& chunk = (*chunks)[c];
     std::span<const int32_t> chunk_ids(ids.data() + chunk.first_token, chunk.token_count);
-    AnalyzedText analyzed = AnalyzeIds(chunk_ids, *model.tokenizer, *model.pooler);
+    AnalyzedText analyzed = AnalyzeIds(chunk_ids, *model.pooler);
     if (!analyzed.has_vector) {
       ++*empty;
       continue;
@@ -156,8 +158,7 @@ Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocum
     record.metadata = metadata;
     record.source = ingest::EncodeSourceRef(
         {file.path, chunk.begin, chunk.end, static_cast<int32_t>(c), file.content_hash});
-    record.terms = std::move(analyzed.terms);
-    record.length = analyzed.length;
+    record.terms = IndexTerms(analyzer, record.text);
   }
   return Status::OK();
 }
@@ -196,10 +197,12 @@ LineSource CollectionLines(const std::vector<std::string>& files,
 }
 
 IngestPipeline::IngestPipeline(storage::Store& store, const IngestOptions& options,
-                               const LoadedModel& model, CommitFunction commit)
+                               const LoadedModel& model, const text::Analyzer& analyzer,
+                               CommitFunction commit)
     : store_(store),
       options_(options),
       model_(model),
+      analyzer_(analyzer),
       commit_(std::move(commit)),
       reader_(ReaderOptionsOf(options)),
       recipe_(IngestRecipe(options)) {}
@@ -290,7 +293,8 @@ Status IngestPipeline::ChunkAndEmbed(const ingest::SourceFile& file,
   std::vector<uint64_t> empty(n, 0);
   util::ParallelFor(n, util::WorkerCount(options_.threads), [&](size_t i) {
     errors[i] =
-        DocumentRecords(file, file.documents[i], options_, model_, &per_document[i], &empty[i]);
+        DocumentRecords(file, file.documents[i], options_, model_, analyzer_,
+                                &per_document[i], &empty[i]);
   });
   for (size_t i = 0; i < n; ++i) {
     QUIVER_RETURN_IF_ERROR(errors[i]);
@@ -324,12 +328,11 @@ Status IngestPipeline::Prune(const std::vector<std::string>& inputs,
 Result<CommitPlan> PlanReembed(storage::Store& store, const LoadedModel& model, int dimension,
                                ReembedSummary* summary) {
   CommitPlan plan;
-  plan.replace_all_postings = true;
   plan.rebuild_index = true;
   plan.vectors_model = model.info.identity;
   std::vector<uint64_t> internal_ids;
   QUIVER_RETURN_IF_ERROR(store.ScanDocs([&](uint64_t id, const storage::StoredDoc& doc) {
-    plan.upserts.push_back({doc.external_id, {}, doc.text, doc.metadata, doc.source, {}, 0});
+    plan.upserts.push_back({doc.external_id, {}, doc.text, doc.metadata, doc.source, {}});
     internal_ids.push_back(id);
     return Status::OK();
   }));
@@ -343,8 +346,6 @@ Result<CommitPlan> PlanReembed(storage::Store& store, const LoadedModel& model, 
       errors[i] = analyzed.status();
       return;
     }
-    r.terms = std::move(analyzed->terms);
-    r.length = analyzed->length;
     if (analyzed->has_vector) {
       r.vector = std::move(analyzed->vector);
     } else {

@@ -17,6 +17,7 @@
 #include "quiver/options.h"
 #include "quiver/types.h"
 #include "storage/store.h"
+#include "text/analyzer.h"
 
 namespace quiver::engine {
 
@@ -35,8 +36,9 @@ using CommitFunction = std::function<Status(CommitPlan& plan, size_t* removed)>;
 // One ingest run with `model`; the caller holds the database's write lock throughout.
 class IngestPipeline {
  public:
+  // Records' full-text terms come from `analyzer`.
   IngestPipeline(storage::Store& store, const IngestOptions& options, const LoadedModel& model,
-                 CommitFunction commit);
+                 const text::Analyzer& analyzer, CommitFunction commit);
 
   // Ingests `files` in order (reporting progress after each), then prunes sources under
   // `inputs` that were not among them when options.prune.
@@ -59,14 +61,14 @@ class IngestPipeline {
   storage::Store& store_;
   const IngestOptions& options_;
   const LoadedModel& model_;
+  const text::Analyzer& analyzer_;
   const CommitFunction commit_;
   const ingest::ReaderOptions reader_;
   const std::string recipe_;
 };
 
-// A plan that recomputes every stored record's vector and BM25 terms from its text with
-// `model` (a record without a usable text keeps its vector), replacing all postings and
-// rebuilding the index.
+// A plan that recomputes every stored record's vector from its text with `model` (a record
+// without a usable text keeps its vector) and rebuilds the indexes.
 Result<CommitPlan> PlanReembed(storage::Store& store, const LoadedModel& model, int dimension,
                                ReembedSummary* summary);
 

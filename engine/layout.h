@@ -1,6 +1,7 @@
 // Where things live inside a database directory:
 //   DB/store/               RocksDB (source of truth)
 //   DB/index/checkpoint.qvi FAISS checkpoint (a cache of the store)
+//   DB/index/lexical.qvl    full-text index checkpoint (a cache of the store)
 #ifndef QUIVER_ENGINE_LAYOUT_H_
 #define QUIVER_ENGINE_LAYOUT_H_
 
@@ -17,6 +18,7 @@ struct Layout {
   std::string store_dir() const { return root + "/store"; }
   std::string index_dir() const { return root + "/index"; }
   std::string checkpoint_path() const { return index_dir() + "/checkpoint.qvi"; }
+  std::string lexical_checkpoint_path() const { return index_dir() + "/lexical.qvl"; }
 };
 
 // Decides whether `options` asks to open an existing database or to create one at `root`.

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
+#include "engine/lexical.h"
 #include "ingest/source_ref.h"
 
 namespace quiver::engine {
@@ -85,20 +87,43 @@ Result<std::vector<ScoredDocument>> DenseCandidates(const QueryContext& c,
   }
 }
 
-Result<std::vector<ScoredDocument>> Bm25Candidates(const QueryContext& c, const TermCounts& terms,
-                                                   size_t n, const QueryOptions& options,
-                                                   const std::vector<uint64_t>* allowed,
-                                                   uint64_t exclude) {
-  const Counters& counters = *c.counters;
-  QUIVER_ASSIGN_OR_RETURN(
-      std::vector<ScoredDocument> scored,
-      ScoreBm25(*c.store, terms, {counters.posting_documents, counters.posting_tokens},
-                {options.bm25_k1, options.bm25_b}, counters.next_internal_id));
-  std::erase_if(scored, [&](const ScoredDocument& d) {
-    return d.doc == exclude || !Allowed(allowed, d.doc);
-  });
-  SortBestFirst(&scored, n);
-  return scored;
+Result<std::vector<ScoredDocument>> LexicalCandidates(const QueryContext& c,
+                                                      const text::LexicalQuery& query, size_t n,
+                                                      const QueryOptions& options,
+                                                      const std::vector<uint64_t>* allowed,
+                                                      uint64_t exclude) {
+  if (allowed == nullptr && exclude == 0) {
+    return c.lexical->Search(query, n, {options.bm25_k1, options.bm25_b});
+  }
+  const std::function<bool(uint64_t)> accept = [&](uint64_t id) {
+    return id != exclude && Allowed(allowed, id);
+  };
+  return c.lexical->Search(query, n, {options.bm25_k1, options.bm25_b}, &accept);
+}
+
+bool HasConstraints(const text::LexicalQuery& query) {
+  return std::any_of(query.clauses.begin(), query.clauses.end(),
+                     [](const text::QueryClause& c) { return c.occur != text::Occur::kShould; });
+}
+
+// The documents of a ranked list, ascending.
+std::vector<uint64_t> SortedDocs(const std::vector<ScoredDocument>& list) {
+  std::vector<uint64_t> ids;
+  ids.reserve(list.size());
+  for (const ScoredDocument& d : list) ids.push_back(d.doc);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// The hybrid ranking of the two lists (either may be empty), per options.fusion.
+std::vector<ScoredDocument> Fuse(std::vector<ScoredDocument> lexical,
+                                 std::vector<ScoredDocument> dense, const QueryOptions& options) {
+  if (dense.empty()) return lexical;
+  if (lexical.empty()) return dense;
+  const std::vector<std::vector<ScoredDocument>> lists = {std::move(lexical), std::move(dense)};
+  const std::vector<float> weights = {1.0f - options.dense_weight, options.dense_weight};
+  return options.fusion == Fusion::kRrf ? FuseRrf(lists, options.rrf_k, weights)
+                                        : FuseConvex(lists, weights);
 }
 
 }  // namespace
@@ -107,9 +132,13 @@ Status CheckQueryOptions(const QueryOptions& options) {
   if (options.k <= 0) {
     return Status::InvalidArgument("k must be > 0; found " + std::to_string(options.k));
   }
-  if (!(options.dense_weight >= 0) || !std::isfinite(options.dense_weight)) {
-    return Status::InvalidArgument("dense weight must be a finite number >= 0; found " +
+  if (!(options.dense_weight >= 0 && options.dense_weight <= 1)) {
+    return Status::InvalidArgument("dense weight must be in [0, 1]; found " +
                                    std::to_string(options.dense_weight));
+  }
+  if (options.fusion_depth <= 0) {
+    return Status::InvalidArgument("fusion depth must be > 0; found " +
+                                   std::to_string(options.fusion_depth));
   }
   if (options.rrf_k <= 0) {
     return Status::InvalidArgument("rrf k must be > 0; found " + std::to_string(options.rrf_k));
@@ -172,10 +201,8 @@ Result<std::vector<uint64_t>> QueryPlanner::MatchingIds(const QueryContext& cont
   return matching;
 }
 
-Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context,
-                                            const std::vector<float>* vector,
-                                            const TermCounts& terms, const QueryOptions& options,
-                                            uint64_t exclude) {
+Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const TextQuery& query,
+                                            const QueryOptions& options, uint64_t exclude) {
   std::vector<uint64_t> allowed;
   const std::vector<uint64_t>* allowed_ptr = nullptr;
   if (!options.where.empty()) {
@@ -186,31 +213,33 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context,
   const size_t k = static_cast<size_t>(options.k);
   // Fusion looks deeper than k into each list, so that a document ranked moderately by both
   // can beat one ranked first by one.
-  const size_t depth = options.mode == QueryMode::kHybrid ? std::max<size_t>(k, 100) : k;
-  std::vector<std::vector<ScoredDocument>> lists;
-  std::vector<float> weights;
-  if (options.mode != QueryMode::kBm25 && vector != nullptr) {
-    QUIVER_ASSIGN_OR_RETURN(lists.emplace_back(), DenseCandidates(context, *vector, depth, options,
-                                                                  allowed_ptr, exclude));
-    weights.push_back(options.dense_weight);
-  }
+  const bool hybrid = options.mode == QueryMode::kHybrid;
+  const size_t depth = hybrid ? std::max<size_t>(k, options.fusion_depth) : k;
+  std::vector<ScoredDocument> lexical, dense;
   if (options.mode != QueryMode::kDense) {
-    QUIVER_ASSIGN_OR_RETURN(lists.emplace_back(),
-                            Bm25Candidates(context, terms, depth, options, allowed_ptr, exclude));
-    weights.push_back(1.0f);
+    QUIVER_ASSIGN_OR_RETURN(lexical, LexicalCandidates(context, query.lexical, depth, options,
+                                                       allowed_ptr, exclude));
   }
-  std::vector<ScoredDocument> ranked;
-  if (options.mode == QueryMode::kHybrid) {
-    ranked = FuseRrf(lists, options.rrf_k, weights);
-  } else if (!lists.empty()) {
-    ranked = std::move(lists.front());
+  if (options.mode != QueryMode::kBm25 && query.vector != nullptr) {
+    if (hybrid && HasConstraints(query.lexical)) {
+      // Only documents that obey the +/- clauses may be fused: those of the lexical list.
+      QUIVER_ASSIGN_OR_RETURN(dense, ExactCandidates(context, *query.vector, depth,
+                                                     SortedDocs(lexical), exclude));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(dense, DenseCandidates(context, *query.vector, depth, options,
+                                                     allowed_ptr, exclude));
+    }
   }
+  std::vector<ScoredDocument> ranked = hybrid ? Fuse(std::move(lexical), std::move(dense), options)
+                                       : options.mode == QueryMode::kDense ? std::move(dense)
+                                                                           : std::move(lexical);
   if (ranked.size() > k) ranked.resize(k);
   std::vector<Hit> hits;
   for (const ScoredDocument& d : ranked) {
-    QUIVER_ASSIGN_OR_RETURN(std::optional<Hit> hit,
-                            FetchHit(*context.store, d.doc, d.score));
-    if (hit) hits.push_back(std::move(*hit));
+    QUIVER_ASSIGN_OR_RETURN(std::optional<Hit> hit, FetchHit(*context.store, d.doc, d.score));
+    if (!hit) continue;
+    if (options.highlight) hit->highlights = HighlightSpans(*context.analyzer, query.lexical, hit->text);
+    hits.push_back(std::move(*hit));
   }
   return hits;
 }

@@ -1,6 +1,7 @@
 // Query planning: metadata filters, the dense and BM25 candidate lists, their fusion, and
 // fetching the hits. Exact under filters: a small matching set is scored by brute force, a
-// large one through the index with growing over-fetch.
+// large one through the vector index with growing over-fetch; the full-text index applies a
+// filter inside its top-k search.
 #ifndef QUIVER_ENGINE_QUERY_PLANNER_H_
 #define QUIVER_ENGINE_QUERY_PLANNER_H_
 
@@ -14,11 +15,14 @@
 
 #include "engine/commit.h"
 #include "engine/metadata_filter.h"
-#include "engine/postings.h"
+#include "engine/fusion.h"
 #include "index/vector_index.h"
 #include "quiver/options.h"
 #include "quiver/types.h"
 #include "storage/store.h"
+#include "text/analyzer.h"
+#include "text/lexical_index.h"
+#include "text/lexical_query.h"
 #include "util/mutex.h"
 
 namespace quiver::engine {
@@ -28,6 +32,8 @@ namespace quiver::engine {
 struct QueryContext {
   storage::Store* store = nullptr;
   const index::VectorIndex* index = nullptr;
+  const text::LexicalIndex* lexical = nullptr;
+  const text::Analyzer* analyzer = nullptr;
   const index::IndexConfig* config = nullptr;
   const Counters* counters = nullptr;
   uint64_t data_version = 0;  // of the committed writes, read before the store
@@ -39,15 +45,22 @@ Status CheckQueryOptions(const QueryOptions& options);
 // The hit for a stored record; nullopt when it was deleted an instant ago.
 Result<std::optional<Hit>> FetchHit(storage::Store& store, uint64_t internal_id, float score);
 
+// What a text query asks: its parsed full-text query and, when the model knows one of its
+// tokens, its dense vector.
+struct TextQuery {
+  text::LexicalQuery lexical;
+  const std::vector<float>* vector = nullptr;
+};
+
 // Thread-safe; keeps a parsed snapshot of every record's metadata for filters, rebuilt when
 // the data version changes.
 class QueryPlanner {
  public:
-  // The hits for a query vector (none: no dense list) and BM25 `terms`, per options.mode and
-  // options.where, never holding record `exclude` (0: none).
-  Result<std::vector<Hit>> Rank(const QueryContext& context, const std::vector<float>* vector,
-                                const TermCounts& terms, const QueryOptions& options,
-                                uint64_t exclude) EXCLUDES(metadata_mu_);
+  // The hits for `query` per options.mode and options.where, never holding record `exclude`
+  // (0: none).
+  Result<std::vector<Hit>> Rank(const QueryContext& context, const TextQuery& query,
+                                const QueryOptions& options, uint64_t exclude)
+      EXCLUDES(metadata_mu_);
 
  private:
   // Every record's parsed metadata, in internal id order, as of data version `version`.

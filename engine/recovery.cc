@@ -43,15 +43,19 @@ Result<Counters> LoadCounters(storage::Store& store) {
   QUIVER_ASSIGN_OR_RETURN(c.next_internal_id, store.GetMetaU64(mk::kNextInternalId, 1));
   QUIVER_ASSIGN_OR_RETURN(c.last_sequence, store.GetMetaU64(mk::kLastSequence, 0));
   QUIVER_ASSIGN_OR_RETURN(c.record_count, store.GetMetaU64(mk::kRecordCount, 0));
-  QUIVER_ASSIGN_OR_RETURN(c.posting_documents, store.GetMetaU64(mk::kPostingDocuments, 0));
-  QUIVER_ASSIGN_OR_RETURN(c.posting_tokens, store.GetMetaU64(mk::kPostingTokens, 0));
   QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> vectors_model,
                           store.GetMeta(mk::kVectorsModel));
   c.vectors_model = vectors_model.value_or("");
   return c;
 }
 
-// Why the loaded checkpoint cannot be used with the store as it is; "" when it can.
+void PutAnalyzerChoice(storage::WriteBatch& batch, const AnalyzerChoice& analyzer) {
+  batch.PutMeta(mk::kAnalyzer, analyzer.language);
+  batch.PutMeta(mk::kAnalyzerIcu, analyzer.icu_version);
+}
+
+}  // namespace
+
 std::string StaleCheckpointReason(uint64_t covered, uint64_t last_sequence, uint64_t trimmed) {
   if (covered > last_sequence) {
     return "the checkpoint covers operation " + std::to_string(covered) +
@@ -61,17 +65,32 @@ std::string StaleCheckpointReason(uint64_t covered, uint64_t last_sequence, uint
   return "";
 }
 
-}  // namespace
+Status MigrateFromFormat1(storage::Store& store, const AnalyzerChoice& analyzer) {
+  storage::WriteBatch batch;
+  batch.ClearPostings();
+  batch.DeleteMeta(mk::kPostingDocuments);
+  batch.DeleteMeta(mk::kPostingTokens);
+  PutAnalyzerChoice(batch, analyzer);
+  batch.PutMetaU64(mk::kFormatVersion, kFormatVersion);
+  return store.Write(batch);
+}
+
+Status StoreAnalyzerChoice(storage::Store& store, const AnalyzerChoice& analyzer) {
+  storage::WriteBatch batch;
+  PutAnalyzerChoice(batch, analyzer);
+  return store.Write(batch);
+}
 
 Status InitializeStore(storage::Store& store, const index::IndexConfig& config,
-                       const Counters& counters, const std::string& tokenizer_blob) {
+                       const AnalyzerChoice& analyzer, const std::string& tokenizer_blob) {
   storage::WriteBatch batch;
+  PutAnalyzerChoice(batch, analyzer);
   if (!tokenizer_blob.empty()) batch.PutModel(storage::model_key::kTokenizer, tokenizer_blob);
   batch.PutMetaU64(mk::kFormatVersion, kFormatVersion);
   batch.PutMetaU64(mk::kDimension, static_cast<uint64_t>(config.dimension));
   batch.PutMeta(mk::kMetric, MetricName(config.metric));
   batch.PutMeta(mk::kIndexSpec, config.spec);
-  batch.PutMetaU64(mk::kNextInternalId, counters.next_internal_id);
+  batch.PutMetaU64(mk::kNextInternalId, Counters{}.next_internal_id);
   batch.PutMetaU64(mk::kLastSequence, 0);
   batch.PutMetaU64(mk::kRecordCount, 0);
   return store.Write(batch);
@@ -93,8 +112,15 @@ Result<StoredMeta> LoadStoredMeta(storage::Store& store, const std::string& wher
     return Status::Corruption(where + " has incomplete metadata (dimension, metric or index spec)");
   }
   StoredMeta meta;
+  meta.format_version = version;
   meta.config = {static_cast<int>(dimension), *parsed_metric, *spec};
   QUIVER_ASSIGN_OR_RETURN(meta.counters, LoadCounters(store));
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> language, store.GetMeta(mk::kAnalyzer));
+  QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> icu, store.GetMeta(mk::kAnalyzerIcu));
+  if (version >= 2 && !language) {
+    return Status::Corruption(where + " has no analyzer in its metadata");
+  }
+  meta.analyzer = {language.value_or(""), icu.value_or("")};
   return meta;
 }
 
@@ -212,9 +238,11 @@ Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
   return Status::OK();
 }
 
-Status WriteCheckpoint(storage::Store& store, const Layout& layout, const index::VectorIndex& index,
-                       uint64_t sequence) {
-  QUIVER_RETURN_IF_ERROR(index.WriteCheckpoint(layout.checkpoint_path(), sequence));
+Status WriteCheckpoints(storage::Store& store, const Layout& layout,
+                        const index::VectorIndex& vectors, const text::LexicalIndex& lexical,
+                        uint64_t sequence) {
+  QUIVER_RETURN_IF_ERROR(vectors.WriteCheckpoint(layout.checkpoint_path(), sequence));
+  QUIVER_RETURN_IF_ERROR(WriteLexicalCheckpoint(layout, lexical, sequence));
   return store.TrimOplog(sequence);
 }
 

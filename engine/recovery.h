@@ -12,27 +12,45 @@
 
 #include "engine/commit.h"
 #include "engine/layout.h"
+#include "engine/lexical.h"
 #include "index/vector_index.h"
 #include "quiver/status.h"
 #include "storage/store.h"
 
 namespace quiver::engine {
 
-// The store's format version this quiver writes (and the newest it reads).
-inline constexpr uint64_t kFormatVersion = 1;
+// The store's format version this quiver writes (and the newest it reads):
+//   1  BM25 postings as keys of the `postings` family, written with every document
+//   2  the postings family empty; the full-text index is derived state under index/, made by
+//      the analyzer meta names (engine/lexical.h)
+inline constexpr uint64_t kFormatVersion = 2;
 
-// Writes the meta of a new database with `config` (and its tokenizer blob, when not empty).
+// Writes the meta of a new database with `config` and `analyzer` (and its tokenizer blob,
+// when not empty).
 Status InitializeStore(storage::Store& store, const index::IndexConfig& config,
-                       const Counters& counters, const std::string& tokenizer_blob);
+                       const AnalyzerChoice& analyzer, const std::string& tokenizer_blob);
 
 // What meta says of an existing database.
 struct StoredMeta {
+  uint64_t format_version = 0;
   index::IndexConfig config;
   Counters counters;
+  AnalyzerChoice analyzer;  // empty language in format 1
 };
 // Corruption when meta is incomplete; NotSupported for a newer format version. `where` names
 // the database in messages.
 Result<StoredMeta> LoadStoredMeta(storage::Store& store, const std::string& where);
+
+// Brings a format-1 store to format 2 in one batch: empties the postings family, drops its
+// statistics and records `analyzer`. The caller rebuilds the full-text index afterwards.
+Status MigrateFromFormat1(storage::Store& store, const AnalyzerChoice& analyzer);
+
+// Records `analyzer` as the one the full-text index is made with.
+Status StoreAnalyzerChoice(storage::Store& store, const AnalyzerChoice& analyzer);
+
+// Why a checkpoint covering operation `covered` cannot be used with a store whose log ends at
+// `last_sequence` and was trimmed through `trimmed`; "" when it can.
+std::string StaleCheckpointReason(uint64_t covered, uint64_t last_sequence, uint64_t trimmed);
 
 // A fresh index holding every stored vector.
 Result<std::unique_ptr<index::VectorIndex>> BuildIndexFromStore(storage::Store& store,
@@ -65,9 +83,10 @@ Result<RecoveredIndex> RebuildIndex(storage::Store& store, const Layout& layout,
 Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
                    std::vector<uint64_t>* stored_ids);
 
-// Writes `index` as the checkpoint covering `sequence`, then trims the oplog through it.
-Status WriteCheckpoint(storage::Store& store, const Layout& layout, const index::VectorIndex& index,
-                       uint64_t sequence);
+// Writes both indexes as checkpoints covering `sequence`, then trims the oplog through it.
+Status WriteCheckpoints(storage::Store& store, const Layout& layout,
+                        const index::VectorIndex& vectors, const text::LexicalIndex& lexical,
+                        uint64_t sequence);
 
 }  // namespace quiver::engine
 

@@ -1,5 +1,4 @@
-// How the engine sees a text through the embedding model: its pooled vector and its BM25
-// terms (the model's token ids, special and unknown tokens left out).
+// How the engine sees a text through the embedding model: its pooled vector.
 #ifndef QUIVER_ENGINE_TEXT_ANALYSIS_H_
 #define QUIVER_ENGINE_TEXT_ANALYSIS_H_
 
@@ -9,20 +8,16 @@
 #include <vector>
 
 #include "engine/model_store.h"
-#include "engine/postings.h"
 
 namespace quiver::engine {
 
 struct AnalyzedText {
   std::vector<float> vector;  // pooled; meaningful only when has_vector
   bool has_vector = false;    // some token is known to the model
-  TermCounts terms;           // BM25 terms
-  uint32_t length = 0;        // tokens counted in `terms`
 };
 
 // Analyzes a text already tokenized into `ids`.
-AnalyzedText AnalyzeIds(std::span<const int32_t> ids, const Tokenizer& tokenizer,
-                        const embed::Pooler& pooler);
+AnalyzedText AnalyzeIds(std::span<const int32_t> ids, const embed::Pooler& pooler);
 
 // Tokenizes (no special tokens) and analyzes `text` with `model`.
 Result<AnalyzedText> AnalyzeText(const LoadedModel& model, std::string_view text);

@@ -106,6 +106,10 @@ void WriteBatch::PutMeta(std::string_view key, std::string_view value) {
   rep_->ops.push_back({kMeta, Rep::Kind::kPut, std::string(key), std::string(value)});
 }
 
+void WriteBatch::DeleteMeta(std::string_view key) {
+  rep_->ops.push_back({kMeta, Rep::Kind::kDelete, std::string(key), {}});
+}
+
 void WriteBatch::PutMetaU64(std::string_view key, uint64_t value) {
   PutMeta(key, std::to_string(value));
 }

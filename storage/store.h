@@ -33,7 +33,10 @@ inline constexpr std::string_view kRecordCount = "record_count";
 inline constexpr std::string_view kOplogTrimmedThrough = "oplog_trimmed_through";
 // Identity of the embedding model that computed the stored text vectors (absent: none did).
 inline constexpr std::string_view kVectorsModel = "vectors_model";
-// BM25 collection statistics: documents with postings, and their total length in tokens.
+// The full-text analyzer's language and the ICU version whose data segmented the texts.
+inline constexpr std::string_view kAnalyzer = "analyzer";
+inline constexpr std::string_view kAnalyzerIcu = "analyzer_icu";
+// Format 1 only (removed by the migration to format 2): BM25 statistics of the postings.
 inline constexpr std::string_view kPostingDocuments = "posting_documents";
 inline constexpr std::string_view kPostingTokens = "posting_tokens";
 }  // namespace meta_key
@@ -64,11 +67,13 @@ class WriteBatch {
   void AppendOplog(const OplogEntry& entry);
   void PutMeta(std::string_view key, std::string_view value);
   void PutMetaU64(std::string_view key, uint64_t value);
+  void DeleteMeta(std::string_view key);
   // Stores a part of the database's model (tokenizer blob, embedding matrix, ...).
   void PutModel(std::string_view key, std::string_view value);
   // Removes every part of the model (applied before the batch's later PutModel calls).
   void ClearModel();
-  // Writes or removes one key of the `postings` column family (storage/keys.h layout).
+  // Writes or removes one key of the `postings` column family (storage/keys.h layout), where
+  // format 1 kept BM25 postings; format 2 leaves it empty.
   void PutPosting(std::string_view key, std::string_view value);
   void DeletePosting(std::string_view key);
   // Removes every key of the `postings` column family.

@@ -10,6 +10,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
+#include <unicode/uversion.h>
 
 #include <cstddef>
 #include <limits>
@@ -260,6 +261,14 @@ void Analyzer::Run::Emit(const std::string& text, uint32_t position, uint32_t be
     end = map.ToOriginal(end);
   }
   terms_->push_back(Term{text, position, base_ + begin, base_ + end});
+}
+
+std::string Analyzer::IcuVersion() {
+  UVersionInfo version;
+  u_getVersion(version);
+  char text[U_MAX_VERSION_STRING_LENGTH];
+  u_versionToString(version, text);
+  return text;
 }
 
 Result<std::unique_ptr<Analyzer>> Analyzer::Create(const AnalyzerOptions& options) {

@@ -103,6 +103,9 @@ class Analyzer {
   // The language, lower case: "english", "none", ... (what a database records in its meta).
   const std::string& Name() const { return name_; }
 
+  // The version of the ICU library in use ("72.1"): its data decides the segmentation.
+  static std::string IcuVersion();
+
  private:
   struct Workspace;  // per-thread state: a word break iterator, a stemmer, scratch buffers
   class Run;         // the analysis of one text by one workspace

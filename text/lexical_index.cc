@@ -77,6 +77,23 @@ int64_t LexicalIndex::LengthOf(uint64_t doc) const {
   return i < 0 ? -1 : doc_lens_[i];
 }
 
+std::vector<std::string> LexicalIndex::SortedTerms() const {
+  std::vector<std::string> out;
+  out.reserve(terms_.size());
+  for (const auto& [term, list] : terms_) out.push_back(term);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::pair<uint64_t, uint32_t>> LexicalIndex::LiveDocuments() const {
+  std::vector<std::pair<uint64_t, uint32_t>> out;
+  out.reserve(live_count_);
+  for (size_t i = 0; i < doc_ids_.size(); ++i) {
+    if (IsLive(i)) out.emplace_back(doc_ids_[i], doc_lens_[i]);
+  }
+  return out;
+}
+
 bool LexicalIndex::Contains(uint64_t doc) const {
   int64_t i = FindDoc(doc);
   return i >= 0 && IsLive(i);

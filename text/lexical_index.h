@@ -50,6 +50,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "quiver/status.h"
@@ -86,6 +87,10 @@ class LexicalIndex {
   // Live documents holding `term`.
   uint64_t DocumentFrequency(const std::string& term) const;
   size_t MemoryBytes() const;
+  // Every term, in ascending byte order (some may have only tombstoned documents).
+  std::vector<std::string> SortedTerms() const;
+  // The live documents as (id, length in terms), ascending by id.
+  std::vector<std::pair<uint64_t, uint32_t>> LiveDocuments() const;
 
   // The k best live documents for `query` by BM25, best first, ties to the lower doc id;
   // only documents for which `*allowed` is true when given. A document qualifies when it

@@ -40,4 +40,20 @@ std::optional<QueryMode> ParseQueryMode(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view FusionName(Fusion fusion) {
+  switch (fusion) {
+    case Fusion::kConvex:
+      return "convex";
+    case Fusion::kRrf:
+      return "rrf";
+  }
+  return "unknown";
+}
+
+std::optional<Fusion> ParseFusion(std::string_view name) {
+  if (name == "convex") return Fusion::kConvex;
+  if (name == "rrf") return Fusion::kRrf;
+  return std::nullopt;
+}
+
 }  // namespace quiver

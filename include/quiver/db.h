@@ -118,23 +118,28 @@ class DB {
   virtual Result<std::vector<Hit>> QueryLike(const std::string& id,
                                              const QueryOptions& options) = 0;
 
-  // Recomputes every stored record's vector (and BM25 postings) from its text with the
-  // database's current model, and rebuilds the index, all at once: after a crash either the
-  // old vectors and index or the new ones are in use, never a mixture.
+  // Recomputes every stored record's vector from its text with the database's current model,
+  // and rebuilds the indexes, all at once: after a crash either the old vectors and index or
+  // the new ones are in use, never a mixture.
   virtual Result<ReembedSummary> Reembed() = 0;
+
+  // Rebuilds the full-text index from the stored texts with the analyzer of `language` (see
+  // Options::analyzer) and records the choice; InvalidArgument for an unknown language. The
+  // old index answers queries until the new one replaces it.
+  virtual Status Reindex(const std::string& language) = 0;
 
   virtual Result<Stats> GetStats() = 0;
 
   // Checks that the store is internally consistent, that its checksums hold, and that the
-  // index holds exactly the stored records. OK only then; otherwise Corruption naming the
-  // first problem found.
+  // vector index holds exactly the stored records and the full-text index exactly their
+  // analyzed texts. OK only then; otherwise Corruption naming the first problem found.
   virtual Status Verify() = 0;
 
-  // Rebuilds the index from the stored vectors (dropping tombstones), writes a checkpoint and
-  // compacts the store.
+  // Rebuilds the vector index from the stored vectors and the full-text index without its
+  // deleted documents, writes their checkpoints and compacts the store.
   virtual Status Compact() = 0;
 
-  // Writes an index checkpoint (unless read-only) and releases the database. Further calls
+  // Writes the index checkpoints (unless read-only) and releases the database. Further calls
   // on this object return an error. Idempotent.
   virtual Status Close() = 0;
 };

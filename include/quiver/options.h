@@ -54,6 +54,12 @@ struct Options {
   // the database, so the file is not needed afterwards. Default: none.
   std::string tokenizer_file;
 
+  // The full-text analyzer's stemming language, fixed at creation (DB::Reindex changes it):
+  // a Snowball algorithm ("english", "french", "german", "russian", "porter", ...) or "none".
+  // Texts are segmented into words by Unicode rules (ICU), case-folded and NFKC-normalized
+  // whatever the language. Default: "english".
+  std::string analyzer = "english";
+
   // The index is checkpointed to disk after this many add/delete operations, and on Close.
   // 0 checkpoints only on Close. Default: 50000.
   uint64_t checkpoint_interval = 50000;
@@ -122,13 +128,19 @@ struct IngestOptions {
 
 // How DB::Query ranks stored texts for a text query.
 enum class QueryMode {
-  kHybrid,  // reciprocal rank fusion of the dense and bm25 lists
+  kHybrid,  // the bm25 and dense lists fused (QueryOptions::fusion)
   kDense,   // the query embedded with the database's model, searched in the vector index
-  kBm25,    // BM25 over the model's tokens
+  kBm25,    // BM25 over the full-text index (words, "phrases", +required, -excluded)
 };
 // "hybrid", "dense" or "bm25".
 std::string_view QueryModeName(QueryMode mode);
 std::optional<QueryMode> ParseQueryMode(std::string_view name);
+
+// How a hybrid query combines its two lists (QueryOptions::fusion).
+enum class Fusion { kConvex, kRrf };
+// "convex" or "rrf".
+std::string_view FusionName(Fusion fusion);
+std::optional<Fusion> ParseFusion(std::string_view name);
 
 struct QueryOptions {
   int k = 10;  // hits wanted (> 0)
@@ -140,10 +152,19 @@ struct QueryOptions {
   // BM25 parameters. Defaults: 1.2 and 0.75.
   float bm25_k1 = 1.2f;
   float bm25_b = 0.75f;
-  // Reciprocal rank fusion constant: score = sum over lists of weight / (rrf_k + rank), the
-  // bm25 list weighing 1 and the dense list `dense_weight`. Defaults: 60 and 1 (plain RRF).
+  // How hybrid queries fuse the bm25 and dense lists (each `fusion_depth` deep):
+  //   kConvex  each list's scores min-max normalized to [0, 1] over its candidates (a document
+  //            missing from a list scores 0 there); fused = (1 - w) * bm25 + w * dense.
+  //   kRrf     reciprocal rank fusion: (1 - w) / (rrf_k + bm25 rank) + w / (rrf_k + dense rank).
+  // w is `dense_weight`, in [0, 1]. When the query has +required or -excluded clauses only
+  // documents of the bm25 list (which obey them) are fused. Ties go to the lower internal id.
+  // Defaults: convex, w 0.3, depth 100, rrf_k 60 (chosen on the evals: docs/benchmarks.md).
+  Fusion fusion = Fusion::kConvex;
+  float dense_weight = 0.3f;
+  int fusion_depth = 100;
   int rrf_k = 60;
-  float dense_weight = 1.0f;
+  // Fill Hit::highlights with the query's words in each hit's text. Default: false.
+  bool highlight = false;
   // Index search parameters (see SearchOptions).
   int ef_search = 0;
   int nprobe = 0;

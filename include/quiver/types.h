@@ -30,14 +30,24 @@ struct Record {
   SourceRef source;
 };
 
+// A byte range [begin, end) of a text.
+struct TextSpan {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  friend bool operator==(const TextSpan&, const TextSpan&) = default;
+};
+
 // One search or query result. `score` follows the database's Metric for vector searches and
-// dense queries; it is the BM25 score for bm25 queries and the fused RRF score for hybrid ones.
+// dense queries; it is the BM25 score for bm25 queries and the fused score for hybrid ones.
 struct Hit {
   std::string id;
   float score = 0;
   std::string text;
   std::string metadata;
   SourceRef source;
+  // With QueryOptions::highlight: the whole words of `text` that match the query's terms
+  // (as the database's analyzer sees them), ascending and disjoint. Else empty.
+  std::vector<TextSpan> highlights;
 };
 
 struct Stats {
@@ -49,8 +59,15 @@ struct Stats {
   uint64_t deleted = 0;              // tombstoned vectors still in the index (compact drops them)
   uint64_t disk_bytes = 0;           // everything under the database directory
   uint64_t last_sequence = 0;        // newest operation-log sequence
-  uint64_t checkpoint_sequence = 0;  // operation-log sequence the on-disk index covers
+  uint64_t checkpoint_sequence = 0;  // operation-log sequence the on-disk indexes cover
   std::string distance_kernel;       // SIMD distance code in use: "avx512", "avx2" or "generic"
+  // The lexical (full-text) index: its analyzer's stemming language ("english", "none", ...),
+  // the ICU version that segmented the texts, and what it holds.
+  std::string analyzer;
+  std::string icu_version;
+  uint64_t lexical_documents = 0;  // live records (one without text has no terms)
+  uint64_t lexical_terms = 0;      // distinct terms
+  uint64_t lexical_deleted = 0;    // tombstoned documents (compact drops them)
 };
 
 // One token of a text, as a database's tokenizer splits it.

@@ -196,12 +196,12 @@ TEST_F(DBTest, NewerFormatVersionIsNotSupported) {
     auto store = storage::Store::Open(Path() + "/store", storage::Store::Mode::kReadWrite, false);
     ASSERT_TRUE(store.ok());
     storage::WriteBatch batch;
-    batch.PutMetaU64(storage::meta_key::kFormatVersion, 2);
+    batch.PutMetaU64(storage::meta_key::kFormatVersion, 3);
     ASSERT_TRUE(store.value()->Write(batch).ok());
   }
   auto db = DB::Open(Options(), Path());
   EXPECT_TRUE(db.status().IsNotSupported()) << db.status().ToString();
-  EXPECT_NE(db.status().message().find("format version 2"), std::string::npos);
+  EXPECT_NE(db.status().message().find("format version 3"), std::string::npos);
 }
 
 TEST_F(DBTest, ReadOnlyRefusesMutations) {
