@@ -184,6 +184,7 @@ constexpr const char* kDescription =
     "  quiver query docs.db --queries questions.txt --json";
 
 po::options_description QueryOptionsDescription() {
+  const QueryOptions kDefaults;
   po::options_description options("options");
   // clang-format off
   options.add_options()
@@ -191,7 +192,8 @@ po::options_description QueryOptionsDescription() {
       ("text", po::value<std::string>(), "the question, in plain text")
       ("k,k", po::value<int>()->default_value(10), "number of hits")
       ("mode", po::value<std::string>()->default_value("hybrid"),
-       "hybrid (fuse dense and bm25 by reciprocal rank), dense (embedding search) or bm25")
+       "hybrid (bm25 and dense fused, see --fusion), dense (embedding search) or bm25 "
+       "(full text: words, \"a phrase\", +required, -excluded)")
       ("where", po::value<std::string>()->default_value(""),
        "metadata filter, e.g. '{\"lang\": \"en\", \"year\": {\"$gte\": 2000}}' with "
        "$eq $ne $gt $gte $lt $lte $in $nin $and $or; results stay the exact top k")
@@ -201,9 +203,14 @@ po::options_description QueryOptionsDescription() {
       ("json", po::bool_switch(),
        "one JSON object per hit: {\"rank\",\"id\",\"score\",\"text\",\"meta\",\"source\"}, "
        "plus \"query\" (its line) with --queries")
-      ("rrf-k", po::value<int>()->default_value(60), "reciprocal rank fusion constant")
-      ("dense-weight", po::value<float>()->default_value(1.0f),
-       "hybrid: weight of the dense list in the fusion (bm25's is 1; 1 = plain RRF)")
+      ("fusion", po::value<std::string>()->default_value(std::string(FusionName(kDefaults.fusion))),
+       "hybrid: convex (min-max normalized scores, weighted) or rrf (reciprocal rank)")
+      ("dense-weight", po::value<float>()->default_value(kDefaults.dense_weight),
+       "hybrid: share of the dense list in the fusion, 0 (bm25 only) to 1 (dense only)")
+      ("fusion-depth", po::value<int>()->default_value(kDefaults.fusion_depth),
+       "hybrid: candidates taken from each list")
+      ("rrf-k", po::value<int>()->default_value(kDefaults.rrf_k),
+       "hybrid with --fusion rrf: the rank constant")
       ("k1", po::value<float>()->default_value(1.2f), "BM25 term-frequency saturation")
       ("b", po::value<float>()->default_value(0.75f), "BM25 length normalization")
       ("ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")
@@ -231,8 +238,15 @@ Result<QueryOptions> ParseQueryOptions(const po::variables_map& values) {
                                    values["mode"].as<std::string>() + "'");
   }
   query.mode = *mode;
+  auto fusion = ParseFusion(values["fusion"].as<std::string>());
+  if (!fusion) {
+    return Status::InvalidArgument("--fusion must be convex or rrf; found '" +
+                                   values["fusion"].as<std::string>() + "'");
+  }
+  query.fusion = *fusion;
   query.rrf_k = values["rrf-k"].as<int>();
   query.dense_weight = values["dense-weight"].as<float>();
+  query.fusion_depth = values["fusion-depth"].as<int>();
   query.bm25_k1 = values["k1"].as<float>();
   query.bm25_b = values["b"].as<float>();
   query.ef_search = values["ef"].as<int>();
