@@ -57,6 +57,7 @@ Status LexicalIndex::Add(uint64_t doc, const std::vector<Term>& terms) {
     it->second.Append(doc, static_cast<uint32_t>(pos.size()), pos.data(), len);
   }
   doc_ids_.push_back(doc);
+  AddSlot(doc, doc_ids_.size() - 1);
   doc_lens_.push_back(len);
   deleted_.push_back(0);
   any_added_ = true;
@@ -66,7 +67,31 @@ Status LexicalIndex::Add(uint64_t doc, const std::vector<Term>& terms) {
   return Status::OK();
 }
 
+void LexicalIndex::AddSlot(uint64_t doc, size_t index) {
+  if (!slots_dense_) return;
+  const uint64_t offset = doc - doc_ids_.front();
+  if (offset > kMaxSlotSpread * doc_ids_.size() + 4096 || index >= UINT32_MAX) {
+    slots_dense_ = false;
+    slot_of_ = {};
+    return;
+  }
+  if (offset >= slot_of_.size())
+    slot_of_.resize(std::max<uint64_t>(offset + 1, slot_of_.size() * 2), 0);
+  slot_of_[offset] = static_cast<uint32_t>(index + 1);
+}
+
+void LexicalIndex::RebuildSlots() {
+  slot_of_ = {};
+  slots_dense_ = true;
+  for (size_t i = 0; i < doc_ids_.size() && slots_dense_; ++i) AddSlot(doc_ids_[i], i);
+}
+
 int64_t LexicalIndex::FindDoc(uint64_t doc) const {
+  if (slots_dense_) {
+    if (doc_ids_.empty() || doc < doc_ids_.front()) return -1;
+    const uint64_t offset = doc - doc_ids_.front();
+    return offset < slot_of_.size() ? static_cast<int64_t>(slot_of_[offset]) - 1 : -1;
+  }
   auto it = std::lower_bound(doc_ids_.begin(), doc_ids_.end(), doc);
   if (it == doc_ids_.end() || *it != doc) return -1;
   return it - doc_ids_.begin();
@@ -145,6 +170,7 @@ void LexicalIndex::Compact() {
   doc_lens_.resize(out);
   deleted_.resize(out);
   tombstones_.clear();
+  RebuildSlots();
 }
 
 const PostingList* LexicalIndex::Find(const std::string& term) const {
@@ -221,6 +247,7 @@ Status LexicalIndex::ParseDocs(std::string_view in, size_t* pos, uint64_t count)
   if (count > 0 && (!any_added_ || last_added_ < doc_ids_.back())) {
     return Status::Corruption("lexical index: documents above the last id added");
   }
+  RebuildSlots();
   return Status::OK();
 }
 

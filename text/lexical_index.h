@@ -113,6 +113,10 @@ class LexicalIndex {
 
   // Index of `doc` in the document table, or -1.
   int64_t FindDoc(uint64_t doc) const;
+  // Rebuilds slot_of_ from the document table (after Compact or Deserialize).
+  void RebuildSlots();
+  // Records that doc_ids_[index] is `doc`, in slot_of_ while the ids stay dense enough.
+  void AddSlot(uint64_t doc, size_t index);
   int64_t LengthOf(uint64_t doc) const;  // -1 when unknown
   bool IsLive(size_t index) const { return !deleted_[index]; }
   Status ParseDocs(std::string_view in, size_t* pos, uint64_t count);
@@ -121,6 +125,12 @@ class LexicalIndex {
   std::vector<uint32_t> doc_lens_;    // parallel to doc_ids_
   std::vector<uint8_t> deleted_;      // parallel to doc_ids_: 1 when tombstoned
   std::vector<uint64_t> tombstones_;  // tombstoned ids, ascending
+  // slot_of_[doc - doc_ids_.front()] is doc's index in the document table + 1 (0: none), kept
+  // while the ids span at most kMaxSlotSpread times as many values as there are documents
+  // (the engine's ids are nearly dense); empty otherwise, when FindDoc searches doc_ids_.
+  static constexpr uint64_t kMaxSlotSpread = 8;
+  std::vector<uint32_t> slot_of_;
+  bool slots_dense_ = true;
   std::unordered_map<std::string, PostingList> terms_;
   bool any_added_ = false;
   uint64_t last_added_ = 0;

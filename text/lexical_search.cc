@@ -57,7 +57,10 @@ class LexicalIndex::Searcher {
  public:
   Searcher(const LexicalIndex& index, const LexicalQuery& query, const Bm25Params& params,
            const std::function<bool(uint64_t)>* allowed);
+  // Top-k by block-max WAND when the query has must clauses, else by MaxScore.
+  std::vector<ScoredDoc> TopDocuments(size_t k);
   std::vector<ScoredDoc> Wand(size_t k);
+  std::vector<ScoredDoc> MaxScore(size_t k);
   std::vector<ScoredDoc> Exhaustive(size_t k);
 
  private:
@@ -298,10 +301,68 @@ std::vector<ScoredDoc> LexicalIndex::Searcher::Wand(size_t k) {
                                [&](size_t i) { return scored_[i].Doc() == kEnd; }),
                 order.end());
     if (order.empty()) break;
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return scored_[a].Doc() < scored_[b].Doc(); });
+    // Insertion sort: after a step the order is nearly sorted and holds a few cursors.
+    for (size_t i = 1; i < order.size(); ++i) {
+      for (size_t j = i; j > 0 && scored_[order[j]].Doc() < scored_[order[j - 1]].Doc(); --j) {
+        std::swap(order[j], order[j - 1]);
+      }
+    }
     WandStep(&order, &top);
     if (order.empty()) break;
+  }
+  return top.Take();
+}
+
+std::vector<ScoredDoc> LexicalIndex::Searcher::TopDocuments(size_t k) {
+  return required_.empty() ? MaxScore(k) : Wand(k);
+}
+
+// MaxScore (Turtle & Flood 1995) for queries without must clauses. The scored lists, by
+// ascending maximum score, split into non-essential ones (the longest prefix whose maxima sum
+// to no more than the k-th best score: a document only they hold cannot enter) and essential
+// ones, whose documents are the candidates. A candidate's non-essential lists are read in
+// descending maximum order only while its bound can still beat the threshold; the score of a
+// candidate that can is then computed in clause order, as Exhaustive does.
+std::vector<ScoredDoc> LexicalIndex::Searcher::MaxScore(size_t k) {
+  TopK top(k);
+  if (empty_ || k == 0) return top.Take();
+  const size_t n = scored_.size();
+  std::vector<size_t> by_max(n);
+  for (size_t i = 0; i < n; ++i) by_max[i] = i;
+  std::sort(by_max.begin(), by_max.end(), [&](size_t a, size_t b) {
+    return scored_max_[a] != scored_max_[b] ? scored_max_[a] < scored_max_[b] : a < b;
+  });
+  std::vector<float> prefix(n + 1, 0);  // prefix[i]: sum of the i smallest maxima
+  for (size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + scored_max_[by_max[i]];
+  size_t essential = 0;  // by_max[essential..n) are the essential lists
+  while (true) {
+    const float theta = top.Threshold();
+    while (essential < n && !MayExceed(prefix[essential + 1], theta)) ++essential;
+    if (essential == n) break;
+    uint64_t d = kEnd;
+    for (size_t i = essential; i < n; ++i) d = std::min(d, scored_[by_max[i]].Doc());
+    if (d == kEnd) break;
+    uint32_t dl = 0;
+    if (Accept(d, &dl)) {
+      float bound = prefix[essential];
+      for (size_t i = essential; i < n; ++i) {
+        PostingCursor& c = scored_[by_max[i]];
+        if (c.Doc() == d)
+          bound += Bm25TermScore(scored_idf_[by_max[i]], c.Freq(), dl, avgdl_, params_);
+      }
+      for (size_t j = essential; j-- > 0 && MayExceed(bound, theta);) {
+        PostingCursor& c = scored_[by_max[j]];
+        bound -= scored_max_[by_max[j]];
+        c.Advance(d);
+        if (c.Doc() == d)
+          bound += Bm25TermScore(scored_idf_[by_max[j]], c.Freq(), dl, avgdl_, params_);
+      }
+      if (MayExceed(bound, theta)) top.Push({d, Score(d, dl)});
+    }
+    for (size_t i = essential; i < n; ++i) {
+      PostingCursor& c = scored_[by_max[i]];
+      if (c.Doc() == d) c.Next();
+    }
   }
   return top.Take();
 }
@@ -309,7 +370,7 @@ std::vector<ScoredDoc> LexicalIndex::Searcher::Wand(size_t k) {
 std::vector<ScoredDoc> LexicalIndex::Search(const LexicalQuery& query, size_t k,
                                             const Bm25Params& params,
                                             const std::function<bool(uint64_t)>* allowed) const {
-  return Searcher(*this, query, params, allowed).Wand(k);
+  return Searcher(*this, query, params, allowed).TopDocuments(k);
 }
 
 std::vector<ScoredDoc> LexicalIndex::SearchExhaustive(

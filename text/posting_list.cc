@@ -274,12 +274,35 @@ void PostingCursor::Next() {
   LoadBlock(block_ + 1);
 }
 
+size_t PostingCursor::FirstBlockReaching(size_t from, uint64_t target) const {
+  const size_t count = BlockCount();
+  // Gallop (1, 2, 4, ... blocks ahead), then binary search the last step.
+  size_t low = from, step = 1;
+  while (low < count && LastDocOf(low) < target) {
+    const size_t probe = low + step;
+    if (probe >= count || LastDocOf(probe) >= target) {
+      size_t high = std::min(probe, count);  // LastDocOf(high) >= target, or high == count
+      ++low;                                 // LastDocOf(low) < target
+      while (low < high) {
+        const size_t mid = low + (high - low) / 2;
+        if (LastDocOf(mid) < target) {
+          low = mid + 1;
+        } else {
+          high = mid;
+        }
+      }
+      return low;
+    }
+    low = probe;
+    step *= 2;
+  }
+  return low;
+}
+
 void PostingCursor::Advance(uint64_t target) {
   if (doc_ >= target) return;
   if (LastDocOf(block_) < target) {
-    size_t b = block_ + 1;
-    while (b < BlockCount() && LastDocOf(b) < target) ++b;
-    LoadBlock(b);
+    LoadBlock(FirstBlockReaching(block_ + 1, target));
     if (doc_ == kEnd) return;
   }
   // The current block holds a doc >= target.
@@ -289,8 +312,7 @@ void PostingCursor::Advance(uint64_t target) {
 }
 
 void PostingCursor::ShallowAdvance(uint64_t target) {
-  shallow_ = std::max(shallow_, block_);
-  while (shallow_ < BlockCount() && LastDocOf(shallow_) < target) ++shallow_;
+  shallow_ = FirstBlockReaching(std::max(shallow_, block_), target);
 }
 
 uint64_t PostingCursor::BlockMaxDoc() const {
@@ -307,9 +329,13 @@ uint32_t PostingCursor::BlockMinDocLen() const {
   return shallow_ < BlockCount() ? list_->tail_min_doc_len_ : 0;
 }
 
-float PostingCursor::BlockUpperBound(float idf, float avgdl, const Bm25Params& params) const {
+float PostingCursor::BlockUpperBound(float idf, float avgdl, const Bm25Params& params) {
   if (shallow_ >= BlockCount()) return 0;
-  return Bm25TermScore(idf, BlockMaxFreq(), BlockMinDocLen(), avgdl, params);
+  if (bound_block_ != shallow_) {
+    bound_block_ = shallow_;
+    bound_ = Bm25TermScore(idf, BlockMaxFreq(), BlockMinDocLen(), avgdl, params);
+  }
+  return bound_;
 }
 
 }  // namespace quiver::text

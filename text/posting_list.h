@@ -129,11 +129,14 @@ class PostingCursor {
   uint32_t BlockMaxFreq() const;
   uint32_t BlockMinDocLen() const;
   // The highest BM25 score any posting of that block can get (0 past the last block).
-  float BlockUpperBound(float idf, float avgdl, const Bm25Params& params) const;
+  // Remembered per block: a cursor must be asked with the same idf, avgdl and params.
+  float BlockUpperBound(float idf, float avgdl, const Bm25Params& params);
 
  private:
   size_t BlockCount() const;
   uint64_t LastDocOf(size_t block) const;
+  // The first block at or after `from` whose last doc is >= target (BlockCount() if none).
+  size_t FirstBlockReaching(size_t from, uint64_t target) const;
   void LoadBlock(size_t block);
   void DecodePositions();
 
@@ -148,6 +151,8 @@ class PostingCursor {
   bool positions_decoded_ = false;
   std::vector<uint32_t> positions_;
   std::vector<uint32_t> position_starts_;  // count + 1 entries
+  size_t bound_block_ = SIZE_MAX;          // the block whose upper bound is bound_
+  float bound_ = 0;
 };
 
 }  // namespace quiver::text
