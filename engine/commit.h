@@ -58,7 +58,7 @@ struct PreparedCommit {
   std::vector<uint64_t> added;    // internal ids it adds, with their vectors below
   std::vector<float> added_vectors;
   std::vector<size_t> added_records;  // for each added id, its record in plan.upserts
-  size_t deleted_existing = 0;  // ids in plan.deletes that existed
+  size_t deleted_existing = 0;        // ids in plan.deletes that existed
 };
 
 // Plans `plan` against the store as it is and the counters `before`. Existing records that

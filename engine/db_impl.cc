@@ -113,7 +113,8 @@ Result<std::string> DBImpl::LexicalRebuildReason(const StoredMeta& meta) {
   if (meta.analyzer.icu_version == icu) return std::string();
   analyzer_choice_.icu_version = icu;
   if (!options_.read_only) QUIVER_RETURN_IF_ERROR(StoreAnalyzerChoice(*store_, analyzer_choice_));
-  return "its texts were segmented by ICU " + meta.analyzer.icu_version + "; this quiver uses " + icu;
+  return "its texts were segmented by ICU " + meta.analyzer.icu_version + "; this quiver uses " +
+         icu;
 }
 
 Status DBImpl::Recover() {
@@ -121,9 +122,9 @@ Status DBImpl::Recover() {
   const Reporter report = [this](const std::string& m) { Report(m); };
   QUIVER_ASSIGN_OR_RETURN(RecoveredIndex recovered,
                           RecoverIndex(*store_, layout_, config_, counters, report));
-  QUIVER_ASSIGN_OR_RETURN(RecoveredLexical lexical,
-                          RecoverLexical(*store_, layout_, *analyzer_, counters,
-                                         lexical_rebuild_reason_, report));
+  QUIVER_ASSIGN_OR_RETURN(
+      RecoveredLexical lexical,
+      RecoverLexical(*store_, layout_, *analyzer_, counters, lexical_rebuild_reason_, report));
   util::WriterLock lock(&state_mu_);
   index_ = std::move(recovered.index);
   lexical_ = std::move(lexical.index);
@@ -174,7 +175,8 @@ Counters DBImpl::CurrentCounters() const {
 
 Status DBImpl::CheckpointHeld() {
   const uint64_t sequence = counters_.last_sequence;
-  QUIVER_RETURN_IF_ERROR(WriteCheckpoints(*store_, layout_, *index_, *lexical_, sequence));
+  QUIVER_RETURN_IF_ERROR(
+      WriteCheckpoints(*store_, layout_, *index_, *analyzer_, *lexical_, sequence));
   checkpoint_sequence_ = sequence;
   return Status::OK();
 }
@@ -185,7 +187,8 @@ Status DBImpl::CheckpointLocked() {
     // Only writers change the index, and this one holds write_mu_: readers may go on.
     util::ReaderLock read(&state_mu_);
     sequence = counters_.last_sequence;
-    QUIVER_RETURN_IF_ERROR(WriteCheckpoints(*store_, layout_, *index_, *lexical_, sequence));
+    QUIVER_RETURN_IF_ERROR(
+        WriteCheckpoints(*store_, layout_, *index_, *analyzer_, *lexical_, sequence));
   }
   util::WriterLock lock(&state_mu_);
   checkpoint_sequence_ = sequence;
@@ -431,11 +434,11 @@ Result<IngestSummary> DBImpl::Ingest(const std::vector<std::string>& paths,
   IngestSummary summary;
   QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, ModelForIngestLocked(files, options, &summary));
   QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, CurrentCounters()));
-  IngestPipeline pipeline(*store_, options, *model, *analyzer_,
-                          [this](CommitPlan& plan, size_t* removed) {
-    write_mu_.AssertHeld();  // the pipeline runs inside Ingest, which holds it
-    return CommitLocked(plan, removed);
-  });
+  IngestPipeline pipeline(
+      *store_, options, *model, *analyzer_, [this](CommitPlan& plan, size_t* removed) {
+        write_mu_.AssertHeld();  // the pipeline runs inside Ingest, which holds it
+        return CommitLocked(plan, removed);
+      });
   QUIVER_RETURN_IF_ERROR(pipeline.Run(paths, files, &summary));
   summary.seconds = util::SecondsSince(start);
   return summary;
@@ -490,8 +493,8 @@ Result<ReembedSummary> DBImpl::Reembed() {
 // ---- reads ------------------------------------------------------------------------------------
 
 QueryContext DBImpl::Context() const {
-  return {store_.get(),  index_.get(), lexical_.get(),       analyzer_.get(),
-          &config_,      &counters_,   data_version_.load()};
+  return {store_.get(), index_.get(), lexical_.get(),      analyzer_.get(),
+          &config_,     &counters_,   data_version_.load()};
 }
 
 Result<text::LexicalQuery> DBImpl::ParseTextQuery(std::string_view text) const {
@@ -624,7 +627,8 @@ Status DBImpl::Verify() {
   }
   QUIVER_RETURN_IF_ERROR(VerifyLexical(*store_, *analyzer_, *lexical_));
   if (std::filesystem::exists(layout_.lexical_checkpoint_path())) {
-    QUIVER_RETURN_IF_ERROR(VerifyLexicalCheckpointFile(layout_.lexical_checkpoint_path()));
+    QUIVER_RETURN_IF_ERROR(
+        VerifyLexicalCheckpointFile(layout_.lexical_checkpoint_path(), *analyzer_));
   }
   return Status::OK();
 }

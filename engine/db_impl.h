@@ -114,8 +114,7 @@ class DBImpl final : public DB {
   QueryContext Context() const REQUIRES_SHARED(state_mu_);
   // The full-text query of `text`, or of a stored record's text for QueryLike (its distinct
   // terms, each a should clause).
-  Result<text::LexicalQuery> ParseTextQuery(std::string_view text) const
-      REQUIRES_SHARED(state_mu_);
+  Result<text::LexicalQuery> ParseTextQuery(std::string_view text) const REQUIRES_SHARED(state_mu_);
   text::LexicalQuery LikeQuery(std::string_view text) const REQUIRES_SHARED(state_mu_);
   Status CheckOpen() const;
   Status CheckWritable() const;

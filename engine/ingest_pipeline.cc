@@ -292,8 +292,7 @@ Status IngestPipeline::ChunkAndEmbed(const ingest::SourceFile& file,
   std::vector<Status> errors(n, Status::OK());
   std::vector<uint64_t> empty(n, 0);
   util::ParallelFor(n, util::WorkerCount(options_.threads), [&](size_t i) {
-    errors[i] =
-        DocumentRecords(file, file.documents[i], options_, model_, analyzer_,
+    errors[i] = DocumentRecords(file, file.documents[i], options_, model_, analyzer_,
                                 &per_document[i], &empty[i]);
   });
   for (size_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <unordered_set>
 #include <utility>
 
@@ -49,21 +50,37 @@ class PendingDocs {
   std::vector<std::string> texts_;
 };
 
+// "<language> <ICU version>": what made an index.
+std::string AnalyzerTag(const text::Analyzer& analyzer) {
+  return analyzer.Name() + " " + text::Analyzer::IcuVersion();
+}
+
 Result<std::unique_ptr<text::LexicalIndex>> ReadLexicalCheckpoint(const std::string& path,
+                                                                  const text::Analyzer& analyzer,
                                                                   uint64_t* sequence) {
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::MappedCheckpoint> mapped,
                           index::MappedCheckpoint::Open(path));
   if (mapped->header().dimension != 0) {
     return Status::Corruption("checkpoint " + path + " is not a full-text index checkpoint");
   }
-  auto index = text::LexicalIndex::Deserialize(std::string_view(
-      reinterpret_cast<const char*>(mapped->payload()), mapped->payload_size()));
+  std::string_view payload(reinterpret_cast<const char*>(mapped->payload()),
+                           mapped->payload_size());
+  uint32_t tag_size = 0;
+  if (payload.size() >= 4) std::memcpy(&tag_size, payload.data(), 4);
+  if (payload.size() < 4 || tag_size > payload.size() - 4) {
+    return Status::Corruption("checkpoint " + path + " has no analyzer tag");
+  }
+  const std::string_view tag = payload.substr(4, tag_size);
+  if (tag != AnalyzerTag(analyzer)) {
+    return Status::Corruption("checkpoint " + path + " was made by analyzer '" + std::string(tag) +
+                              "', not '" + AnalyzerTag(analyzer) + "'");
+  }
+  auto index = text::LexicalIndex::Deserialize(payload.substr(4 + tag_size));
   if (!index.ok()) return index.status().WithContext("checkpoint " + path);
   if (index->DocumentCount() != mapped->header().live_count) {
-    return Status::Corruption("checkpoint " + path + " holds " +
-                              std::to_string(index->DocumentCount()) +
-                              " documents; its header says " +
-                              std::to_string(mapped->header().live_count));
+    return Status::Corruption(
+        "checkpoint " + path + " holds " + std::to_string(index->DocumentCount()) +
+        " documents; its header says " + std::to_string(mapped->header().live_count));
   }
   *sequence = mapped->header().sequence;
   return std::make_unique<text::LexicalIndex>(std::move(*index));
@@ -91,7 +108,7 @@ Status ComparePostings(const std::string& term, const text::LexicalIndex& expect
     if (h.Doc() != w.Doc()) {
       return mismatch("document " + std::to_string(w.Doc()) + " holds it, the index has " +
                       (h.Doc() == text::PostingCursor::kEnd ? std::string("no more")
-                                                             : std::to_string(h.Doc())));
+                                                            : std::to_string(h.Doc())));
     }
     const auto wp = w.Positions();
     const auto hp = h.Positions();
@@ -100,7 +117,8 @@ Status ComparePostings(const std::string& term, const text::LexicalIndex& expect
     }
   }
   if (h.Doc() != text::PostingCursor::kEnd) {
-    return mismatch("the index lists document " + std::to_string(h.Doc()) + ", whose text lacks it");
+    return mismatch("the index lists document " + std::to_string(h.Doc()) +
+                    ", whose text lacks it");
   }
   return Status::OK();
 }
@@ -161,22 +179,23 @@ Result<RecoveredLexical> RebuildLexical(storage::Store& store, const Layout& lay
   RecoveredLexical out{std::move(*rebuilt), 0, true};
   char line[128];
   std::snprintf(line, sizeof(line), "indexed %llu texts (%zu terms) in %.1f s",
-                static_cast<unsigned long long>(out.index->DocumentCount()),
-                out.index->TermCount(), util::SecondsSince(start));
+                static_cast<unsigned long long>(out.index->DocumentCount()), out.index->TermCount(),
+                util::SecondsSince(start));
   report(line);
   return out;
 }
 
 Result<RecoveredLexical> RecoverLexical(storage::Store& store, const Layout& layout,
                                         const text::Analyzer& analyzer, const Counters& counters,
-                                        const std::string& rebuild_reason,
-                                        const Reporter& report) {
-  if (!rebuild_reason.empty()) return RebuildLexical(store, layout, analyzer, rebuild_reason, report);
+                                        const std::string& rebuild_reason, const Reporter& report) {
+  if (!rebuild_reason.empty())
+    return RebuildLexical(store, layout, analyzer, rebuild_reason, report);
   QUIVER_ASSIGN_OR_RETURN(uint64_t trimmed,
                           store.GetMetaU64(storage::meta_key::kOplogTrimmedThrough, 0));
   RecoveredLexical out;
   std::string reason;
-  auto loaded = ReadLexicalCheckpoint(layout.lexical_checkpoint_path(), &out.checkpoint_sequence);
+  auto loaded =
+      ReadLexicalCheckpoint(layout.lexical_checkpoint_path(), analyzer, &out.checkpoint_sequence);
   if (loaded.ok()) {
     reason = StaleCheckpointReason(out.checkpoint_sequence, counters.last_sequence, trimmed);
     if (reason.empty()) out.index = std::move(*loaded);
@@ -200,9 +219,13 @@ Result<RecoveredLexical> RecoverLexical(storage::Store& store, const Layout& lay
   return RebuildLexical(store, layout, analyzer, reason, report);
 }
 
-Status WriteLexicalCheckpoint(const Layout& layout, const text::LexicalIndex& index,
-                              uint64_t sequence) {
-  const std::string payload = index.Serialize();
+Status WriteLexicalCheckpoint(const Layout& layout, const text::Analyzer& analyzer,
+                              const text::LexicalIndex& index, uint64_t sequence) {
+  const std::string tag = AnalyzerTag(analyzer);
+  const uint32_t tag_size = static_cast<uint32_t>(tag.size());
+  std::string payload(reinterpret_cast<const char*>(&tag_size), 4);
+  payload += tag;
+  payload += index.Serialize();
   index::CheckpointHeader header;
   header.sequence = sequence;
   header.live_count = index.DocumentCount();
@@ -214,9 +237,9 @@ Status WriteLexicalCheckpoint(const Layout& layout, const text::LexicalIndex& in
       });
 }
 
-Status VerifyLexicalCheckpointFile(const std::string& path) {
+Status VerifyLexicalCheckpointFile(const std::string& path, const text::Analyzer& analyzer) {
   uint64_t sequence = 0;
-  return ReadLexicalCheckpoint(path, &sequence).status();
+  return ReadLexicalCheckpoint(path, analyzer, &sequence).status();
 }
 
 Status VerifyLexical(storage::Store& store, const text::Analyzer& analyzer,
@@ -224,8 +247,7 @@ Status VerifyLexical(storage::Store& store, const text::Analyzer& analyzer,
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<text::LexicalIndex> expected,
                           BuildLexicalFromStore(store, analyzer));
   if (index.LiveDocuments() != expected->LiveDocuments()) {
-    return Status::Corruption("the full-text index holds " +
-                              std::to_string(index.DocumentCount()) +
+    return Status::Corruption("the full-text index holds " + std::to_string(index.DocumentCount()) +
                               " documents that differ from the " +
                               std::to_string(expected->DocumentCount()) + " stored texts");
   }
@@ -233,13 +255,14 @@ Status VerifyLexical(storage::Store& store, const text::Analyzer& analyzer,
     QUIVER_RETURN_IF_ERROR(ComparePostings(term, *expected, index));
   }
   for (const std::string& term : index.SortedTerms()) {
-    if (expected->Find(term) == nullptr) QUIVER_RETURN_IF_ERROR(ComparePostings(term, *expected, index));
+    if (expected->Find(term) == nullptr)
+      QUIVER_RETURN_IF_ERROR(ComparePostings(term, *expected, index));
   }
   return Status::OK();
 }
 
-std::vector<TextSpan> HighlightSpans(const text::Analyzer& analyzer, const text::LexicalQuery& query,
-                                     std::string_view text) {
+std::vector<TextSpan> HighlightSpans(const text::Analyzer& analyzer,
+                                     const text::LexicalQuery& query, std::string_view text) {
   std::unordered_set<std::string_view> wanted;
   for (const text::QueryClause& clause : query.clauses) {
     if (clause.occur == text::Occur::kMustNot) continue;

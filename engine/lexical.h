@@ -9,8 +9,11 @@
 //
 // Checkpoint file: the standard header of index/checkpoint.h with metric 0, dimension 0 (no
 // vector checkpoint has dimension 0, so the two files cannot be taken for each other), the
-// operation-log sequence covered and the live document count; the payload is
-// text::LexicalIndex::Serialize() (format in text/lexical_index.h).
+// operation-log sequence covered and the live document count. The payload is the analyzer
+// tag (4 bytes little-endian length, then "<language> <ICU version>", e.g. "english 72.1")
+// followed by text::LexicalIndex::Serialize() (format in text/lexical_index.h); a checkpoint
+// whose tag is not the database's analyzer is rebuilt, so a crash between recording a new
+// analyzer and checkpointing its index cannot leave the two mismatched.
 #ifndef QUIVER_ENGINE_LEXICAL_H_
 #define QUIVER_ENGINE_LEXICAL_H_
 
@@ -66,8 +69,7 @@ struct RecoveredLexical {
 // be used. Fails only when the store itself cannot be read.
 Result<RecoveredLexical> RecoverLexical(storage::Store& store, const Layout& layout,
                                         const text::Analyzer& analyzer, const Counters& counters,
-                                        const std::string& rebuild_reason,
-                                        const Reporter& report);
+                                        const std::string& rebuild_reason, const Reporter& report);
 
 // Rebuilds the index from the store, announcing it (with `reason`) and its duration.
 Result<RecoveredLexical> RebuildLexical(storage::Store& store, const Layout& layout,
@@ -76,11 +78,12 @@ Result<RecoveredLexical> RebuildLexical(storage::Store& store, const Layout& lay
 
 // Writes `index` as the checkpoint covering `sequence` (the caller trims the oplog once
 // every checkpoint covers it).
-Status WriteLexicalCheckpoint(const Layout& layout, const text::LexicalIndex& index,
-                              uint64_t sequence);
+Status WriteLexicalCheckpoint(const Layout& layout, const text::Analyzer& analyzer,
+                              const text::LexicalIndex& index, uint64_t sequence);
 
-// Corruption unless the checkpoint file at `path` is whole and a full-text index.
-Status VerifyLexicalCheckpointFile(const std::string& path);
+// Corruption unless the checkpoint file at `path` is whole and a full-text index made by
+// `analyzer`.
+Status VerifyLexicalCheckpointFile(const std::string& path, const text::Analyzer& analyzer);
 
 // Corruption unless `index` holds exactly what `analyzer` makes of the stored texts: the same
 // live documents and lengths, and for every term the same documents, frequencies and
@@ -89,8 +92,8 @@ Status VerifyLexical(storage::Store& store, const text::Analyzer& analyzer,
                      const text::LexicalIndex& index);
 
 // The whole words of `text` holding one of the terms of `query`'s should and must clauses.
-std::vector<TextSpan> HighlightSpans(const text::Analyzer& analyzer, const text::LexicalQuery& query,
-                                     std::string_view text);
+std::vector<TextSpan> HighlightSpans(const text::Analyzer& analyzer,
+                                     const text::LexicalQuery& query, std::string_view text);
 
 }  // namespace quiver::engine
 

@@ -155,8 +155,12 @@ Result<std::optional<Hit>> FetchHit(storage::Store& store, uint64_t internal_id,
   auto doc = store.GetDoc(internal_id);
   if (doc.status().IsNotFound()) return std::optional<Hit>();
   if (!doc.ok()) return doc.status();
-  return std::optional<Hit>(Hit{std::move(doc->external_id), score, std::move(doc->text),
-                                std::move(doc->metadata), ingest::DecodeSourceRef(doc->source)});
+  return std::optional<Hit>(Hit{std::move(doc->external_id),
+                                score,
+                                std::move(doc->text),
+                                std::move(doc->metadata),
+                                ingest::DecodeSourceRef(doc->source),
+                                {}});
 }
 
 Result<std::shared_ptr<const QueryPlanner::MetadataSnapshot>> QueryPlanner::CurrentMetadata(
@@ -217,18 +221,21 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const T
   const size_t depth = hybrid ? std::max<size_t>(k, options.fusion_depth) : k;
   std::vector<ScoredDocument> lexical, dense;
   if (options.mode != QueryMode::kDense) {
-    QUIVER_ASSIGN_OR_RETURN(lexical, LexicalCandidates(context, query.lexical, depth, options,
-                                                       allowed_ptr, exclude));
+    QUIVER_ASSIGN_OR_RETURN(
+        lexical, LexicalCandidates(context, query.lexical, depth, options, allowed_ptr, exclude));
   }
   if (options.mode != QueryMode::kBm25 && query.vector != nullptr) {
     if (hybrid && HasConstraints(query.lexical)) {
       // Only documents that obey the +/- clauses may be fused: those of the lexical list.
-      QUIVER_ASSIGN_OR_RETURN(dense, ExactCandidates(context, *query.vector, depth,
-                                                     SortedDocs(lexical), exclude));
+      QUIVER_ASSIGN_OR_RETURN(
+          dense, ExactCandidates(context, *query.vector, depth, SortedDocs(lexical), exclude));
     } else {
-      QUIVER_ASSIGN_OR_RETURN(dense, DenseCandidates(context, *query.vector, depth, options,
-                                                     allowed_ptr, exclude));
+      QUIVER_ASSIGN_OR_RETURN(
+          dense, DenseCandidates(context, *query.vector, depth, options, allowed_ptr, exclude));
     }
+  }
+  if (hybrid && context.config->metric == Metric::kL2) {
+    for (ScoredDocument& d : dense) d.score = -d.score;  // fusion wants higher = better
   }
   std::vector<ScoredDocument> ranked = hybrid ? Fuse(std::move(lexical), std::move(dense), options)
                                        : options.mode == QueryMode::kDense ? std::move(dense)
@@ -238,7 +245,8 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const T
   for (const ScoredDocument& d : ranked) {
     QUIVER_ASSIGN_OR_RETURN(std::optional<Hit> hit, FetchHit(*context.store, d.doc, d.score));
     if (!hit) continue;
-    if (options.highlight) hit->highlights = HighlightSpans(*context.analyzer, query.lexical, hit->text);
+    if (options.highlight)
+      hit->highlights = HighlightSpans(*context.analyzer, query.lexical, hit->text);
     hits.push_back(std::move(*hit));
   }
   return hits;

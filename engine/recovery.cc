@@ -239,10 +239,10 @@ Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
 }
 
 Status WriteCheckpoints(storage::Store& store, const Layout& layout,
-                        const index::VectorIndex& vectors, const text::LexicalIndex& lexical,
-                        uint64_t sequence) {
+                        const index::VectorIndex& vectors, const text::Analyzer& analyzer,
+                        const text::LexicalIndex& lexical, uint64_t sequence) {
   QUIVER_RETURN_IF_ERROR(vectors.WriteCheckpoint(layout.checkpoint_path(), sequence));
-  QUIVER_RETURN_IF_ERROR(WriteLexicalCheckpoint(layout, lexical, sequence));
+  QUIVER_RETURN_IF_ERROR(WriteLexicalCheckpoint(layout, analyzer, lexical, sequence));
   return store.TrimOplog(sequence);
 }
 

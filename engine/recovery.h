@@ -85,8 +85,8 @@ Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
 
 // Writes both indexes as checkpoints covering `sequence`, then trims the oplog through it.
 Status WriteCheckpoints(storage::Store& store, const Layout& layout,
-                        const index::VectorIndex& vectors, const text::LexicalIndex& lexical,
-                        uint64_t sequence);
+                        const index::VectorIndex& vectors, const text::Analyzer& analyzer,
+                        const text::LexicalIndex& lexical, uint64_t sequence);
 
 }  // namespace quiver::engine
 

@@ -158,9 +158,9 @@ struct QueryOptions {
   //   kRrf     reciprocal rank fusion: (1 - w) / (rrf_k + bm25 rank) + w / (rrf_k + dense rank).
   // w is `dense_weight`, in [0, 1]. When the query has +required or -excluded clauses only
   // documents of the bm25 list (which obey them) are fused. Ties go to the lower internal id.
-  // Defaults: convex, w 0.3, depth 100, rrf_k 60 (chosen on the evals: docs/benchmarks.md).
+  // Defaults: convex, w 0.1, depth 100, rrf_k 60 (chosen on two evals: docs/benchmarks.md).
   Fusion fusion = Fusion::kConvex;
-  float dense_weight = 0.3f;
+  float dense_weight = 0.1f;
   int fusion_depth = 100;
   int rrf_k = 60;
   // Fill Hit::highlights with the query's words in each hit's text. Default: false.
