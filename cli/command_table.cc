@@ -21,6 +21,7 @@ int RunPlot(const std::vector<std::string>& args);
 int RunEmbed(const std::vector<std::string>& args);
 int RunTrain(const std::vector<std::string>& args);
 int RunReembed(const std::vector<std::string>& args);
+int RunReindex(const std::vector<std::string>& args);
 int RunIngest(const std::vector<std::string>& args);
 int RunQuery(const std::vector<std::string>& args);
 
@@ -35,7 +36,7 @@ constexpr Command kCommands[] = {
     {"search", "find the records nearest to a vector", RunSearch},
     {"get", "print one stored record", RunGet},
     {"delete", "remove records by id", RunDelete},
-    {"stats", "counts, dimension, metric, index and disk use", RunStats},
+    {"stats", "counts, dimension, metric, index, full-text analyzer and disk use", RunStats},
     {"verify", "check that store and index agree and checksums hold", RunVerify},
     {"compact", "rebuild the index without deleted vectors and compact the store", RunCompact},
     {"tokenize", "show the token ids a tokenizer file or a database gives a text", RunTokenize},
@@ -48,6 +49,7 @@ constexpr Command kCommands[] = {
     {"plot", "draw tokens' vectors in 2-D (PCA) as a labelled SVG scatter plot", RunPlot},
     {"embed", "a text's pooled vector (or one per token) from the embedding model", RunEmbed},
     {"reembed", "recompute every stored vector with the database's current model", RunReembed},
+    {"reindex", "rebuild the full-text index, optionally with another analyzer", RunReindex},
 };
 }  // namespace
 

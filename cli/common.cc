@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/snippet.h"
 #include "quiver/display.h"
 
 namespace quiver::cli {
@@ -129,10 +130,7 @@ void PrintJsonLine(const nlohmann::json& value) {
 }
 
 std::string Clip(const std::string& text, size_t width) {
-  std::string out = text;
-  for (char& c : out) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
+  const std::string out = TerminalText(text);
   if (DisplayWidth(out) <= width) return out;
   if (width == 0) return "\u2026";
   return std::string(PrefixByWidth(out, width - 1)) + "\u2026";

@@ -83,8 +83,9 @@ nlohmann::json MetadataJson(const std::string& metadata);
 void PrintJsonLine(const nlohmann::json& value);
 
 // Shortens `text` to at most `width` terminal columns (see quiver/display.h): a longer text
-// keeps what fits in width - 1 columns, whole characters only, and ends in "…". Newlines,
-// carriage returns and tabs are shown as spaces.
+// keeps what fits in width - 1 columns, whole characters only, and ends in "…". It is first
+// made safe for one terminal line (TerminalText in cli/snippet.h: white space as spaces,
+// control characters and invalid UTF-8 as U+FFFD).
 std::string Clip(const std::string& text, size_t width);
 
 // A score with 4 significant decimals, as tables print it.

@@ -12,9 +12,10 @@ int RunCompact(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "compact DB",
-                          "Rebuilds the index from the stored vectors (dropping deleted ones\n"
-                          "that HNSW keeps as tombstones), writes a checkpoint and compacts\n"
-                          "the store.",
+                          "Rebuilds the vector index from the stored vectors (dropping deleted\n"
+                          "ones that HNSW keeps as tombstones) and the full-text index without\n"
+                          "its deleted documents, writes their checkpoints and compacts the\n"
+                          "store.",
                           options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;

@@ -1,4 +1,4 @@
-// quiver create DB --dim N [--metric cosine|ip|l2] [--index SPEC]
+// quiver create DB --dim N [--metric cosine|ip|l2] [--index SPEC] [--analyzer LANG]
 #include <cstdio>
 
 #include "cli/common.h"
@@ -19,15 +19,21 @@ int RunCreate(const std::vector<std::string>& args) {
        "(trained once enough vectors are stored; exact search until then)")
       ("tokenizer", po::value<std::string>()->default_value(""),
        "a tokenizer to keep in the database: sentencepiece .model, Hugging Face "
-       "tokenizer.json, or a word list (.txt/.vocab); `quiver tokenize DB TEXT` then uses it");
+       "tokenizer.json, or a word list (.txt/.vocab); `quiver tokenize DB TEXT` then uses it")
+      ("analyzer", po::value<std::string>()->default_value(Options{}.analyzer),
+       "full-text stemming language: a Snowball language (english, french, german, spanish, "
+       "russian, porter, ...) or none; `quiver reindex` changes it later");
   // clang-format on
   po::positional_options_description positional;
   positional.add("db", 1);
-  auto parsed = ParseArgs(
-      kName, "create DB --dim N [--metric cosine|ip|l2] [--index SPEC] [--tokenizer FILE]",
-      "Creates an empty database directory. Dimension, metric and index\n"
-      "are fixed for the life of the database.",
-      options, positional, args);
+  auto parsed =
+      ParseArgs(kName,
+                "create DB --dim N [--metric cosine|ip|l2] [--index SPEC] [--tokenizer FILE] "
+                "[--analyzer LANG]",
+                "Creates an empty database directory. Dimension, metric and index\n"
+                "are fixed for the life of the database; the full-text analyzer's\n"
+                "language is kept until `quiver reindex` changes it.",
+                options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;
@@ -44,6 +50,7 @@ int RunCreate(const std::vector<std::string>& args) {
   db_options.metric = *metric;
   db_options.index_spec = values["index"].as<std::string>();
   db_options.tokenizer_file = values["tokenizer"].as<std::string>();
+  db_options.analyzer = values["analyzer"].as<std::string>();
   if (db_options.dimension <= 0) {
     return Fail(kName, Status::InvalidArgument("--dim must be > 0; found " +
                                                std::to_string(db_options.dimension)));
@@ -51,10 +58,13 @@ int RunCreate(const std::vector<std::string>& args) {
   const std::string path = values["db"].as<std::string>();
   auto db = DB::Open(db_options, path);
   if (!db.ok()) return Fail(kName, db.status());
+  auto stats = (*db)->GetStats();
+  if (!stats.ok()) return Fail(kName, stats.status());
   Status s = (*db)->Close();
   if (!s.ok()) return Fail(kName, s);
-  std::printf("created %s: dimension %d, metric %s, index %s\n", path.c_str(), db_options.dimension,
-              std::string(MetricName(*metric)).c_str(), db_options.index_spec.c_str());
+  std::printf("created %s: dimension %d, metric %s, index %s, analyzer %s\n", path.c_str(),
+              db_options.dimension, std::string(MetricName(*metric)).c_str(),
+              db_options.index_spec.c_str(), stats->analyzer.c_str());
   return kExitOk;
 }
 

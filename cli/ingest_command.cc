@@ -1,4 +1,5 @@
 // quiver ingest DB PATH... [--chunk-tokens 256] [--overlap 32] [--meta key=value]... [--prune]
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -23,11 +24,32 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseMetaPairs(
   return parsed;
 }
 
-// Opens the database, creating it with the command line's dimension, metric and index when
-// the directory does not exist yet.
+// Says that --analyzer does not apply to an existing database whose analyzer differs.
+Status NoteKeptAnalyzer(DB& db, const std::string& path, const po::variables_map& values) {
+  if (!values.count("analyzer")) return Status::OK();
+  QUIVER_ASSIGN_OR_RETURN(Stats stats, db.GetStats());
+  const std::string asked = values["analyzer"].as<std::string>();
+  std::string lower = asked;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (stats.analyzer != lower) {
+    std::fprintf(stderr,
+                 "quiver ingest: %s keeps its analyzer %s; --analyzer %s applies only to a new "
+                 "database (`quiver reindex %s --analyzer %s` changes it)\n",
+                 path.c_str(), stats.analyzer.c_str(), asked.c_str(), path.c_str(), asked.c_str());
+  }
+  return Status::OK();
+}
+
+// Opens the database, creating it with the command line's dimension, metric, index and
+// analyzer when the directory does not exist yet.
 Result<std::unique_ptr<DB>> OpenOrCreate(const std::string& path, const po::variables_map& values) {
-  if (std::filesystem::exists(path)) return OpenDatabase(values, DbAccess::kReadWrite);
+  if (std::filesystem::exists(path)) {
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<DB> db, OpenDatabase(values, DbAccess::kReadWrite));
+    QUIVER_RETURN_IF_ERROR(NoteKeptAnalyzer(*db, path, values));
+    return db;
+  }
   Options options;
+  if (values.count("analyzer")) options.analyzer = values["analyzer"].as<std::string>();
   options.create_if_missing = true;
   options.dimension = values["dim"].as<int>();
   options.index_spec = values["index"].as<std::string>();
@@ -42,9 +64,9 @@ Result<std::unique_ptr<DB>> OpenOrCreate(const std::string& path, const po::vari
   }
   auto db = DB::Open(options, path);
   if (db.ok()) {
-    std::fprintf(stderr, "quiver ingest: created %s (dimension %d, %s, %s)\n", path.c_str(),
-                 options.dimension, std::string(MetricName(options.metric)).c_str(),
-                 options.index_spec.c_str());
+    std::fprintf(stderr, "quiver ingest: created %s (dimension %d, %s, %s, analyzer %s)\n",
+                 path.c_str(), options.dimension, std::string(MetricName(options.metric)).c_str(),
+                 options.index_spec.c_str(), options.analyzer.c_str());
   }
   return db;
 }
@@ -85,7 +107,7 @@ constexpr const char* kUsage =
 constexpr const char* kDescription =
     "Reads a collection into the database: every text is cut into chunks of\n"
     "at most --chunk-tokens tokens (at paragraph or sentence ends where it can),\n"
-    "embedded with the database's model and indexed for dense and BM25 search.\n"
+    "embedded with the database's model and indexed for dense and full-text search.\n"
     "Each file is one atomic write, so an interrupted run leaves a consistent\n"
     "database and running it again finishes the job; unchanged files are skipped,\n"
     "changed ones have all their chunks replaced. A database without a model first\n"
@@ -100,7 +122,8 @@ po::options_description IngestOptionsDescription() {
   // clang-format off
   options.add_options()
       ("db", po::value<std::string>()->required(),
-       "database directory (created when missing, with --dim, --metric and --index)")
+       "database directory (created when missing, with --dim, --metric, --index and "
+       "--analyzer)")
       ("paths", po::value<std::vector<std::string>>()->required()->multitoken(),
        "files and directories: .txt .md .jsonl .csv, each optionally .gz")
       ("chunk-tokens", po::value<int>()->default_value(256), "most tokens in one chunk")
@@ -124,7 +147,10 @@ po::options_description IngestOptionsDescription() {
       ("dim", po::value<int>()->default_value(256), "new database: vector dimension")
       ("metric", po::value<std::string>()->default_value("cosine"), "new database: metric")
       ("index", po::value<std::string>()->default_value("Flat"),
-       "new database: FAISS index (Flat, HNSW32, IVF1024,Flat, ...)");
+       "new database: FAISS index (Flat, HNSW32, IVF1024,Flat, ...)")
+      ("analyzer", po::value<std::string>(),
+       "new database: full-text stemming language (default english; french, german, porter, "
+       "none, ...; see `quiver create --help`)");
   // clang-format on
   return options;
 }

@@ -1,11 +1,11 @@
-// quiver query DB "text" [-k 10] [--mode hybrid|dense|bm25] [--where JSON] [--json]
+// quiver query DB "text" [-k 10] [--mode hybrid|dense|bm25] [--where JSON] [--json [--highlights]]
 #include <unistd.h>
 
-#include <cctype>
 #include <cstdio>
 #include <fstream>
 
 #include "cli/common.h"
+#include "cli/snippet.h"
 #include "cli/table.h"
 #include "quiver/display.h"
 
@@ -45,86 +45,17 @@ Result<std::vector<QueryJob>> ReadQueryFile(const std::string& path, const std::
   return jobs;
 }
 
-// Whether the character at boundary `i` of `text` belongs to a word: an ASCII letter or digit,
-// or any character beyond ASCII (multi-byte, or an invalid byte).
-bool IsWordChar(std::string_view text, size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  return c >= 0x80 || std::isalnum(c);
-}
-
-// Lower-cased words of the query (letters and digits), for highlighting.
-std::vector<std::string> QueryWords(const std::string& text) {
-  std::vector<std::string> words;
-  std::string word;
-  const auto end_word = [&]() {
-    if (word.size() >= 2) words.push_back(word);
-    word.clear();
-  };
-  for (size_t i = 0; i < text.size();) {
-    const size_t next = NextCharBoundary(text, i);
-    if (IsWordChar(text, i)) {
-      for (; i < next; ++i) {
-        word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
-      }
-    } else {
-      end_word();
-    }
-    i = next;
-  }
-  end_word();
-  return words;
-}
-
-// A window of the text around the first query word it contains, on one line; the query's
-// words in bold when `highlight`.
-std::string Snippet(const std::string& original, const std::vector<std::string>& words,
-                    bool highlight, size_t width = 100) {
-  std::string text;  // white space runs (indentation, line breaks) folded to one space
-  for (char c : original) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (!space) {
-      text.push_back(c);
-    } else if (!text.empty() && text.back() != ' ') {
-      text.push_back(' ');
-    }
-  }
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  size_t first = std::string::npos;
-  for (const std::string& w : words) first = std::min(first, lower.find(w));
-  size_t begin = first == std::string::npos || first < width / 3 ? 0 : first - width / 3;
-  begin = CharBoundaryAtOrBefore(text, begin);
-  std::string window = Clip(text.substr(begin), width);
-  if (begin > 0) window = "…" + window;
-  if (!highlight) return window;
-  std::string lower_window(window), out;
-  for (char& c : lower_window) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (size_t i = 0; i < window.size();) {
-    size_t matched = 0;
-    if (i == 0 || !IsWordChar(window, CharBoundaryAtOrBefore(window, i - 1))) {
-      for (const std::string& w : words) {
-        if (lower_window.compare(i, w.size(), w) == 0 && w.size() > matched) matched = w.size();
-      }
-    }
-    if (matched > 0) {
-      out += "\033[1m" + window.substr(i, matched) + "\033[0m";
-      i += matched;
-    } else {
-      const size_t next = NextCharBoundary(window, i);
-      out.append(window, i, next - i);
-      i = next;
-    }
-  }
-  return out;
-}
-
-// The end of `text` when it is wider than `width` terminal columns, after "…": ids and paths
-// differ at their ends.
-std::string ClipFront(const std::string& text, size_t width) {
+// The end of `text`, made safe for a terminal line, after "…" when it is wider than `width`
+// terminal columns: ids and paths differ at their ends.
+std::string ClipFront(const std::string& original, size_t width) {
+  const std::string text = TerminalText(original);
   if (DisplayWidth(text) <= width) return text;
   if (width == 0) return "…";
   return "…" + std::string(SuffixByWidth(text, width - 1));
 }
+
+// Columns of a hit's text in the table.
+constexpr size_t kSnippetWidth = 100;
 
 nlohmann::json SourceJson(const SourceRef& source) {
   if (source.path.empty()) return nullptr;
@@ -135,7 +66,14 @@ nlohmann::json SourceJson(const SourceRef& source) {
           {"hash", source.content_hash}};
 }
 
-void PrintJson(const std::vector<Hit>& hits, const QueryJob& job) {
+nlohmann::json HighlightsJson(const std::vector<TextSpan>& highlights) {
+  nlohmann::json spans = nlohmann::json::array();
+  for (const TextSpan& span : highlights)
+    spans.push_back(nlohmann::json::array({span.begin, span.end}));
+  return spans;
+}
+
+void PrintJson(const std::vector<Hit>& hits, const QueryJob& job, bool with_highlights) {
   for (size_t i = 0; i < hits.size(); ++i) {
     const Hit& hit = hits[i];
     nlohmann::json line = {{"rank", i + 1},
@@ -144,24 +82,28 @@ void PrintJson(const std::vector<Hit>& hits, const QueryJob& job) {
                            {"text", hit.text},
                            {"meta", MetadataJson(hit.metadata)},
                            {"source", SourceJson(hit.source)}};
+    if (with_highlights) line["highlights"] = HighlightsJson(hit.highlights);
     if (job.line > 0) line["query"] = job.line;
     PrintJsonLine(line);
   }
 }
 
 void PrintTable(const std::vector<Hit>& hits, const QueryJob& job) {
-  if (job.line > 0) std::printf("query %zu: %s\n", job.line, job.text.c_str());
+  if (job.line > 0) std::printf("query %zu: %s\n", job.line, TerminalText(job.text).c_str());
   if (hits.empty()) {
     std::printf("no hits\n");
     return;
   }
   const bool terminal = isatty(STDOUT_FILENO) == 1;
-  const auto words = QueryWords(job.text);
+  std::vector<float> scores;
+  for (const Hit& hit : hits) scores.push_back(hit.score);
+  const std::vector<std::string> score_texts = FormatScores(scores);
   Table table({"rank", "score", "id", "source", "text"});
   for (size_t i = 0; i < hits.size(); ++i) {
     const Hit& hit = hits[i];
-    table.AddRow({std::to_string(i + 1), FormatScore(hit.score), ClipFront(hit.id, 32),
-                  ClipFront(hit.source.path, 32), Snippet(hit.text, words, terminal)});
+    table.AddRow({std::to_string(i + 1), score_texts[i], ClipFront(hit.id, 32),
+                  ClipFront(hit.source.path, 32),
+                  Snippet(hit.text, hit.highlights, kSnippetWidth, terminal)});
   }
   table.Print(stdout);
 }
@@ -169,19 +111,29 @@ void PrintTable(const std::vector<Hit>& hits, const QueryJob& job) {
 constexpr const char* kName = "query";
 
 constexpr const char* kUsage =
-    "query DB \"text\" [-k 10] [--mode hybrid|dense|bm25] [--where JSON] [--json]";
+    "query DB \"text\" [-k 10] [--mode hybrid|dense|bm25] [--where JSON] [--json [--highlights]]";
 
 constexpr const char* kDescription =
     "Answers a plain-text question with the stored chunks that match it best.\n"
-    "dense embeds the question with the database's model and searches the vector\n"
-    "index; bm25 ranks by the model's tokens (k1 1.2, b 0.75); hybrid, the default,\n"
-    "fuses both lists by reciprocal rank (1 / (60 + rank)). Scores are cosine (dense),\n"
-    "BM25 (bm25) or fused RRF (hybrid).\n\n"
+    "  dense   embeds the question with the database's model and searches the vector\n"
+    "          index; scores follow the metric (cosine by default).\n"
+    "  bm25    ranks by BM25 (--k1, --b) over the full-text index. Its analyzer\n"
+    "          splits texts into words by Unicode rules, folds case and stems each\n"
+    "          word with Snowball in the database's language (`quiver stats` names\n"
+    "          it, `quiver reindex` changes it), so \"proxies\" finds \"Proxy\".\n"
+    "          A query is words (any may match), \"quoted phrases\" (these words in\n"
+    "          this order), +required and -excluded words or phrases.\n"
+    "  hybrid  the default: the bm25 and dense lists fused (--fusion convex: their\n"
+    "          min-max normalized scores weighted by --dense-weight; rrf: reciprocal\n"
+    "          rank), same query syntax; with + or - only hits that obey them remain.\n"
+    "The table shows the stretch of each hit's text with the most matched words,\n"
+    "bold on a terminal; --json prints whole texts, --highlights their matched words.\n\n"
     "examples:\n"
     "  quiver query docs.db \"how do I list open files\"\n"
+    "  quiver query docs.db '\"open files\" +lsof -windows' --mode bm25\n"
     "  quiver query docs.db \"backup\" --where '{\"path\": {\"$in\": [\"a.md\", \"b.md\"]}}'\n"
     "  quiver query docs.db --like 'notes/todo.md#0' -k 5\n"
-    "  quiver query docs.db --queries questions.txt --json";
+    "  quiver query docs.db --queries questions.txt --json --highlights";
 
 po::options_description QueryOptionsDescription() {
   const QueryOptions kDefaults;
@@ -203,6 +155,9 @@ po::options_description QueryOptionsDescription() {
       ("json", po::bool_switch(),
        "one JSON object per hit: {\"rank\",\"id\",\"score\",\"text\",\"meta\",\"source\"}, "
        "plus \"query\" (its line) with --queries")
+      ("highlights", po::bool_switch(),
+       "with --json: add \"highlights\": [[begin, end], ...], the byte ranges of \"text\" "
+       "holding the words that match the query (whole words, ascending)")
       ("fusion", po::value<std::string>()->default_value(std::string(FusionName(kDefaults.fusion))),
        "hybrid: convex (min-max normalized scores, weighted) or rrf (reciprocal rank)")
       ("dense-weight", po::value<float>()->default_value(kDefaults.dense_weight),
@@ -226,6 +181,7 @@ struct QueryRequest {
   QueryOptions query;  // its `where` is set per job
   std::vector<QueryJob> jobs;
   bool json = false;
+  bool highlights = false;  // --json also prints each hit's highlights
 };
 
 // The ranking options of the command line (-k, --mode, fusion, BM25 and index parameters).
@@ -274,6 +230,9 @@ Result<QueryRequest> ParseQueryRequest(const po::variables_map& values) {
   QUIVER_ASSIGN_OR_RETURN(request.query, ParseQueryOptions(values));
   QUIVER_ASSIGN_OR_RETURN(request.jobs, ParseQueryJobs(values));
   request.json = values["json"].as<bool>();
+  request.highlights = request.json && values["highlights"].as<bool>();
+  // The table's snippets are built around the highlights.
+  request.query.highlight = !request.json || request.highlights;
   return request;
 }
 
@@ -287,7 +246,7 @@ Status AnswerQueries(DB& db, const QueryRequest& request) {
       return job.line > 0 ? hits.status().WithContext("query on line " + std::to_string(job.line))
                           : hits.status();
     }
-    request.json ? PrintJson(*hits, job) : PrintTable(*hits, job);
+    request.json ? PrintJson(*hits, job, request.highlights) : PrintTable(*hits, job);
   }
   return Status::OK();
 }

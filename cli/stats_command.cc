@@ -19,7 +19,10 @@ int RunStats(const std::vector<std::string>& args) {
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "stats DB [--json]",
                           "Prints record count, dimension, metric, index spec, deleted vectors\n"
-                          "still held by the index (compact drops them) and bytes on disk.",
+                          "still held by the index (compact drops them), bytes on disk, and the\n"
+                          "full-text index: its analyzer (stemming language and the ICU version\n"
+                          "that segmented the texts), documents, distinct terms and deleted\n"
+                          "documents still held (compact drops them).",
                           options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
@@ -39,7 +42,12 @@ int RunStats(const std::vector<std::string>& args) {
                           {"disk_bytes", stats->disk_bytes},
                           {"last_sequence", stats->last_sequence},
                           {"checkpoint_sequence", stats->checkpoint_sequence},
-                          {"distance_kernel", stats->distance_kernel}};
+                          {"distance_kernel", stats->distance_kernel},
+                          {"analyzer", stats->analyzer},
+                          {"icu_version", stats->icu_version},
+                          {"lexical_documents", stats->lexical_documents},
+                          {"lexical_terms", stats->lexical_terms},
+                          {"lexical_deleted", stats->lexical_deleted}};
     PrintJsonLine(out);
   } else {
     Table table({"property", "value"});
@@ -53,6 +61,12 @@ int RunStats(const std::vector<std::string>& args) {
     table.AddRow({"last sequence", std::to_string(stats->last_sequence)});
     table.AddRow({"checkpoint sequence", std::to_string(stats->checkpoint_sequence)});
     table.AddRow({"distance kernel", stats->distance_kernel});
+    table.AddRow(
+        {"analyzer", stats->analyzer +
+                         (stats->icu_version.empty() ? "" : " (ICU " + stats->icu_version + ")")});
+    table.AddRow({"full-text documents", std::to_string(stats->lexical_documents)});
+    table.AddRow({"full-text terms", std::to_string(stats->lexical_terms)});
+    table.AddRow({"full-text deleted", std::to_string(stats->lexical_deleted)});
     table.Print(stdout);
   }
   Status s = (*db)->Close();

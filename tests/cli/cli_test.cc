@@ -48,9 +48,8 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, HelpTeachesEveryCommand) {
   auto top = RunCli({"--help"});
   EXPECT_EQ(top.exit_code, 0);
-  for (const char* command :
-       {"create", "add", "search", "get", "delete", "stats", "verify", "compact", "ingest", "query",
-        "reembed"}) {
+  for (const char* command : {"create", "add", "search", "get", "delete", "stats", "verify",
+                              "compact", "ingest", "query", "reembed", "reindex"}) {
     EXPECT_NE(top.out.find(command), std::string::npos) << command;
     auto help = RunCli({command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
