@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 
 #include "engine/ingest_pipeline.h"
 #include "engine/record_validation.h"
@@ -120,11 +121,15 @@ Result<std::string> DBImpl::LexicalRebuildReason(const StoredMeta& meta) {
 Status DBImpl::Recover() {
   const Counters counters = CurrentCounters();
   const Reporter report = [this](const std::string& m) { Report(m); };
-  QUIVER_ASSIGN_OR_RETURN(RecoveredIndex recovered,
-                          RecoverIndex(*store_, layout_, config_, counters, report));
-  QUIVER_ASSIGN_OR_RETURN(
-      RecoveredLexical lexical,
-      RecoverLexical(*store_, layout_, *analyzer_, counters, lexical_rebuild_reason_, report));
+  // The two indexes load independently (each reads the store and its own checkpoint): the
+  // full-text one on a second thread while this one loads the vectors.
+  auto lexical_future = std::async(std::launch::async, [&] {
+    return RecoverLexical(*store_, layout_, *analyzer_, counters, lexical_rebuild_reason_, report);
+  });
+  auto recovered_or = RecoverIndex(*store_, layout_, config_, counters, report);
+  auto lexical_or = lexical_future.get();
+  QUIVER_ASSIGN_OR_RETURN(RecoveredIndex recovered, std::move(recovered_or));
+  QUIVER_ASSIGN_OR_RETURN(RecoveredLexical lexical, std::move(lexical_or));
   util::WriterLock lock(&state_mu_);
   index_ = std::move(recovered.index);
   lexical_ = std::move(lexical.index);

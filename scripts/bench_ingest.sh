@@ -31,8 +31,10 @@ brown=$root/.cache/testdata/brown.txt
 mkdir -p "$dir"
 model=$dir/model.db
 if [ ! -d "$model" ]; then
-  "$quiver" create "$model" --dim 256 >/dev/null
-  "$quiver" train "$model" "$brown" >/dev/null
+  rm -rf "$model.tmp"
+  "$quiver" create "$model.tmp" --dim 256 >/dev/null
+  "$quiver" train "$model.tmp" --corpus "$brown" >/dev/null
+  mv "$model.tmp" "$model"
 fi
 short_records() {  # short_records N OUT
   /usr/bin/python3 - "$brown" "$1" "$2" <<'PY'

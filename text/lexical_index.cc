@@ -274,7 +274,24 @@ Result<LexicalIndex> LexicalIndex::Deserialize(std::string_view bytes) {
   }
   index.any_added_ = any == 1;
   QUIVER_RETURN_IF_ERROR(index.ParseDocs(in, &pos, doc_count));
-  auto doc_len = [&index](uint64_t doc) { return index.LengthOf(doc); };
+  // Every posting is checked against its document's length: with nearly dense ids, through
+  // one array of length + 1 by id (one memory access a posting), else by searching.
+  std::vector<uint32_t> length_by_id;
+  const uint64_t first_id = index.doc_ids_.empty() ? 0 : index.doc_ids_.front();
+  if (index.slots_dense_ && !index.doc_ids_.empty()) {
+    length_by_id.assign(index.doc_ids_.back() - first_id + 1, 0);
+    for (size_t i = 0; i < index.doc_ids_.size() && !length_by_id.empty(); ++i) {
+      if (index.doc_lens_[i] == std::numeric_limits<uint32_t>::max())
+        length_by_id = {};
+      else
+        length_by_id[index.doc_ids_[i] - first_id] = index.doc_lens_[i] + 1;
+    }
+  }
+  const std::function<int64_t(uint64_t)> doc_len = [&](uint64_t doc) -> int64_t {
+    if (length_by_id.empty()) return index.LengthOf(doc);
+    if (doc < first_id || doc - first_id >= length_by_id.size()) return -1;
+    return static_cast<int64_t>(length_by_id[doc - first_id]) - 1;
+  };
   std::string_view prev_term;
   for (uint64_t t = 0; t < term_count; ++t) {
     uint64_t len = 0;
