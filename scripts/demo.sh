@@ -26,7 +26,7 @@ fi
 rm -rf "$db"
 run() { echo "\$ quiver $*"; "$quiver" "$@"; echo; }
 run ingest "$db" "$corpus" --meta-fields name section description --dim 256
-echo "# hybrid (the default): BM25 and dense lists fused by reciprocal rank"
+echo "# hybrid (the default): full-text BM25 and dense lists fused by a weighted combination of normalized scores"
 run query "$db" "copy files to another computer over the network" -k 5
 echo "# bm25 only, then dense only"
 run query "$db" "show free and used memory" -k 5 --mode bm25
