@@ -178,7 +178,12 @@ Counters DBImpl::CurrentCounters() const {
 
 // ---- the index as derived state ---------------------------------------------------------------
 
+void DBImpl::MaybeCompactLexicalHeld() {
+  if (lexical_->TombstoneCount() * 10 > lexical_->DocumentCount()) lexical_->Compact();
+}
+
 Status DBImpl::CheckpointHeld() {
+  MaybeCompactLexicalHeld();
   const uint64_t sequence = counters_.last_sequence;
   QUIVER_RETURN_IF_ERROR(
       WriteCheckpoints(*store_, layout_, *index_, *analyzer_, *lexical_, sequence));
@@ -187,6 +192,10 @@ Status DBImpl::CheckpointHeld() {
 }
 
 Status DBImpl::CheckpointLocked() {
+  {
+    util::WriterLock lock(&state_mu_);
+    MaybeCompactLexicalHeld();
+  }
   uint64_t sequence = 0;
   {
     // Only writers change the index, and this one holds write_mu_: readers may go on.
@@ -563,12 +572,12 @@ Result<std::vector<Hit>> DBImpl::Query(std::string_view text, const QueryOptions
   QUIVER_RETURN_IF_ERROR(CheckQueryOptions(options));
   util::ReaderLock read(&state_mu_);
   QUIVER_RETURN_IF_ERROR(CheckOpen());
-  QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, models_->GetModel());
-  QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, counters_));
   TextQuery query;
   QUIVER_ASSIGN_OR_RETURN(query.lexical, ParseTextQuery(text));
   AnalyzedText analyzed;
-  if (options.mode != QueryMode::kBm25) {
+  if (options.mode != QueryMode::kBm25) {  // full text alone needs no embedding model
+    QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, models_->GetModel());
+    QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, counters_));
     QUIVER_ASSIGN_OR_RETURN(analyzed, AnalyzeText(*model, text));
     // A query with no token the model knows has no dense vector.
     if (analyzed.has_vector) query.vector = &analyzed.vector;

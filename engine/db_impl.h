@@ -95,7 +95,10 @@ class DBImpl final : public DB {
       EXCLUDES(state_mu_);
   // Replaces both indexes by ones rebuilt from the store, announcing `reason`.
   Status RebuildHeld(const std::string& reason) REQUIRES(state_mu_);
-  // Checkpoints the indexes: the first with state_mu_ held exclusively, the second taking it.
+  // Merges the full-text index's tombstones away once they are a tenth of its documents.
+  void MaybeCompactLexicalHeld() REQUIRES(state_mu_);
+  // Checkpoints the indexes (compacting the full-text one first when due): the first with
+  // state_mu_ held exclusively, the second taking it.
   Status CheckpointHeld() REQUIRES(state_mu_);
   Status CheckpointLocked() REQUIRES(write_mu_) EXCLUDES(state_mu_);
   // Checkpoints when options_.checkpoint_interval operations have passed since the last.

@@ -109,8 +109,9 @@ class DB {
   virtual Result<IngestSummary> Ingest(const std::vector<std::string>& paths,
                                        const IngestOptions& options) = 0;
 
-  // The options.k stored texts that best answer `text` (see QueryMode), best first.
-  // InvalidArgument when the database's model did not compute its vectors (see Reembed).
+  // The options.k stored texts that best answer `text` (see QueryMode), best first. Modes
+  // dense and hybrid need the database's model (NotFound without one; InvalidArgument when it
+  // did not compute the stored vectors, see Reembed); mode bm25 needs none.
   virtual Result<std::vector<Hit>> Query(std::string_view text, const QueryOptions& options) = 0;
 
   // The options.k records most similar to the stored record `id` (itself excluded), by its

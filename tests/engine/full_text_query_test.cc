@@ -448,3 +448,27 @@ TEST_F(FilteredFullTextTest, FilteredBm25IsTheExactTopKOfTheFilteredSet) {
 
 }  // namespace
 }  // namespace quiver
+
+namespace quiver {
+namespace {
+
+// Full text needs no embedding model: records upserted with their own vectors are searchable
+// by bm25 at once, while dense and hybrid say the model is missing.
+TEST(FullTextWithoutModelTest, Bm25AnswersWithoutAModel) {
+  test::TempDir dir;
+  auto db = test::OpenOrDie(dir.Sub("db"), test::CreateOptions(kDim));
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Upsert(Records(Corpus())).ok());
+  QueryOptions options;
+  options.mode = QueryMode::kBm25;
+  options.k = 3;
+  auto hits = db->Query("proxies", options);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_EQ(IdSet(*hits), (std::set<std::string>{"proxy", "proxies"}));
+  options.mode = QueryMode::kHybrid;
+  EXPECT_TRUE(db->Query("proxies", options).status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace quiver

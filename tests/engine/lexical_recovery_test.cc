@@ -246,6 +246,28 @@ TEST_F(LexicalRecoveryTest, ReopenAnswersTheSameFromTheCheckpoint) {
   ExpectReopensHealthy(false);
 }
 
+TEST_F(LexicalRecoveryTest, CheckpointsMergeTombstonesAwayOnceTheyAreATenth) {
+  // The set-up's replacement and delete left 2 tombstones beside 11 documents before Close's
+  // checkpoint, which merged them away without changing any answer.
+  EXPECT_EQ(expected_stats_.lexical_deleted, 2u);
+  auto db = test::OpenOrDie(Path(), Options());
+  ASSERT_NE(db, nullptr);
+  auto stats = db->GetStats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->lexical_deleted, 0u);
+  EXPECT_EQ(AllAnswers(*db), expected_);
+  // One tombstone beside 10 documents is not more than a tenth: it stays.
+  ASSERT_TRUE(db->Delete({"mail"}).ok());
+  ASSERT_TRUE(db->Close().ok());
+  db = test::OpenOrDie(Path(), Options());
+  ASSERT_NE(db, nullptr);
+  stats = db->GetStats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->lexical_deleted, 1u);
+  EXPECT_EQ(stats->lexical_documents, 10u);
+  EXPECT_TRUE(db->Verify().ok());
+}
+
 TEST_F(LexicalRecoveryTest, MissingCheckpointRebuilds) {
   ASSERT_TRUE(fs::remove(Lexical()));
   ExpectReopensHealthy(/*expect_rebuild=*/true);
