@@ -209,6 +209,47 @@ class MetaspaceDecoder : public Decoder {
   bool strip_first_;
 };
 
+// Replaces every occurrence of `from` in `s` with `to`.
+void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
+  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+    s.replace(pos, from.size(), to);
+  }
+}
+
+// WordPiece: drops the continuing-subword prefix, puts a space before every other token but the
+// first and, with `cleanup`, joins English punctuation and contractions back
+// (tokenizers' decoders::wordpiece::cleanup).
+class WordPieceDecoder : public Decoder {
+ public:
+  WordPieceDecoder(std::string prefix, bool cleanup)
+      : prefix_(std::move(prefix)), cleanup_(cleanup) {}
+  std::vector<std::string> DecodeChain(std::vector<std::string> tokens) const override {
+    for (size_t k = 0; k < tokens.size(); ++k) {
+      std::string& t = tokens[k];
+      if (k != 0) {
+        if (t.starts_with(prefix_)) {
+          t.erase(0, prefix_.size());
+        } else {
+          t = " " + t;
+        }
+      }
+      if (cleanup_) Cleanup(t);
+    }
+    return tokens;
+  }
+
+ private:
+  static void Cleanup(std::string& t) {
+    static constexpr std::pair<std::string_view, std::string_view> kRules[] = {
+        {" .", "."},   {" ?", "?"},     {" !", "!"},    {" ,", ","},
+        {" ' ", "'"},  {" n't", "n't"}, {" 'm", "'m"},  {" do not", " don't"},
+        {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+    for (const auto& [from, to] : kRules) ReplaceAll(t, from, to);
+  }
+  std::string prefix_;
+  bool cleanup_;
+};
+
 Result<char32_t> SingleChar(const std::string& s, std::string_view what) {
   const size_t len = s.empty() ? 0 : utf8::ValidSequenceLength(s, 0);
   if (len == 0 || len != s.size()) {
@@ -243,6 +284,10 @@ Result<std::unique_ptr<Decoder>> ParseDecoderObject(const json& j) {
         new StripDecoder(c, j.value("start", size_t{0}), j.value("stop", size_t{0})));
   }
   if (type == "ByteLevel") return std::unique_ptr<Decoder>(new ByteLevelDecoder());
+  if (type == "WordPiece") {
+    return std::unique_ptr<Decoder>(
+        new WordPieceDecoder(j.value("prefix", std::string("##")), j.value("cleanup", true)));
+  }
   if (type == "Metaspace") {
     QUIVER_ASSIGN_OR_RETURN(
         const char32_t c,

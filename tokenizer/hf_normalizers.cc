@@ -171,6 +171,91 @@ class UnicodeNormalizer : public Normalizer {
   UnicodeForm form_;
 };
 
+// Rewrites `t` character by character: `emit(nb, c, b, e)` copies, replaces or drops the source
+// bytes [b, e) that hold character c.
+template <typename F>
+void RewriteChars(NormText& t, F emit) {
+  NormBuilder nb(t);
+  for (size_t i = 0; i < t.text.size();) {
+    const size_t len = utf8::CharLengthAt(t.text, i);
+    emit(nb, utf8::DecodeAt(t.text, i, len), i, i + len);
+    i += len;
+  }
+  t = nb.Finish();
+}
+
+// The CJK ideograph ranges of tokenizers' bert normalizer (is_chinese_char).
+bool IsChineseChar(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
+         (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+bool IsTabOrNewline(char32_t c) { return c == '\t' || c == '\n' || c == '\r'; }
+
+// BertNormalizer: clean_text, handle_chinese_chars, strip_accents (null: as lowercase) and
+// lowercase, in that order.
+class BertNormalizer : public Normalizer {
+ public:
+  BertNormalizer(bool clean_text, bool chinese_chars, bool strip_accents, bool lowercase)
+      : clean_text_(clean_text),
+        chinese_chars_(chinese_chars),
+        strip_accents_(strip_accents),
+        lowercase_(lowercase) {}
+  Status Apply(NormText& t) const override {
+    if (clean_text_) CleanText(t);
+    if (chinese_chars_) SpaceChineseChars(t);
+    if (strip_accents_) QUIVER_RETURN_IF_ERROR(StripAccents(t));
+    if (lowercase_) QUIVER_RETURN_IF_ERROR(lower_.Apply(t));
+    return Status::OK();
+  }
+
+ private:
+  // Drops U+0000, U+FFFD and control/format characters (but tab, CR, LF); white space → ' '.
+  static void CleanText(NormText& t) {
+    RewriteChars(t, [](NormBuilder& nb, char32_t c, size_t b, size_t e) {
+      if (c == 0 || c == utf8::kReplacement ||
+          (!IsTabOrNewline(c) && utf8::IsOtherNotUnassigned(c))) {
+        return;
+      }
+      if (c != ' ' && (IsTabOrNewline(c) || IsWhitespace(c))) {
+        nb.Insert(" ", b, e);
+      } else {
+        nb.Copy(b, e);
+      }
+    });
+  }
+  static void SpaceChineseChars(NormText& t) {
+    RewriteChars(t, [](NormBuilder& nb, char32_t c, size_t b, size_t e) {
+      if (!IsChineseChar(c)) return nb.Copy(b, e);
+      nb.Insert(" ", b, e);
+      nb.Copy(b, e);
+      nb.Insert(" ", b, e);
+    });
+  }
+  // NFD, then nonspacing marks (Mn) removed.
+  Status StripAccents(NormText& t) const {
+    QUIVER_RETURN_IF_ERROR(nfd_.Apply(t));
+    RewriteChars(t, [](NormBuilder& nb, char32_t c, size_t b, size_t e) {
+      if (!utf8::IsNonspacingMark(c)) nb.Copy(b, e);
+    });
+    return Status::OK();
+  }
+
+  bool clean_text_, chinese_chars_, strip_accents_, lowercase_;
+  UnicodeNormalizer nfd_{UnicodeForm::kNFD};
+  LowercaseNormalizer lower_;
+};
+
+std::unique_ptr<Normalizer> ParseBertNormalizer(const json& j) {
+  const bool lowercase = j.value("lowercase", true);
+  const json& strip = j.contains("strip_accents") ? j["strip_accents"] : json();
+  const bool strip_accents = strip.is_null() ? lowercase : strip.get<bool>();
+  return std::make_unique<BertNormalizer>(
+      j.value("clean_text", true), j.value("handle_chinese_chars", true), strip_accents, lowercase);
+}
+
 Result<std::unique_ptr<Normalizer>> ParseNormalizerObject(const json& j) {
   const std::string type = j.at("type").get<std::string>();
   if (type == "Sequence") {
@@ -204,6 +289,7 @@ Result<std::unique_ptr<Normalizer>> ParseNormalizerObject(const json& j) {
   if (type == "NFKD") {
     return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFKD));
   }
+  if (type == "BertNormalizer") return ParseBertNormalizer(j);
   if (type == "Lowercase") return std::unique_ptr<Normalizer>(new LowercaseNormalizer());
   if (type == "Strip") {
     return std::unique_ptr<Normalizer>(

@@ -1,5 +1,6 @@
 // The pre-tokenizers of a tokenizer.json (normalized text → the pieces the model sees) and
 // ParsePreTokenizer.
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/hf_components.h"
@@ -267,6 +268,38 @@ Result<PrependScheme> ParsePrependScheme(const json& j) {
   return PrependScheme::kAlways;
 }
 
+// tokenizers' is_bert_punc: ASCII punctuation (the symbols too) or a Unicode P* character.
+bool IsBertPunctuation(char32_t c) {
+  if (c < 0x80) return c > 0x20 && c < 0x7F && !std::isalnum(static_cast<int>(c));
+  return utf8::IsPunctuation(c);
+}
+
+// BertPreTokenizer: splits on white space (removed) and isolates each punctuation character.
+class BertPreTokenizer : public PreTokenizer {
+ public:
+  Status Apply(const Piece& piece, const PieceSink& sink) const override {
+    const std::string_view s = piece.text;
+    const auto emit = [&](size_t b, size_t e) -> Status {
+      if (b == e) return Status::OK();
+      Piece sub;
+      SubPiece(piece, b, e, sub);
+      return sink(sub);
+    };
+    size_t word = 0;  // start of the current word
+    for (size_t i = 0; i < s.size();) {
+      const size_t len = utf8::CharLengthAt(s, i);
+      const char32_t c = utf8::DecodeAt(s, i, len);
+      if (IsWhitespace(c) || IsBertPunctuation(c)) {
+        QUIVER_RETURN_IF_ERROR(emit(word, i));
+        if (!IsWhitespace(c)) QUIVER_RETURN_IF_ERROR(emit(i, i + len));
+        word = i + len;
+      }
+      i += len;
+    }
+    return emit(word, s.size());
+  }
+};
+
 Result<std::unique_ptr<PreTokenizer>> ParsePreTokenizerObject(const json& j) {
   const std::string type = j.at("type").get<std::string>();
   if (type == "Sequence") {
@@ -277,6 +310,7 @@ Result<std::unique_ptr<PreTokenizer>> ParsePreTokenizerObject(const json& j) {
     }
     return std::unique_ptr<PreTokenizer>(new SequencePreTokenizer(std::move(parts)));
   }
+  if (type == "BertPreTokenizer") return std::unique_ptr<PreTokenizer>(new BertPreTokenizer());
   if (type == "Split") {
     QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<Regex> re,
                             ParsePattern(j.at("pattern"), "Split pre-tokenizer"));

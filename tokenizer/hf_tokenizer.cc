@@ -1,4 +1,5 @@
-// Hugging Face tokenizer.json (BPE model): added tokens → normalizer → pre-tokenizer → BPE →
+// Hugging Face tokenizer.json (BPE or WordPiece model): added tokens → normalizer →
+// pre-tokenizer → model →
 // post-processor, and ids → decoder, as tokenizers (the Rust library) does it.
 #include <array>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include "tokenizer/bpe.h"
 #include "tokenizer/hf_components.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/wordpiece.h"
 #include "util/utf8.h"
 
 namespace quiver {
@@ -135,8 +137,9 @@ class HfTokenizer : public Tokenizer {
   std::optional<int32_t> PieceToId(std::string_view piece) const override {
     auto it = added_by_content_.find(piece);
     if (it != added_by_content_.end()) return it->second;
-    auto v = bpe_->vocab().find(piece);
-    if (v == bpe_->vocab().end()) return std::nullopt;
+    const StringIdMap& vocab = bpe_ ? bpe_->vocab() : wordpiece_->vocab();
+    auto v = vocab.find(piece);
+    if (v == vocab.end()) return std::nullopt;
     return v->second;
   }
   bool IsSpecial(int32_t id) const override { return id >= 0 && id < vocab_size() && special_[id]; }
@@ -150,6 +153,14 @@ class HfTokenizer : public Tokenizer {
   Status Parse(const json& j);
   Status ParseAddedTokens(const json& j);
   Status ParseModel(const json& j);
+  Status ParseBpeModel(const json& j);
+  Status ParseWordPieceModel(const json& j);
+  Result<StringIdMap> ParseVocab(const json& m, std::string_view model);
+  Status ParseBertProcessing(const json& p);
+  void ModelTokenize(std::string_view word, std::vector<BpeToken>& out) const {
+    if (bpe_) return bpe_->Tokenize(word, out);
+    wordpiece_->Tokenize(word, out);
+  }
   Status ParsePostProcessor(const json& j);
   void ChooseSpecialIds(const json& model);
   Status EncodeInto(std::string_view text, bool add_special, EncodeSink& sink) const;
@@ -158,7 +169,8 @@ class HfTokenizer : public Tokenizer {
                               EncodeSink& sink) const;
 
   std::string json_text_;
-  std::optional<BpeModel> bpe_;
+  std::optional<BpeModel> bpe_;  // exactly one of the two models is set
+  std::optional<WordPieceModel> wordpiece_;
   std::unique_ptr<hf::Normalizer> normalizer_;
   std::unique_ptr<hf::PreTokenizer> pre_tokenizer_;
   std::unique_ptr<hf::Decoder> decoder_;
@@ -193,22 +205,48 @@ Status HfTokenizer::Parse(const json& j) {
 Status HfTokenizer::ParseModel(const json& m) {
   if (!m.is_object()) return Status::InvalidArgument("\"model\" must be an object");
   const std::string type = m.value("type", std::string("BPE"));
-  if (type != "BPE")
-    return Status::NotSupported("model '" + type + "' is not supported (only BPE)");
+  if (type == "BPE") return ParseBpeModel(m);
+  if (type == "WordPiece") return ParseWordPieceModel(m);
+  return Status::NotSupported("model '" + type + "' is not supported (only BPE and WordPiece)");
+}
+
+// The "vocab" object of a model; also sizes id_to_piece_ and fills it.
+Result<StringIdMap> HfTokenizer::ParseVocab(const json& m, std::string_view model) {
+  if (!m.contains("vocab") || !m["vocab"].is_object()) {
+    return Status::InvalidArgument(std::string(model) + " model has no \"vocab\" object");
+  }
+  StringIdMap vocab;
+  int32_t max_id = -1;
+  for (const auto& [piece, id] : m["vocab"].items()) {
+    const auto v = id.get<int64_t>();
+    if (v < 0 || v > 0x7FFFFFFF) {
+      return Status::InvalidArgument(std::string(model) + " vocab id out of range");
+    }
+    vocab.emplace(piece, static_cast<int32_t>(v));
+    max_id = std::max(max_id, static_cast<int32_t>(v));
+  }
+  id_to_piece_.assign(static_cast<size_t>(max_id + 1), std::string());
+  for (const auto& [piece, id] : vocab) id_to_piece_[id] = piece;
+  return vocab;
+}
+
+Status HfTokenizer::ParseWordPieceModel(const json& m) {
+  WordPieceConfig config;
+  QUIVER_ASSIGN_OR_RETURN(config.vocab, ParseVocab(m, "WordPiece"));
+  config.unk_token = m.value("unk_token", std::string("[UNK]"));
+  config.continuing_subword_prefix = m.value("continuing_subword_prefix", std::string("##"));
+  config.max_input_chars_per_word = m.value("max_input_chars_per_word", size_t{100});
+  QUIVER_ASSIGN_OR_RETURN(WordPieceModel model, WordPieceModel::Create(std::move(config)));
+  wordpiece_.emplace(std::move(model));
+  return Status::OK();
+}
+
+Status HfTokenizer::ParseBpeModel(const json& m) {
   if (m.contains("dropout") && !m["dropout"].is_null() && m["dropout"].get<double>() != 0.0) {
     return Status::NotSupported("BPE dropout is not supported (it makes encoding random)");
   }
   BpeConfig config;
-  if (!m.contains("vocab") || !m["vocab"].is_object()) {
-    return Status::InvalidArgument("BPE model has no \"vocab\" object");
-  }
-  int32_t max_id = -1;
-  for (const auto& [piece, id] : m["vocab"].items()) {
-    const auto v = id.get<int64_t>();
-    if (v < 0 || v > 0x7FFFFFFF) return Status::InvalidArgument("BPE vocab id out of range");
-    config.vocab.emplace(piece, static_cast<int32_t>(v));
-    max_id = std::max(max_id, static_cast<int32_t>(v));
-  }
+  QUIVER_ASSIGN_OR_RETURN(config.vocab, ParseVocab(m, "BPE"));
   for (const json& merge : m.value("merges", json::array())) {
     if (merge.is_string()) {  // "a b"
       const std::string s = merge.get<std::string>();
@@ -236,8 +274,6 @@ Status HfTokenizer::ParseModel(const json& m) {
   if (m.contains("end_of_word_suffix") && m["end_of_word_suffix"].is_string()) {
     config.end_of_word_suffix = m["end_of_word_suffix"].get<std::string>();
   }
-  id_to_piece_.assign(static_cast<size_t>(max_id + 1), std::string());
-  for (const auto& [piece, id] : config.vocab) id_to_piece_[id] = piece;
   QUIVER_ASSIGN_OR_RETURN(BpeModel bpe, BpeModel::Create(std::move(config)));
   bpe_.emplace(std::move(bpe));
   return Status::OK();
@@ -284,6 +320,7 @@ Status HfTokenizer::ParsePostProcessor(const json& p) {
     for (const json& part : p.at("processors")) QUIVER_RETURN_IF_ERROR(ParsePostProcessor(part));
     return Status::OK();
   }
+  if (type == "BertProcessing") return ParseBertProcessing(p);
   if (type != "TemplateProcessing") {
     return Status::NotSupported("post-processor '" + type + "' is not supported");
   }
@@ -311,6 +348,23 @@ Status HfTokenizer::ParsePostProcessor(const json& p) {
       (seen_sequence ? template_.after : template_.before).push_back(static_cast<int32_t>(v));
     }
   }
+  return Status::OK();
+}
+
+// BertProcessing: {"cls": [token, id], "sep": [token, id]} gives "cls $A sep".
+Status HfTokenizer::ParseBertProcessing(const json& p) {
+  int32_t ids[2];
+  const char* names[2] = {"cls", "sep"};
+  for (int k = 0; k < 2; ++k) {
+    const auto v = p.at(names[k]).at(1).get<int64_t>();
+    if (v < 0 || v >= vocab_size()) {
+      return Status::InvalidArgument(std::string("BertProcessing ") + names[k] + " id " +
+                                     std::to_string(v) + " is outside the vocabulary");
+    }
+    ids[k] = static_cast<int32_t>(v);
+  }
+  template_.before = {ids[0]};
+  template_.after = {ids[1]};
   return Status::OK();
 }
 
@@ -347,7 +401,7 @@ Status HfTokenizer::EncodeNormalizedPart(const hf::NormText& nt, size_t b, size_
   std::vector<BpeToken> tokens;
   const hf::PieceSink to_model = [&](const hf::Piece& piece) -> Status {
     tokens.clear();
-    bpe_->Tokenize(piece.text, tokens);
+    ModelTokenize(piece.text, tokens);
     for (const BpeToken& t : tokens) {
       if (piece.ob) {
         sink.Push(t.id, piece.ob[t.begin], piece.oe[t.end - 1]);

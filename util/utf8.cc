@@ -67,6 +67,25 @@ size_t CharLengthAt(std::string_view s, size_t i) {
 
 int CodePointWidth(char32_t cp) { return utf8proc_charwidth(static_cast<utf8proc_int32_t>(cp)); }
 
+namespace {
+utf8proc_category_t CategoryOf(char32_t cp) {
+  return utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+}
+}  // namespace
+
+bool IsNonspacingMark(char32_t cp) { return CategoryOf(cp) == UTF8PROC_CATEGORY_MN; }
+
+bool IsPunctuation(char32_t cp) {
+  const utf8proc_category_t c = CategoryOf(cp);
+  return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO;
+}
+
+bool IsOtherNotUnassigned(char32_t cp) {
+  const utf8proc_category_t c = CategoryOf(cp);
+  return c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_CO ||
+         c == UTF8PROC_CATEGORY_CS;
+}
+
 size_t CharBoundaryAtOrBefore(std::string_view s, size_t n) {
   while (n > 0 && n < s.size() && (static_cast<uint8_t>(s[n]) & 0xC0) == 0x80) --n;
   return n;

@@ -37,6 +37,14 @@ size_t CharLengthAt(std::string_view s, size_t i);
 // zero-width and control characters, 1 otherwise (unassigned code points included).
 int CodePointWidth(char32_t cp);
 
+// Unicode general category tests (utf8proc's tables).
+// Mn: a nonspacing mark (what BERT's accent stripping removes after NFD).
+bool IsNonspacingMark(char32_t cp);
+// Pc, Pd, Ps, Pe, Pi, Pf or Po: any punctuation.
+bool IsPunctuation(char32_t cp);
+// Cc, Cf, Co or Cs: control, format, private-use or surrogate (unassigned Cn is not included).
+bool IsOtherNotUnassigned(char32_t cp);
+
 // Index one past the last complete character in s[0..n): the largest i <= n at a character
 // start. Assumes `s` is valid UTF-8.
 size_t CharBoundaryAtOrBefore(std::string_view s, size_t n);

@@ -297,11 +297,11 @@ TEST(HfBpe, LowercaseAndStripNormalizers) {
 
 TEST(HfBpeLoad, UnsupportedComponentsAreNamed) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"normalizer", R"({"type": "BertNormalizer"})"},
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": ""})"},
       {"pre_tokenizer", R"({"type": "Whitespace"})"},
-      {"decoder", R"({"type": "WordPiece", "prefix": "##"})"},
+      {"decoder", R"({"type": "CTC"})"},
       {"post_processor", R"({"type": "RobertaProcessing"})"},
-      {"model", R"({"type": "WordPiece", "vocab": {}})"},
+      {"model", R"({"type": "Unigram", "vocab": []})"},
       {"truncation", R"({"max_length": 8})"},
   };
   for (const auto& [section, value] : cases) {
