@@ -57,7 +57,6 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
     db->config_ = {options.dimension, options.metric, options.index_spec};
     QUIVER_RETURN_IF_ERROR(index::VectorIndex::Validate(db->config_));
     QUIVER_ASSIGN_OR_RETURN(db->analyzer_, MakeAnalyzer(options.analyzer));
-    db->analyzer_choice_ = {db->analyzer_->Name(), text::Analyzer::IcuVersion()};
     QUIVER_ASSIGN_OR_RETURN(tokenizer_blob, TokenizerBlob(options.tokenizer_file));
   }
   std::error_code ec;
@@ -70,61 +69,61 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
   if (!store.ok()) return store.status().WithContext(path);
   db->store_ = std::move(store.value());
   util::MutexLock write(&db->write_mu_);
-  QUIVER_RETURN_IF_ERROR(create ? db->Create(tokenizer_blob) : db->Load());
+  std::string lexical_rebuild_reason;
+  QUIVER_RETURN_IF_ERROR(create ? db->Create(tokenizer_blob) : db->Load(&lexical_rebuild_reason));
   db->models_ = std::make_unique<ModelStore>(db->store_.get(), path, db->config_.dimension);
-  QUIVER_RETURN_IF_ERROR(db->Recover());
+  QUIVER_RETURN_IF_ERROR(db->Recover(lexical_rebuild_reason));
   return std::unique_ptr<DB>(std::move(db));
 }
 
 Status DBImpl::Create(const std::string& tokenizer_blob) {
-  return InitializeStore(*store_, config_, analyzer_choice_, tokenizer_blob);
+  return InitializeStore(*store_, config_, ChoiceOf(*analyzer_), tokenizer_blob);
 }
 
-Status DBImpl::Load() {
+Status DBImpl::Load(std::string* lexical_rebuild_reason) {
   QUIVER_ASSIGN_OR_RETURN(StoredMeta meta, LoadStoredMeta(*store_, layout_.root));
   config_ = meta.config;
   {
     util::WriterLock lock(&state_mu_);
     counters_ = meta.counters;
   }
-  QUIVER_ASSIGN_OR_RETURN(const std::string reason, LexicalRebuildReason(meta));
-  if (!reason.empty()) lexical_rebuild_reason_ = reason;
-  return Status::OK();
+  return LoadAnalyzer(meta, lexical_rebuild_reason);
 }
 
-Result<std::string> DBImpl::LexicalRebuildReason(const StoredMeta& meta) {
-  const std::string icu = text::Analyzer::IcuVersion();
+Status DBImpl::LoadAnalyzer(const StoredMeta& meta, std::string* lexical_rebuild_reason) {
   if (meta.format_version == 1) {
     // Format 1 had no analyzer: its BM25 ran over the model's tokens.
-    analyzer_choice_ = {Options{}.analyzer, icu};
-    QUIVER_ASSIGN_OR_RETURN(analyzer_, MakeAnalyzer(analyzer_choice_.language));
+    QUIVER_ASSIGN_OR_RETURN(analyzer_, MakeAnalyzer(Options{}.analyzer));
     if (options_.read_only) {
-      return std::string("the database has format 1 (open it read-write once to migrate it)");
+      *lexical_rebuild_reason = "the database has format 1 (open it read-write once to migrate it)";
+      return Status::OK();
     }
     Report("migrating " + layout_.root + " from format 1 to " + std::to_string(kFormatVersion) +
            ": its BM25 postings give way to a full-text index under index/ (analyzer " +
-           analyzer_choice_.language + ")");
-    QUIVER_RETURN_IF_ERROR(MigrateFromFormat1(*store_, analyzer_choice_));
-    return std::string("the database was migrated from format 1");
+           analyzer_->Name() + ")");
+    QUIVER_RETURN_IF_ERROR(MigrateFromFormat1(*store_, ChoiceOf(*analyzer_)));
+    *lexical_rebuild_reason = "the database was migrated from format 1";
+    return Status::OK();
   }
-  analyzer_choice_ = meta.analyzer;
   auto analyzer = MakeAnalyzer(meta.analyzer.language);
   if (!analyzer.ok()) return analyzer.status().WithContext(layout_.root + " names an analyzer");
   analyzer_ = std::move(*analyzer);
-  if (meta.analyzer.icu_version == icu) return std::string();
-  analyzer_choice_.icu_version = icu;
-  if (!options_.read_only) QUIVER_RETURN_IF_ERROR(StoreAnalyzerChoice(*store_, analyzer_choice_));
-  return "its texts were segmented by ICU " + meta.analyzer.icu_version + "; this quiver uses " +
-         icu;
+  // Another ICU: record it; the checkpoint's analyzer tag then no longer matches, and the
+  // full-text index is rebuilt.
+  const AnalyzerChoice current = ChoiceOf(*analyzer_);
+  if (meta.analyzer.icu_version != current.icu_version && !options_.read_only) {
+    return StoreAnalyzerChoice(*store_, current);
+  }
+  return Status::OK();
 }
 
-Status DBImpl::Recover() {
+Status DBImpl::Recover(const std::string& lexical_rebuild_reason) {
   const Counters counters = CurrentCounters();
   const Reporter report = [this](const std::string& m) { Report(m); };
   // The two indexes load independently (each reads the store and its own checkpoint): the
   // full-text one on a second thread while this one loads the vectors.
   auto lexical_future = std::async(std::launch::async, [&] {
-    return RecoverLexical(*store_, layout_, *analyzer_, counters, lexical_rebuild_reason_, report);
+    return RecoverLexical(*store_, layout_, *analyzer_, counters, lexical_rebuild_reason, report);
   });
   auto recovered_or = RecoverIndex(*store_, layout_, config_, counters, report);
   auto lexical_or = lexical_future.get();
@@ -178,12 +177,12 @@ Counters DBImpl::CurrentCounters() const {
 
 // ---- the index as derived state ---------------------------------------------------------------
 
-void DBImpl::MaybeCompactLexicalHeld() {
-  if (lexical_->TombstoneCount() * 10 > lexical_->DocumentCount()) lexical_->Compact();
+bool DBImpl::LexicalCompactionDue() const {
+  return lexical_->TombstoneCount() * 10 > lexical_->DocumentCount();
 }
 
 Status DBImpl::CheckpointHeld() {
-  MaybeCompactLexicalHeld();
+  if (LexicalCompactionDue()) lexical_->Compact();
   const uint64_t sequence = counters_.last_sequence;
   QUIVER_RETURN_IF_ERROR(
       WriteCheckpoints(*store_, layout_, *index_, *analyzer_, *lexical_, sequence));
@@ -192,9 +191,14 @@ Status DBImpl::CheckpointHeld() {
 }
 
 Status DBImpl::CheckpointLocked() {
+  bool compact = false;
   {
+    util::ReaderLock read(&state_mu_);
+    compact = LexicalCompactionDue();
+  }
+  if (compact) {
     util::WriterLock lock(&state_mu_);
-    MaybeCompactLexicalHeld();
+    lexical_->Compact();
   }
   uint64_t sequence = 0;
   {
@@ -338,12 +342,10 @@ Status DBImpl::Reindex(const std::string& language) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<text::LexicalIndex> fresh,
                           BuildLexicalFromStore(*store_, *analyzer));
-  const AnalyzerChoice choice{analyzer->Name(), text::Analyzer::IcuVersion()};
-  QUIVER_RETURN_IF_ERROR(StoreAnalyzerChoice(*store_, choice));
+  QUIVER_RETURN_IF_ERROR(StoreAnalyzerChoice(*store_, ChoiceOf(*analyzer)));
   {
     util::WriterLock lock(&state_mu_);
     analyzer_ = std::move(analyzer);
-    analyzer_choice_ = choice;
     lexical_ = std::move(fresh);
   }
   return CheckpointLocked();
@@ -616,8 +618,8 @@ Result<Stats> DBImpl::GetStats() {
   stats.last_sequence = counters_.last_sequence;
   stats.checkpoint_sequence = checkpoint_sequence_;
   stats.distance_kernel = index::VectorIndex::DistanceKernelName();
-  stats.analyzer = analyzer_choice_.language;
-  stats.icu_version = analyzer_choice_.icu_version;
+  stats.analyzer = analyzer_->Name();
+  stats.icu_version = text::Analyzer::IcuVersion();
   stats.lexical_documents = lexical_->DocumentCount();
   stats.lexical_terms = lexical_->TermCount();
   stats.lexical_deleted = lexical_->TombstoneCount();

@@ -75,12 +75,15 @@ class DBImpl final : public DB {
 
   // Open's steps: a new store's meta, or an existing one's (migrated to the current format);
   // then the indexes.
+  // Load sets *lexical_rebuild_reason when the full-text index must be rebuilt whatever its
+  // checkpoint holds (a store migrated from format 1), for Recover.
   Status Create(const std::string& tokenizer_blob) REQUIRES(write_mu_);
-  Status Load() REQUIRES(write_mu_);
-  Status Recover() REQUIRES(write_mu_);
-  // Why the full-text index must be rebuilt at open ("" when it need not): a migrated
-  // store, or texts segmented by another ICU version (whose new version is then recorded).
-  Result<std::string> LexicalRebuildReason(const StoredMeta& meta) REQUIRES(write_mu_);
+  Status Load(std::string* lexical_rebuild_reason) REQUIRES(write_mu_);
+  Status Recover(const std::string& lexical_rebuild_reason) REQUIRES(write_mu_);
+  // The analyzer meta names (english for format 1, whose store it migrates unless read-only);
+  // records the running ICU version when another one segmented the texts.
+  Status LoadAnalyzer(const StoredMeta& meta, std::string* lexical_rebuild_reason)
+      REQUIRES(write_mu_);
 
   // Writes `plan` in one synced batch and publishes it. `removed`, when given, receives how
   // many deleted ids existed.
@@ -95,8 +98,9 @@ class DBImpl final : public DB {
       EXCLUDES(state_mu_);
   // Replaces both indexes by ones rebuilt from the store, announcing `reason`.
   Status RebuildHeld(const std::string& reason) REQUIRES(state_mu_);
-  // Merges the full-text index's tombstones away once they are a tenth of its documents.
-  void MaybeCompactLexicalHeld() REQUIRES(state_mu_);
+  // Whether the full-text index's tombstones are more than a tenth of its documents, which
+  // checkpoints then merge away.
+  bool LexicalCompactionDue() const REQUIRES_SHARED(state_mu_);
   // Checkpoints the indexes (compacting the full-text one first when due): the first with
   // state_mu_ held exclusively, the second taking it.
   Status CheckpointHeld() REQUIRES(state_mu_);
@@ -131,8 +135,6 @@ class DBImpl final : public DB {
   std::unique_ptr<ModelStore> models_;  // set by Open, with store_
   // Set by Open; replaced by Reindex holding both locks, so either lock keeps them valid.
   std::unique_ptr<text::Analyzer> analyzer_;
-  AnalyzerChoice analyzer_choice_;
-  std::string lexical_rebuild_reason_;  // set by Load for Recover
   QueryPlanner planner_;
 
   util::Mutex write_mu_ ACQUIRED_BEFORE(state_mu_);

@@ -52,7 +52,8 @@ class PendingDocs {
 
 // "<language> <ICU version>": what made an index.
 std::string AnalyzerTag(const text::Analyzer& analyzer) {
-  return analyzer.Name() + " " + text::Analyzer::IcuVersion();
+  const AnalyzerChoice choice = ChoiceOf(analyzer);
+  return choice.language + " " + choice.icu_version;
 }
 
 Result<std::unique_ptr<text::LexicalIndex>> ReadLexicalCheckpoint(const std::string& path,
@@ -124,6 +125,10 @@ Status ComparePostings(const std::string& term, const text::LexicalIndex& expect
 }
 
 }  // namespace
+
+AnalyzerChoice ChoiceOf(const text::Analyzer& analyzer) {
+  return {analyzer.Name(), text::Analyzer::IcuVersion()};
+}
 
 Result<std::unique_ptr<text::Analyzer>> MakeAnalyzer(const std::string& language) {
   return text::Analyzer::Create({language});

@@ -44,6 +44,9 @@ struct AnalyzerChoice {
   std::string icu_version;
 };
 
+// What `analyzer` is, as meta records it (with the running ICU version).
+AnalyzerChoice ChoiceOf(const text::Analyzer& analyzer);
+
 // The analyzer of `language`; InvalidArgument naming the valid languages otherwise.
 Result<std::unique_ptr<text::Analyzer>> MakeAnalyzer(const std::string& language);
 
