@@ -20,75 +20,19 @@
 #include "quiver/db.h"
 #include "tests/fixtures/db_util.h"
 #include "tests/fixtures/test_util.h"
+#include "tests/fixtures/text_corpus.h"
 
 namespace quiver {
 namespace {
 
-constexpr int kDim = 4;
+constexpr int kDim = test::kTextCorpusDim;
 
-// GloVe text: a word and kDim numbers per line.
-constexpr char kWordVectors[] =
-    "network 1 0 0 0.1\n"
-    "hosts 0.9 0.1 0 0\n"
-    "ssh 0.8 0.2 0.1 0\n"
-    "proxy 0.7 0 0.3 0\n"
-    "web 0.6 0.1 0.2 0.1\n"
-    "mail 0 1 0 0.1\n"
-    "mailbox 0.1 0.9 0 0\n"
-    "archive 0 0 1 0.1\n"
-    "tar 0 0.1 0.9 0\n"
-    "files 0.2 0.2 0.6 0.2\n"
-    "backup 0.1 0 0.8 0.3\n"
-    "disk 0 0.1 0.5 0.5\n"
-    "copies 0.3 0.1 0.5 0.1\n"
-    "documentation 0 0 0.1 1\n"
-    "the 0.1 0.1 0.1 0.1\n"
-    "a 0.1 0.1 0.1 0.1\n";
+constexpr const char* kWordVectors = test::kTextCorpusWordVectors;
+using Doc = test::TextDoc;
 
-struct Doc {
-  std::string id;
-  std::string text;
-  std::string metadata;
-};
+const std::vector<Doc>& Corpus() { return test::TextCorpus(); }
 
-const std::vector<Doc>& Corpus() {
-  static const std::vector<Doc> docs = {
-      {"proxy",
-       "To use a web proxy with apt, set Acquire::http::Proxy in a file under "
-       "/etc/apt/apt.conf.d.",
-       ""},
-      {"proxies", "Proxies for other protocols are configured the same way, one option per line.",
-       ""},
-      {"scp", "scp copies files between hosts on a network and uses ssh for the transfer.", ""},
-      {"hostsfile",
-       "The hosts file maps names to addresses; lookups between the hosts and the resolver are "
-       "cached.",
-       ""},
-      {"mail",
-       "The mail command sends and reads electronic mail. An e-mail address names a mailbox.", ""},
-      {"tar", "tar saves many files together into a single archive and restores files from it.",
-       ""},
-      {"docs", "The documentation says what to do before you archive files with tar.", ""},
-      {"rsync", "rsync copies files between directories and skips files that did not change.", ""},
-      {"backup", "A backup copies files to another disk every night.", ""},
-      {"ssh", "ssh opens a secure shell on remote hosts of the network.", ""},
-      {"disk", "The disk holds the archive of old mail.", ""},
-      {"web", "A web server answers requests from browsers on the network.", ""},
-  };
-  return docs;
-}
-
-std::vector<Record> Records(const std::vector<Doc>& docs) {
-  const std::vector<float> vectors = test::RandomVectors(docs.size(), kDim, 5);
-  std::vector<Record> records(docs.size());
-  for (size_t i = 0; i < docs.size(); ++i) {
-    records[i].id = docs[i].id;
-    records[i].text = docs[i].text;
-    records[i].metadata = docs[i].metadata;
-    records[i].vector.assign(vectors.begin() + i * kDim, vectors.begin() + (i + 1) * kDim);
-  }
-  return records;
-}
+std::vector<Record> Records(const std::vector<Doc>& docs) { return test::TextRecords(docs, 5); }
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
