@@ -27,6 +27,25 @@ BM25_DEFAULTS = dict(  # documented for Xapian::BM25Weight (1.4); reported, not 
     k1=1.0, k2=0.0, k3=1.0, b=0.5, min_normlen=0.5)
 
 
+def index_corpus(db, corpus, stemmer):
+    """Adds every record of CORPUS.jsonl to the writable `db` (its "text" indexed with
+    `stemmer`, its "id" as the document data), commits, and returns how many there were."""
+    tg = xapian.TermGenerator()
+    tg.set_stemmer(stemmer)
+    docs = 0
+    with open(corpus, encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            doc = xapian.Document()
+            tg.set_document(doc)
+            tg.index_text(record["text"])
+            doc.set_data(record["id"])
+            db.add_document(doc)
+            docs += 1
+    db.commit()
+    return docs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus")
@@ -41,19 +60,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="xapian-bm25-") as tmp:
         t0 = time.perf_counter()
         db = xapian.WritableDatabase(tmp, xapian.DB_CREATE_OR_OVERWRITE)
-        tg = xapian.TermGenerator()
-        tg.set_stemmer(stemmer)
-        docs = 0
-        with open(args.corpus, encoding="utf-8") as f:
-            for line in f:
-                page = json.loads(line)
-                doc = xapian.Document()
-                tg.set_document(doc)
-                tg.index_text(page["text"])
-                doc.set_data(page["id"])
-                db.add_document(doc)
-                docs += 1
-        db.commit()
+        docs = index_corpus(db, args.corpus, stemmer)
         t_index = time.perf_counter() - t0
 
         qp = xapian.QueryParser()

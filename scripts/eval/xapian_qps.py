@@ -11,28 +11,19 @@ data (what an application needs to show a hit). One untimed warm-up pass, then -
 passes; prints the best pass: queries/s, mean/p50/p99 latency.
 """
 import argparse
-import json
 import os
 import time
 
 import xapian
+
+from xapian_bm25 import index_corpus
 
 
 def build(corpus, path):
     if os.path.exists(os.path.join(path, "iamglass")):
         return xapian.Database(path)
     db = xapian.WritableDatabase(path, xapian.DB_CREATE_OR_OVERWRITE)
-    tg = xapian.TermGenerator()
-    tg.set_stemmer(xapian.Stem("english"))
-    with open(corpus, encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            doc = xapian.Document()
-            tg.set_document(doc)
-            tg.index_text(record["text"])
-            doc.set_data(record["id"])
-            db.add_document(doc)
-    db.commit()
+    index_corpus(db, corpus, xapian.Stem("english"))
     db.close()
     return xapian.Database(path)
 
