@@ -58,6 +58,12 @@ class ReplaceNormalizer : public Normalizer {
       nb.Copy(prev, b);
       if (content_.empty()) {
         // Deleted text leaves no bytes behind.
+      } else if (b < e) {
+        // As in tokenizers' NormalizedString::replace, the replacement takes the alignment of
+        // the last character of the match.
+        size_t last = e - 1;
+        while (last > b && utf8::IsContinuationByte(t.text[last])) --last;
+        nb.Insert(content_, last, e);
       } else {
         nb.Insert(content_, b, e);
       }
@@ -290,6 +296,7 @@ Result<std::unique_ptr<Normalizer>> ParseNormalizerObject(const json& j) {
     return std::unique_ptr<Normalizer>(new UnicodeNormalizer(UnicodeForm::kNFKD));
   }
   if (type == "BertNormalizer") return ParseBertNormalizer(j);
+  if (type == "Precompiled") return ParsePrecompiled(j);
   if (type == "Lowercase") return std::unique_ptr<Normalizer>(new LowercaseNormalizer());
   if (type == "Strip") {
     return std::unique_ptr<Normalizer>(

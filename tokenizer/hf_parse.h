@@ -25,6 +25,10 @@ Result<std::unique_ptr<Regex>> ParsePattern(const nlohmann::json& p, std::string
 // pointer; anything but an object with a string "type" is InvalidArgument; a JSON exception
 // thrown by `parse` (a missing or mistyped field) becomes InvalidArgument "<section> '<type>'
 // is malformed: ...".
+// The Precompiled normalizer (sentencepiece's compiled rules), in hf_precompiled.cc.
+class Normalizer;
+Result<std::unique_ptr<Normalizer>> ParsePrecompiled(const nlohmann::json& j);
+
 template <typename T, typename F>
 Result<std::unique_ptr<T>> ParseGuarded(const nlohmann::json& j, std::string_view section,
                                         F parse) {

@@ -1,6 +1,6 @@
-// Hugging Face tokenizer.json (BPE or WordPiece model): added tokens → normalizer →
-// pre-tokenizer → model →
-// post-processor, and ids → decoder, as tokenizers (the Rust library) does it.
+// Hugging Face tokenizer.json (BPE, WordPiece or Unigram model): added tokens → normalizer →
+// pre-tokenizer → model → truncation → post-processor, and ids → decoder, as tokenizers (the
+// Rust library) does it.
 #include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,7 +9,9 @@
 #include "tokenizer/blob.h"
 #include "tokenizer/bpe.h"
 #include "tokenizer/hf_components.h"
+#include "tokenizer/hf_post_processor.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/unigram.h"
 #include "tokenizer/wordpiece.h"
 #include "util/utf8.h"
 
@@ -105,11 +107,6 @@ class AddedTokenMatcher {
   std::array<bool, 256> starts_{};  // bytes some added token starts with
 };
 
-// TemplateProcessing's "single" template: special tokens before/after the sequence.
-struct Template {
-  std::vector<int32_t> before, after;
-};
-
 struct EncodeSink {
   std::vector<int32_t>* ids;
   std::vector<TokenOffset>* offsets;  // null when not tracked
@@ -137,14 +134,16 @@ class HfTokenizer : public Tokenizer {
   std::optional<int32_t> PieceToId(std::string_view piece) const override {
     auto it = added_by_content_.find(piece);
     if (it != added_by_content_.end()) return it->second;
-    const StringIdMap& vocab = bpe_ ? bpe_->vocab() : wordpiece_->vocab();
+    const StringIdMap& vocab =
+        bpe_ ? bpe_->vocab() : (wordpiece_ ? wordpiece_->vocab() : unigram_->vocab());
     auto v = vocab.find(piece);
     if (v == vocab.end()) return std::nullopt;
     return v->second;
   }
   bool IsSpecial(int32_t id) const override { return id >= 0 && id < vocab_size() && special_[id]; }
   SpecialTokenIds special_tokens() const override { return special_ids_; }
-  bool adds_bos() const override { return !template_.before.empty(); }
+  bool adds_bos() const override { return !post_.before.empty(); }
+  int max_length() const override { return truncation_.max_length; }
   Result<std::string> Serialize() const override {
     return blob::Encode(TokenizerKind::kHuggingFaceBpe, json_text_);
   }
@@ -155,22 +154,24 @@ class HfTokenizer : public Tokenizer {
   Status ParseModel(const json& j);
   Status ParseBpeModel(const json& j);
   Status ParseWordPieceModel(const json& j);
+  Status ParseUnigramModel(const json& j);
   Result<StringIdMap> ParseVocab(const json& m, std::string_view model);
-  Status ParseBertProcessing(const json& p);
   void ModelTokenize(std::string_view word, std::vector<BpeToken>& out) const {
     if (bpe_) return bpe_->Tokenize(word, out);
-    wordpiece_->Tokenize(word, out);
+    if (wordpiece_) return wordpiece_->Tokenize(word, out);
+    unigram_->Tokenize(word, out);
   }
-  Status ParsePostProcessor(const json& j);
   void ChooseSpecialIds(const json& model);
-  Status EncodeInto(std::string_view text, bool add_special, EncodeSink& sink) const;
+  Status EncodeInto(std::string_view text, const EncodeOptions& options, EncodeSink& sink) const;
+  void PostProcess(const EncodeOptions& options, std::string_view text, EncodeSink& sink) const;
   Status EncodeSegment(std::string_view text, size_t base, EncodeSink& sink) const;
   Status EncodeNormalizedPart(const hf::NormText& nt, size_t b, size_t e, bool at_start,
                               EncodeSink& sink) const;
 
   std::string json_text_;
-  std::optional<BpeModel> bpe_;  // exactly one of the two models is set
+  std::optional<BpeModel> bpe_;  // exactly one of the three models is set
   std::optional<WordPieceModel> wordpiece_;
+  std::optional<UnigramModel> unigram_;
   std::unique_ptr<hf::Normalizer> normalizer_;
   std::unique_ptr<hf::PreTokenizer> pre_tokenizer_;
   std::unique_ptr<hf::Decoder> decoder_;
@@ -179,25 +180,24 @@ class HfTokenizer : public Tokenizer {
   StringIdMap added_by_content_;
   std::vector<std::string> id_to_piece_;
   std::vector<bool> special_;
-  Template template_;
+  std::vector<bool> added_;  // ids of added tokens
+  hf::PostProcessor post_;
+  hf::Truncation truncation_;
   SpecialTokenIds special_ids_;
 };
 
 Status HfTokenizer::Parse(const json& j) {
   if (!j.is_object()) return Status::InvalidArgument("tokenizer.json must be a JSON object");
-  for (const char* key : {"truncation", "padding"}) {
-    if (j.contains(key) && !j[key].is_null()) {
-      return Status::NotSupported(std::string(key) + " in tokenizer.json is not supported; set " +
-                                  "it to null");
-    }
-  }
+  // "padding" is a batching concern and is ignored (see tokenizer.h).
+  QUIVER_ASSIGN_OR_RETURN(truncation_, hf::ParseTruncation(j.value("truncation", json())));
   if (!j.contains("model")) return Status::InvalidArgument("tokenizer.json has no \"model\"");
   QUIVER_RETURN_IF_ERROR(ParseModel(j["model"]));
   QUIVER_RETURN_IF_ERROR(ParseAddedTokens(j.value("added_tokens", json::array())));
   QUIVER_ASSIGN_OR_RETURN(normalizer_, hf::ParseNormalizer(j.value("normalizer", json())));
   QUIVER_ASSIGN_OR_RETURN(pre_tokenizer_, hf::ParsePreTokenizer(j.value("pre_tokenizer", json())));
   QUIVER_ASSIGN_OR_RETURN(decoder_, hf::ParseDecoder(j.value("decoder", json())));
-  QUIVER_RETURN_IF_ERROR(ParsePostProcessor(j.value("post_processor", json())));
+  QUIVER_RETURN_IF_ERROR(
+      hf::ParsePostProcessor(j.value("post_processor", json()), vocab_size(), post_));
   ChooseSpecialIds(j["model"]);
   return Status::OK();
 }
@@ -207,7 +207,9 @@ Status HfTokenizer::ParseModel(const json& m) {
   const std::string type = m.value("type", std::string("BPE"));
   if (type == "BPE") return ParseBpeModel(m);
   if (type == "WordPiece") return ParseWordPieceModel(m);
-  return Status::NotSupported("model '" + type + "' is not supported (only BPE and WordPiece)");
+  if (type == "Unigram") return ParseUnigramModel(m);
+  return Status::NotSupported("model '" + type +
+                              "' is not supported (only BPE, WordPiece and Unigram)");
 }
 
 // The "vocab" object of a model; also sizes id_to_piece_ and fills it.
@@ -238,6 +240,33 @@ Status HfTokenizer::ParseWordPieceModel(const json& m) {
   config.max_input_chars_per_word = m.value("max_input_chars_per_word", size_t{100});
   QUIVER_ASSIGN_OR_RETURN(WordPieceModel model, WordPieceModel::Create(std::move(config)));
   wordpiece_.emplace(std::move(model));
+  return Status::OK();
+}
+
+// Unigram: {"unk_id": id or null, "vocab": [[piece, score], ...], "byte_fallback": bool}.
+Status HfTokenizer::ParseUnigramModel(const json& m) {
+  if (!m.contains("vocab") || !m["vocab"].is_array()) {
+    return Status::InvalidArgument("Unigram model has no \"vocab\" array");
+  }
+  UnigramConfig config;
+  config.vocab.reserve(m["vocab"].size());
+  for (const json& entry : m["vocab"]) {
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number()) {
+      return Status::InvalidArgument("Unigram vocab entry must be [piece, score], found " +
+                                     entry.dump().substr(0, 60));
+    }
+    config.vocab.emplace_back(entry[0].get<std::string>(), entry[1].get<double>());
+  }
+  if (m.contains("unk_id") && !m["unk_id"].is_null()) {
+    const auto unk = m["unk_id"].get<int64_t>();
+    config.unk_id = unk < 0 || unk > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<int32_t>(unk);
+  }
+  config.byte_fallback = m.value("byte_fallback", false);
+  QUIVER_ASSIGN_OR_RETURN(UnigramModel model, UnigramModel::Create(std::move(config)));
+  id_to_piece_.clear();
+  id_to_piece_.reserve(model.pieces().size());
+  for (const auto& [piece, score] : model.pieces()) id_to_piece_.push_back(piece);
+  unigram_.emplace(std::move(model));
   return Status::OK();
 }
 
@@ -306,65 +335,11 @@ Status HfTokenizer::ParseAddedTokens(const json& list) {
   for (const AddedToken& a : tokens) {
     id_to_piece_[a.id] = a.content;
     special_[a.id] = a.special;
+    if (added_.size() <= static_cast<size_t>(a.id)) added_.resize(a.id + 1, false);
+    added_[a.id] = true;
     added_by_content_[a.content] = a.id;
     (a.normalized ? normalized_matcher_ : raw_matcher_).Add(a);
   }
-  return Status::OK();
-}
-
-Status HfTokenizer::ParsePostProcessor(const json& p) {
-  if (p.is_null()) return Status::OK();
-  const std::string type = p.value("type", std::string());
-  if (type == "ByteLevel") return Status::OK();  // only adjusts offsets; ids are unchanged
-  if (type == "Sequence") {
-    for (const json& part : p.at("processors")) QUIVER_RETURN_IF_ERROR(ParsePostProcessor(part));
-    return Status::OK();
-  }
-  if (type == "BertProcessing") return ParseBertProcessing(p);
-  if (type != "TemplateProcessing") {
-    return Status::NotSupported("post-processor '" + type + "' is not supported");
-  }
-  const json& specials = p.value("special_tokens", json::object());
-  bool seen_sequence = false;
-  for (const json& item : p.at("single")) {
-    if (item.contains("Sequence")) {
-      if (item["Sequence"].value("id", std::string("A")) != "A") {
-        return Status::InvalidArgument("TemplateProcessing single template refers to " +
-                                       item.dump());
-      }
-      seen_sequence = true;
-      continue;
-    }
-    const std::string name = item.at("SpecialToken").at("id").get<std::string>();
-    if (!specials.contains(name)) {
-      return Status::InvalidArgument("TemplateProcessing names unknown special token " + name);
-    }
-    for (const json& id : specials[name].at("ids")) {
-      const auto v = id.get<int64_t>();
-      if (v < 0 || v >= vocab_size()) {
-        return Status::InvalidArgument("TemplateProcessing id " + std::to_string(v) +
-                                       " is outside the vocabulary");
-      }
-      (seen_sequence ? template_.after : template_.before).push_back(static_cast<int32_t>(v));
-    }
-  }
-  return Status::OK();
-}
-
-// BertProcessing: {"cls": [token, id], "sep": [token, id]} gives "cls $A sep".
-Status HfTokenizer::ParseBertProcessing(const json& p) {
-  int32_t ids[2];
-  const char* names[2] = {"cls", "sep"};
-  for (int k = 0; k < 2; ++k) {
-    const auto v = p.at(names[k]).at(1).get<int64_t>();
-    if (v < 0 || v >= vocab_size()) {
-      return Status::InvalidArgument(std::string("BertProcessing ") + names[k] + " id " +
-                                     std::to_string(v) + " is outside the vocabulary");
-    }
-    ids[k] = static_cast<int32_t>(v);
-  }
-  template_.before = {ids[0]};
-  template_.after = {ids[1]};
   return Status::OK();
 }
 
@@ -375,17 +350,18 @@ void HfTokenizer::ChooseSpecialIds(const json& model) {
     }
     return -1;
   };
-  special_ids_.bos = !template_.before.empty()
-                         ? template_.before.front()
+  special_ids_.bos = !post_.before.empty()
+                         ? post_.before.front()
                          : find_first({"<s>", "<|begin_of_text|>", "<bos>", "[CLS]"});
   special_ids_.eos =
-      !template_.after.empty()
-          ? template_.after.back()
+      !post_.after.empty()
+          ? post_.after.back()
           : find_first({"</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>", "[SEP]"});
   special_ids_.unk = -1;
   if (model.contains("unk_token") && model["unk_token"].is_string()) {
     if (auto id = PieceToId(model["unk_token"].get<std::string>())) special_ids_.unk = *id;
   }
+  if (unigram_) special_ids_.unk = unigram_->unk_id();
   special_ids_.pad = find_first({"<pad>", "[PAD]", "<|pad|>", "<|finetune_right_pad_id|>"});
 }
 
@@ -446,10 +422,45 @@ Status HfTokenizer::EncodeSegment(std::string_view text, size_t base, EncodeSink
   return Status::OK();
 }
 
-Status HfTokenizer::EncodeInto(std::string_view text, bool add_special, EncodeSink& sink) const {
-  if (add_special) {
-    for (int32_t id : template_.before) sink.Push(id, 0, 0);
+// The sequence's tokens are in `sink`: truncates them (EncodeOptions::max_length, else the
+// file's "truncation") so that the total with the special tokens fits, as tokenizers'
+// post_process does, then trims offsets and adds the special tokens.
+void HfTokenizer::PostProcess(const EncodeOptions& options, std::string_view text,
+                              EncodeSink& sink) const {
+  const int limit = options.max_length > 0 ? options.max_length : truncation_.max_length;
+  const bool add_special = options.add_special_tokens;
+  if (limit > 0) {
+    // tokenizers subtracts the added tokens from max_length; when they alone exceed it (where
+    // tokenizers' unsigned subtraction wraps and nothing is truncated), only they remain.
+    const size_t added = add_special ? post_.added_tokens() : 0;
+    const auto max = static_cast<size_t>(limit);
+    hf::Truncate(max > added ? max - added : 0, truncation_.left, *sink.ids, sink.offsets);
   }
+  if (sink.offsets && post_.trim_offsets) {
+    // tokenizers trims by each token's string: an added token's is the text it matched (with
+    // the spaces lstrip/rstrip took), a model token's its vocabulary entry.
+    std::vector<std::string_view> tokens;
+    tokens.reserve(sink.ids->size());
+    for (size_t k = 0; k < sink.ids->size(); ++k) {
+      const int32_t id = (*sink.ids)[k];
+      const TokenOffset o = (*sink.offsets)[k];
+      const bool added = static_cast<size_t>(id) < added_.size() && added_[id];
+      tokens.push_back(added ? text.substr(o.begin, o.end - o.begin) : id_to_piece_[id]);
+    }
+    post_.TrimOffsets(tokens, *sink.offsets);
+  }
+  if (!add_special || post_.added_tokens() == 0) return;
+  sink.ids->insert(sink.ids->begin(), post_.before.begin(), post_.before.end());
+  sink.ids->insert(sink.ids->end(), post_.after.begin(), post_.after.end());
+  if (sink.offsets) {
+    sink.offsets->insert(sink.offsets->begin(), post_.before.size(), TokenOffset{0, 0});
+    const auto end = static_cast<uint32_t>(text.size());
+    sink.offsets->insert(sink.offsets->end(), post_.after.size(), TokenOffset{end, end});
+  }
+}
+
+Status HfTokenizer::EncodeInto(std::string_view text, const EncodeOptions& options,
+                               EncodeSink& sink) const {
   size_t prev = 0;
   for (const AddedMatch& m : raw_matcher_.Find(text)) {
     if (m.begin > prev)
@@ -458,10 +469,7 @@ Status HfTokenizer::EncodeInto(std::string_view text, bool add_special, EncodeSi
     prev = m.end;
   }
   if (prev < text.size()) QUIVER_RETURN_IF_ERROR(EncodeSegment(text.substr(prev), prev, sink));
-  if (add_special) {
-    const auto end = static_cast<uint32_t>(text.size());
-    for (int32_t id : template_.after) sink.Push(id, end, end);
-  }
+  PostProcess(options, text, sink);
   return Status::OK();
 }
 
@@ -470,10 +478,9 @@ Result<std::vector<int32_t>> HfTokenizer::EncodeIds(std::string_view text,
   std::vector<int32_t> ids;
   EncodeSink sink{&ids, nullptr};
   if (utf8::IsValid(text)) {
-    QUIVER_RETURN_IF_ERROR(EncodeInto(text, options.add_special_tokens, sink));
+    QUIVER_RETURN_IF_ERROR(EncodeInto(text, options, sink));
   } else {
-    QUIVER_RETURN_IF_ERROR(
-        EncodeInto(utf8::Sanitize(text, nullptr), options.add_special_tokens, sink));
+    QUIVER_RETURN_IF_ERROR(EncodeInto(utf8::Sanitize(text, nullptr), options, sink));
   }
   return ids;
 }
@@ -483,11 +490,11 @@ Result<Encoding> HfTokenizer::Encode(std::string_view text, const EncodeOptions&
   Encoding enc;
   EncodeSink sink{&enc.ids, &enc.offsets};
   if (utf8::IsValid(text)) {
-    QUIVER_RETURN_IF_ERROR(EncodeInto(text, options.add_special_tokens, sink));
+    QUIVER_RETURN_IF_ERROR(EncodeInto(text, options, sink));
   } else {
     std::vector<uint32_t> invalid;
     const std::string clean = utf8::Sanitize(text, &invalid);
-    QUIVER_RETURN_IF_ERROR(EncodeInto(clean, options.add_special_tokens, sink));
+    QUIVER_RETURN_IF_ERROR(EncodeInto(clean, options, sink));
     const utf8::SanitizedOffsetMap map(&invalid);
     for (TokenOffset& o : enc.offsets) {
       o.begin = map.ToOriginal(o.begin);

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "tokenizer/blob.h"
+#include "tokenizer/internal.h"
 #include "tokenizer/tokenizer.h"
 #include "util/mutex.h"
 #include "util/utf8.h"
@@ -67,6 +68,7 @@ class SpTokenizer : public Tokenizer {
              invalid.empty() ? e : map.ToOriginal(e));
       }
     });
+    TruncateKeepingLeading(options.max_length, options.add_special_tokens && adds_bos(), enc);
     return enc;
   }
 
@@ -87,6 +89,7 @@ class SpTokenizer : public Tokenizer {
       status = FromSp(sp_.Encode(input, &out), "sentencepiece encode");
       if (bos) out.insert(out.begin(), sp_.bos_id());
       if (!status.ok()) return status;
+      TruncateKeepingLeading(options.max_length, bos, out);
       return out;
     }
     if (bos) out.push_back(sp_.bos_id());
@@ -97,6 +100,7 @@ class SpTokenizer : public Tokenizer {
       out.insert(out.end(), ids.begin(), ids.end());
     });
     if (!status.ok()) return status;
+    TruncateKeepingLeading(options.max_length, bos, out);
     return out;
   }
 

@@ -1,5 +1,6 @@
 #include "tokenizer/tokenizer.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -71,6 +72,24 @@ Tokenization ToTokenization(const Tokenizer& tokenizer, const Encoding& encoding
                              encoding.offsets[i].begin, encoding.offsets[i].end});
   }
   return result;
+}
+
+namespace {
+size_t KeptTokens(int max_length, size_t leading, size_t size) {
+  if (max_length <= 0) return size;
+  return std::min(size, std::max(leading, static_cast<size_t>(max_length)));
+}
+}  // namespace
+
+void TruncateKeepingLeading(int max_length, size_t leading, std::vector<int32_t>& ids) {
+  ids.resize(KeptTokens(max_length, leading, ids.size()));
+}
+
+void TruncateKeepingLeading(int max_length, size_t leading, Encoding& enc) {
+  const size_t keep = KeptTokens(max_length, leading, enc.ids.size());
+  enc.ids.resize(keep);
+  if (enc.pieces.size() > keep) enc.pieces.resize(keep);
+  if (enc.offsets.size() > keep) enc.offsets.resize(keep);
 }
 
 }  // namespace quiver

@@ -2,7 +2,7 @@
 //
 // Three kinds of tokenizer share one interface:
 //   * sentencepiece `.model` files (unigram or BPE; loaded from a file or bytes, or trained here),
-//   * Hugging Face `tokenizer.json` files whose model is BPE,
+//   * Hugging Face `tokenizer.json` files whose model is BPE, WordPiece or Unigram,
 //   * a word tokenizer for word-vector models (GloVe-style lower-cased words and punctuation).
 //
 // Every tokenizer can be serialized to a self-describing blob (Serialize) and loaded back
@@ -60,6 +60,14 @@ struct EncodeOptions {
   // Add the tokens the model adds around a sequence (BOS for Llama-style models), as the model
   // file says. Special tokens written in the text are matched either way.
   bool add_special_tokens = true;
+  // The most tokens Encode returns, the special tokens it adds included (as Hugging Face's
+  // encode(text, truncation=True, max_length=N)): text tokens past the limit are dropped and
+  // the special tokens stay (a BOS first, an EOS last). 0 means as the tokenizer file says: a
+  // tokenizer.json's "truncation" section (whose direction, Left or Right, also applies to a
+  // max_length given here), or no limit. When the special tokens alone are more than the
+  // limit, only they are returned (Hugging Face's own arithmetic wraps there and truncates
+  // nothing).
+  int max_length = 0;
 };
 
 // Ids of the model's special tokens; -1 where the model has none.
@@ -101,6 +109,10 @@ class Tokenizer {
   virtual SpecialTokenIds special_tokens() const = 0;
   // Whether Encode with add_special_tokens puts a BOS token first.
   virtual bool adds_bos() const = 0;
+  // The maximum total length the tokenizer file asks for (a tokenizer.json's
+  // "truncation.max_length"), or 0 when it sets none. Encode applies it unless
+  // EncodeOptions::max_length overrides it.
+  virtual int max_length() const { return 0; }
 
   // A self-describing blob (magic, format version, kind, checksum, payload) that
   // LoadTokenizerBlob turns back into an identical tokenizer.
@@ -149,8 +161,13 @@ Result<std::unique_ptr<Tokenizer>> TrainSentencePiece(std::span<const std::strin
 Result<std::string> TrainSentencePieceModel(std::span<const std::string> sentences,
                                             const SentencePieceTrainOptions& options);
 
-// Hugging Face tokenizer.json with a BPE model. Components quiver does not implement are
-// refused with NotSupported naming them; malformed JSON is InvalidArgument.
+// Hugging Face tokenizer.json with a BPE, WordPiece or Unigram model. Components quiver does
+// not implement are refused with NotSupported naming them; malformed JSON is InvalidArgument.
+// "truncation" ({max_length, strategy, stride, direction}) applies to each Encode as it does in
+// tokenizers for a single sequence; its stride only shapes the overflowing windows, which
+// quiver does not produce, so it is ignored (tokenizers refuses a stride not below max_length
+// minus the special tokens at encode time; quiver does not). "padding" is accepted and ignored:
+// padding is a batching concern, and quiver encodes sequences one by one and masks nothing.
 Result<std::unique_ptr<Tokenizer>> LoadHuggingFaceFile(const std::string& path);
 Result<std::unique_ptr<Tokenizer>> LoadHuggingFaceJson(std::string_view json);
 

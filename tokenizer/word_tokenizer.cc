@@ -103,20 +103,22 @@ class WordTokenizer : public Tokenizer {
 
   TokenizerKind kind() const override { return TokenizerKind::kWord; }
 
-  Result<Encoding> Encode(std::string_view text, const EncodeOptions&) const override {
+  Result<Encoding> Encode(std::string_view text, const EncodeOptions& options) const override {
     Encoding enc;
     QUIVER_RETURN_IF_ERROR(Run(text, [&](int32_t id, uint32_t b, uint32_t e) {
       enc.ids.push_back(id);
       enc.pieces.push_back(vocab_[id]);
       enc.offsets.push_back({b, e});
     }));
+    TruncateKeepingLeading(options.max_length, 0, enc);
     return enc;
   }
 
   Result<std::vector<int32_t>> EncodeIds(std::string_view text,
-                                         const EncodeOptions&) const override {
+                                         const EncodeOptions& options) const override {
     std::vector<int32_t> ids;
     QUIVER_RETURN_IF_ERROR(Run(text, [&](int32_t id, uint32_t, uint32_t) { ids.push_back(id); }));
+    TruncateKeepingLeading(options.max_length, 0, ids);
     return ids;
   }
 

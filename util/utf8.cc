@@ -374,4 +374,32 @@ void NormalizeByGroups(std::string_view text, NormalizationForm form,
   groups.Finish();
 }
 
+void ForEachGrapheme(std::string_view text,
+                     const std::function<void(size_t begin, size_t end)>& emit) {
+  size_t begin = 0;
+  utf8proc_int32_t state = 0;
+  utf8proc_int32_t prev = -1;  // -1: no previous well-formed character (start, or a bad byte)
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = ValidSequenceLength(text, i);
+    if (len == 0) {  // an ill-formed byte: a cluster of its own
+      if (i > begin) emit(begin, i);
+      emit(i, i + 1);
+      begin = i + 1;
+      prev = -1;
+      state = 0;
+      ++i;
+      continue;
+    }
+    const auto cp = static_cast<utf8proc_int32_t>(DecodeAt(text, i, len));
+    // The state starts at 0 and follows every pair of the run, as utf8proc requires.
+    if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state)) {
+      emit(begin, i);
+      begin = i;
+    }
+    prev = cp;
+    i += len;
+  }
+  if (begin < text.size()) emit(begin, text.size());
+}
+
 }  // namespace quiver::utf8

@@ -80,6 +80,14 @@ class SanitizedOffsetMap {
   const std::vector<uint32_t>* invalid_;
 };
 
+// ---- Grapheme clusters -----------------------------------------------------------------------
+
+// Calls `emit(begin, end)` for each extended grapheme cluster of `text` (UAX #29, utf8proc's
+// tables), in order; the clusters cover `text`. A byte that is not part of a well-formed
+// sequence is a cluster of its own.
+void ForEachGrapheme(std::string_view text,
+                     const std::function<void(size_t begin, size_t end)>& emit);
+
 // ---- Unicode normalization ------------------------------------------------------------------
 
 enum class NormalizationForm { kNFC, kNFD, kNFKC, kNFKD };

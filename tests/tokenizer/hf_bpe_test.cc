@@ -297,12 +297,10 @@ TEST(HfBpe, LowercaseAndStripNormalizers) {
 
 TEST(HfBpeLoad, UnsupportedComponentsAreNamed) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": ""})"},
+      {"normalizer", R"({"type": "Nmt"})"},
       {"pre_tokenizer", R"({"type": "Whitespace"})"},
       {"decoder", R"({"type": "CTC"})"},
-      {"post_processor", R"({"type": "RobertaProcessing"})"},
-      {"model", R"({"type": "Unigram", "vocab": []})"},
-      {"truncation", R"({"max_length": 8})"},
+      {"model", R"({"type": "WordLevel", "vocab": {}, "unk_token": "<unk>"})"},
   };
   for (const auto& [section, value] : cases) {
     json j = TinyByteLevel();
