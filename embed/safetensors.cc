@@ -260,6 +260,73 @@ void Convert(const std::string& dtype, const unsigned char* src, uint64_t n, flo
   }
 }
 
+// Adds every tensor of the single file `path` to `out`.
+Status ReadAllInFile(const std::string& path, TensorMap* out) {
+  util::File file;
+  QUIVER_RETURN_IF_ERROR(file.OpenRegular(path));
+  QUIVER_ASSIGN_OR_RETURN(const Header h, ReadHeader(file, path));
+  QUIVER_RETURN_IF_ERROR(CheckExtent(h, path));
+  for (auto it = h.entries.begin(); it != h.entries.end(); ++it) {
+    if (it.key() == "__metadata__") continue;
+    QUIVER_ASSIGN_OR_RETURN(const SafetensorsTensorInfo info, ParseEntry(h, path, it.key(), *it));
+    std::string name = info.name;
+    for (std::string_view prefix : {"bert.", "roberta."}) {
+      if (name.compare(0, prefix.size(), prefix) == 0) name.erase(0, prefix.size());
+    }
+    RawTensor t{info.dtype, info.shape, std::string(info.bytes, '\0')};
+    QUIVER_RETURN_IF_ERROR(file.ReadAt(info.offset, &t.bytes));
+    if (!out->emplace(name, std::move(t)).second) {
+      return Status::Corruption(path + ": tensor " + Quote(name) + " appears twice (" +
+                                Quote(info.name) + ")");
+    }
+  }
+  return Status::OK();
+}
+
+// The shard files a `*.safetensors.index.json` names, in name order, without repeats.
+Result<std::vector<std::string>> ShardsOfIndex(const std::string& index_path) {
+  QUIVER_ASSIGN_OR_RETURN(const std::string text, ReadSmallFile(index_path, kMaxIndexBytes));
+  json index = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto map = index.is_object() ? index.find("weight_map") : index.end();
+  if (index.is_discarded() || map == index.end() || !map->is_object()) {
+    return Status::Corruption(index_path + ": malformed JSON or no \"weight_map\" object");
+  }
+  std::vector<std::string> files;
+  const fs::path dir = fs::path(index_path).parent_path();
+  for (auto it = map->begin(); it != map->end(); ++it) {
+    if (!it->is_string() || it->get<std::string>().empty()) {
+      return Status::Corruption(index_path + ": weight_map entry of " + Quote(it.key()) +
+                                " is not a file name");
+    }
+    files.push_back((dir / it->get<std::string>()).string());
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+// The files ReadSafetensorsTensors reads for `path`.
+Result<std::vector<std::string>> TensorFiles(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) {
+    if (util::EndsWith(path, kIndexSuffix)) return ShardsOfIndex(path);
+    return std::vector<std::string>{path};
+  }
+  const fs::path index = fs::path(path) / kIndexName;
+  if (fs::exists(index, ec)) return ShardsOfIndex(index.string());
+  std::vector<std::string> files;
+  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".safetensors") files.push_back(it->path().string());
+  }
+  if (ec) return Status::IOError(path + ": cannot list directory: " + ec.message());
+  if (files.empty()) {
+    return Status::NotFound(path + ": no " + std::string(kIndexName) +
+                            " and no .safetensors files");
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace
 
 float HalfToFloat(uint16_t h) {
@@ -302,6 +369,17 @@ Result<SafetensorsTensorInfo> FindSafetensorsTensor(const std::string& path,
     if (util::EndsWith(path, kIndexSuffix)) return FindThroughIndex(path, name);
     return FindInFile(path, name);
   } catch (const std::exception& e) {  // nlohmann or filesystem; not expected
+    return Status::Corruption(path + ": " + e.what());
+  }
+}
+
+Result<TensorMap> ReadSafetensorsTensors(const std::string& path) {
+  try {
+    QUIVER_ASSIGN_OR_RETURN(const std::vector<std::string> files, TensorFiles(path));
+    TensorMap out;
+    for (const std::string& f : files) QUIVER_RETURN_IF_ERROR(ReadAllInFile(f, &out));
+    return out;
+  } catch (const std::exception& e) {  // nlohmann, filesystem or allocation; not expected
     return Status::Corruption(path + ": " + e.what());
   }
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "embed/embedding_matrix.h"
+#include "embed/encoder.h"
 #include "quiver/status.h"
 
 namespace quiver::embed {
@@ -53,6 +54,14 @@ Result<SafetensorsTensorInfo> FindSafetensorsTensor(
 // dtype and shape; InvalidArgument when it has no elements.
 Result<EmbeddingMatrix> ReadSafetensorsEmbedding(const std::string& path,
                                                  std::string_view tensor = kDefaultEmbeddingTensor);
+
+// Reads every tensor of `path` (a .safetensors file, a `*.safetensors.index.json` file, or a
+// directory, as for FindSafetensorsTensor; a directory without an index contributes all its
+// *.safetensors files) with its raw bytes, names stripped of a leading "bert." or "roberta."
+// (as Hugging Face saves BertForMaskedLM and the like). Every header is validated as by
+// FindSafetensorsTensor (IOError / Corruption); Corruption when two tensors end up with the
+// same name; NotFound when there is no .safetensors file.
+Result<TensorMap> ReadSafetensorsTensors(const std::string& path);
 
 // The layer as PyTorch prints it: "Embedding(128256, 4096)".
 std::string EmbeddingShapeString(int64_t rows, int64_t cols);

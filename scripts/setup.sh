@@ -12,6 +12,9 @@ packages=(
   libicu-dev libstemmer-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libblas-dev liblapack-dev libopenblas0-openmp
+  # embed/ transformer encoders: cblas from the OpenMP OpenBLAS (linked by its own path, never
+  # the pthread build), oneDNN for the int8 matrix products
+  libopenblas-openmp-dev libdnnl-dev
   libhnswlib-dev dataset-fashion-mnist wordnet-base python3-xapian
   # scripts/demo.sh and scripts/eval/ render the installed man pages to text
   groff-base man-db
