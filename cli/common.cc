@@ -82,9 +82,11 @@ int ReportNewModel(const std::string& command, DB& db, const char* verb,
   if (!s.ok()) return Fail(command, s);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s Embedding(%lld, %d): %s, in %.2f s\n", verb,
-              static_cast<long long>(info->vocab_size), info->dimension, info->source.c_str(),
-              seconds);
+  const std::string shape = !info->architecture.empty()
+                                ? info->architecture
+                                : "Embedding(" + std::to_string(info->vocab_size) + ", " +
+                                      std::to_string(info->dimension) + ")";
+  std::printf("%s %s: %s, in %.2f s\n", verb, shape.c_str(), info->source.c_str(), seconds);
   return kExitOk;
 }
 

@@ -18,7 +18,8 @@ int RunModel(const std::vector<std::string>& args) {
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "model DB [--json]",
                           "Describes the database's embedding model: where it came from, its\n"
-                          "tokenizer, vocabulary × dimension and identity.",
+                          "tokenizer, vocabulary × dimension (or a sentence encoder's network\n"
+                          "and prompts), pooling and identity.",
                           options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
@@ -33,13 +34,24 @@ int RunModel(const std::vector<std::string>& args) {
     nlohmann::json out = {{"source", info->source},         {"tokenizer", info->tokenizer_kind},
                           {"vocab_size", info->vocab_size}, {"dimension", info->dimension},
                           {"identity", info->identity},     {"pooling", info->pooling}};
+    if (!info->architecture.empty()) {
+      out["architecture"] = info->architecture;
+      out["query_prompt"] = info->query_prompt;
+      out["document_prompt"] = info->document_prompt;
+    }
     PrintJsonLine(out);
     return kExitOk;
   }
   Table table({"property", "value"});
   table.AddRow({"source", info->source});
   table.AddRow({"tokenizer", info->tokenizer_kind});
-  table.AddRow({"embedding", shape});
+  if (info->architecture.empty()) {
+    table.AddRow({"embedding", shape});
+  } else {
+    table.AddRow({"network", info->architecture});
+    table.AddRow({"query prompt", "\"" + info->query_prompt + "\""});
+    table.AddRow({"document prompt", "\"" + info->document_prompt + "\""});
+  }
   table.AddRow({"pooling", info->pooling});
   table.AddRow({"identity", info->identity});
   table.Print(stdout);

@@ -380,6 +380,16 @@ Status DBImpl::ImportSafetensors(const std::string& path, const std::string& ten
   return Status::OK();
 }
 
+Status DBImpl::ImportModel(const std::string& directory, const ModelImportOptions& options) {
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  util::MutexLock write(&write_mu_);
+  QUIVER_RETURN_IF_ERROR(CheckWritable());
+  QUIVER_RETURN_IF_ERROR(models_->CheckNoModel(options.existing));
+  QUIVER_RETURN_IF_ERROR(models_->ImportModel(directory, options));
+  ForgetModel();
+  return Status::OK();
+}
+
 Status DBImpl::TrainModel(const std::vector<std::string>& corpus, const TrainOptions& options) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   if (corpus.empty()) return Status::InvalidArgument("no corpus files given");

@@ -54,6 +54,7 @@ class DBImpl final : public DB {
                            ExistingModel existing) override;
   Status ImportSafetensors(const std::string& path, const std::string& tensor,
                            const std::string& tokenizer_path, ExistingModel existing) override;
+  Status ImportModel(const std::string& directory, const ModelImportOptions& options) override;
   Status TrainModel(const std::vector<std::string>& corpus, const TrainOptions& options) override;
   Result<ModelInfo> GetModelInfo() override;
   Result<std::vector<float>> TokenVector(std::string_view token) override;

@@ -82,9 +82,9 @@ Result<std::optional<SourceEntry>> FindSourceEntry(storage::Store& store, const 
 }
 
 // The options that decide what chunks a file gives; a change means re-ingesting it.
-std::string IngestRecipe(const IngestOptions& options) {
-  return nlohmann::json{{"chunk_tokens", options.chunk_tokens},
-                        {"chunk_overlap", options.chunk_overlap},
+std::string IngestRecipe(const IngestOptions& options, const ingest::ChunkOptions& chunking) {
+  return nlohmann::json{{"chunk_tokens", chunking.max_tokens},
+                        {"chunk_overlap", chunking.overlap_tokens},
                         {"id_field", options.id_field},
                         {"text_field", options.text_field},
                         {"metadata_fields", options.metadata_fields},
@@ -133,12 +133,23 @@ std::string ChunkMetadata(const std::string& record_metadata, const IngestOption
   return metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The chunk size and overlap `options` ask for, fitted to a sentence encoder's input length.
+ingest::ChunkOptions ChunkingFor(const IngestOptions& options, const LoadedModel& model) {
+  ingest::ChunkOptions chunking{options.chunk_tokens, options.chunk_overlap};
+  if (model.encoder != nullptr) {
+    chunking.max_tokens = std::min(chunking.max_tokens, model.encoder->DocumentTokenBudget());
+    chunking.overlap_tokens = std::min(chunking.overlap_tokens, chunking.max_tokens - 1);
+  }
+  return chunking;
+}
+
 // The chunks of one document as records; `empty` counts chunks the model knows no token of.
+// A sentence encoder's records are left without vectors (the caller embeds them in batches).
 Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocument& doc,
                        const IngestOptions& options, const LoadedModel& model,
                        const text::Analyzer& analyzer, std::vector<PendingRecord>* records,
                        uint64_t* empty) {
-  const ingest::ChunkOptions chunking{options.chunk_tokens, options.chunk_overlap};
+  const ingest::ChunkOptions chunking = ChunkingFor(options, model);
   std::vector<int32_t> ids;
   auto chunks = ingest::ChunkText(doc.text, *model.tokenizer, chunking, &ids);
   if (!chunks.ok()) return chunks.status().WithContext(doc.id);
@@ -146,10 +157,13 @@ Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocum
   for (size_t c = 0; c < chunks->size(); ++c) {
     const ingest::TextChunk& chunk = (*chunks)[c];
     std::span<const int32_t> chunk_ids(ids.data() + chunk.first_token, chunk.token_count);
-    AnalyzedText analyzed = AnalyzeIds(chunk_ids, *model.pooler);
-    if (!analyzed.has_vector) {
-      ++*empty;
-      continue;
+    AnalyzedText analyzed;
+    if (model.encoder == nullptr) {
+      analyzed = AnalyzeIds(chunk_ids, *model.pooler);
+      if (!analyzed.has_vector) {
+        ++*empty;
+        continue;
+      }
     }
     PendingRecord& record = records->emplace_back();
     record.id = doc.id + "#" + std::to_string(c);
@@ -159,6 +173,20 @@ Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocum
     record.source = ingest::EncodeSourceRef(
         {file.path, chunk.begin, chunk.end, static_cast<int32_t>(c), file.content_hash});
     record.terms = IndexTerms(analyzer, record.text);
+  }
+  return Status::OK();
+}
+
+// Gives every record of `records` the vector of its text (as a document), in batches.
+Status EmbedRecords(const LoadedModel& model, int threads, std::span<PendingRecord> records) {
+  constexpr size_t kBatch = 256;  // bounds the memory of the encoder's activations
+  for (size_t first = 0; first < records.size(); first += kBatch) {
+    const size_t count = std::min(kBatch, records.size() - first);
+    std::vector<std::string_view> texts;
+    for (size_t i = first; i < first + count; ++i) texts.push_back(records[i].text);
+    QUIVER_ASSIGN_OR_RETURN(std::vector<AnalyzedText> analyzed,
+                            AnalyzeDocuments(model, texts, threads));
+    for (size_t i = 0; i < count; ++i) records[first + i].vector = std::move(analyzed[i].vector);
   }
   return Status::OK();
 }
@@ -205,7 +233,7 @@ IngestPipeline::IngestPipeline(storage::Store& store, const IngestOptions& optio
       analyzer_(analyzer),
       commit_(std::move(commit)),
       reader_(ReaderOptionsOf(options)),
-      recipe_(IngestRecipe(options)) {}
+      recipe_(IngestRecipe(options, ChunkingFor(options, model))) {}
 
 void IngestPipeline::Say(const std::string& message) const {
   if (options_.on_message) options_.on_message(message);
@@ -300,7 +328,8 @@ Status IngestPipeline::ChunkAndEmbed(const ingest::SourceFile& file,
     summary->empty_chunks += empty[i];
     for (PendingRecord& r : per_document[i]) records->push_back(std::move(r));
   }
-  return Status::OK();
+  return model_.encoder == nullptr ? Status::OK()
+                                   : EmbedRecords(model_, options_.threads, *records);
 }
 
 Status IngestPipeline::Prune(const std::vector<std::string>& inputs,
@@ -338,20 +367,22 @@ Result<CommitPlan> PlanReembed(storage::Store& store, const LoadedModel& model, 
   const size_t n = plan.upserts.size();
   std::vector<Status> errors(n, Status::OK());
   std::vector<char> kept(n, 0);
-  util::ParallelFor(n, util::WorkerCount(0), [&](size_t i) {
-    PendingRecord& r = plan.upserts[i];
-    auto analyzed = AnalyzeText(model, r.text);
-    if (!analyzed.ok()) {
-      errors[i] = analyzed.status();
-      return;
+  constexpr size_t kBatch = 1024;  // bounds the memory of a sentence encoder's activations
+  for (size_t first = 0; first < n; first += kBatch) {
+    const size_t count = std::min(kBatch, n - first);
+    std::vector<std::string_view> texts;
+    for (size_t i = first; i < first + count; ++i) texts.push_back(plan.upserts[i].text);
+    QUIVER_ASSIGN_OR_RETURN(std::vector<AnalyzedText> analyzed, AnalyzeDocuments(model, texts, 0));
+    for (size_t j = 0; j < count; ++j) {
+      const size_t i = first + j;
+      if (analyzed[j].has_vector) {
+        plan.upserts[i].vector = std::move(analyzed[j].vector);
+      } else {
+        kept[i] = 1;
+        errors[i] = store.GetVector(internal_ids[i], dimension, &plan.upserts[i].vector);
+      }
     }
-    if (analyzed->has_vector) {
-      r.vector = std::move(analyzed->vector);
-    } else {
-      kept[i] = 1;
-      errors[i] = store.GetVector(internal_ids[i], dimension, &r.vector);
-    }
-  });
+  }
   for (size_t i = 0; i < n; ++i) {
     QUIVER_RETURN_IF_ERROR(errors[i]);
     (kept[i] ? summary->records_kept : summary->records) += 1;

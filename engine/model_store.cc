@@ -65,9 +65,11 @@ Result<std::vector<float>> SifComponent(const Tokenizer& tokenizer,
   return std::move(*component);
 }
 
+// The stored model's info entry; null when there is none.
 Result<nlohmann::json> ReadModelInfo(storage::Store& store) {
   QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> text, store.GetModel(model_key::kInfo));
-  return nlohmann::json::parse(text.value_or(""), nullptr, false);
+  if (!text.has_value()) return nlohmann::json();
+  return nlohmann::json::parse(*text, nullptr, false);
 }
 
 }  // namespace
@@ -108,19 +110,24 @@ Result<const LoadedModel*> ModelStore::GetModel() {
 }
 
 Result<std::unique_ptr<LoadedModel>> ModelStore::Load(const Tokenizer* tokenizer) {
-  auto matrix = embed::DecodeMatrix([this](std::string_view key) { return store_->GetModel(key); });
-  if (matrix.status().IsNotFound() || tokenizer == nullptr) return Status::NotFound("no model");
-  if (!matrix.ok()) return matrix.status().WithContext("the stored model");
+  if (tokenizer == nullptr) return Status::NotFound("no model");
   QUIVER_ASSIGN_OR_RETURN(nlohmann::json info, ReadModelInfo(*store_));
+  if (info.is_null()) return Status::NotFound("no model");
   if (!info.is_object()) return Status::Corruption("the stored model's description is malformed");
+  ModelInfo described;
+  described.source = info.value("source", "");
+  described.tokenizer_kind = std::string(TokenizerKindName(tokenizer->kind()));
+  described.identity = info.value("identity", "");
+  described.pooling = info.value("pooling", "mean");
+  if (info.value("kind", "") == kSentenceEncoderKind) return LoadEncoder(*tokenizer, described);
+  auto matrix = embed::DecodeMatrix([this](std::string_view key) { return store_->GetModel(key); });
+  if (matrix.status().IsNotFound()) return Status::NotFound("no model");
+  if (!matrix.ok()) return matrix.status().WithContext("the stored model");
   auto model = std::make_unique<LoadedModel>();
   model->tokenizer = tokenizer;
-  model->info = {info.value("source", ""),
-                 std::string(TokenizerKindName(tokenizer->kind())),
-                 matrix->rows,
-                 static_cast<int>(matrix->cols),
-                 info.value("identity", ""),
-                 info.value("pooling", "mean")};
+  model->info = std::move(described);
+  model->info.vocab_size = matrix->rows;
+  model->info.dimension = static_cast<int>(matrix->cols);
   embed::PoolingOptions pooling{.method = embed::PoolingMethod::kMean};
   if (model->info.pooling == "sif") {
     QUIVER_ASSIGN_OR_RETURN(model->sif, LoadSifParts(matrix->rows, matrix->cols));
@@ -301,7 +308,16 @@ Status ModelStore::CheckSameModel(const LoadedModel& model, const std::string& o
                                  ")");
 }
 
+Status CheckTokenTable(const LoadedModel& model, std::string_view what) {
+  if (model.encoder == nullptr) return Status::OK();
+  return Status::NotSupported(std::string(what) +
+                              " need a token-table model; this database's "
+                              "model is the sentence encoder " +
+                              model.info.architecture);
+}
+
 Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token) {
+  QUIVER_RETURN_IF_ERROR(CheckTokenTable(model, "token vectors"));
   // Text first ("king" is "▁king" to sentencepiece), then a vocabulary entry as written.
   std::optional<int32_t> id;
   auto ids = model.tokenizer->EncodeIds(token, {.add_special_tokens = false});
@@ -315,6 +331,7 @@ Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token) {
 }
 
 Result<EmbeddedText> EmbedText(const LoadedModel& model, std::string_view text) {
+  if (model.encoder != nullptr) return EmbedWithEncoder(*model.encoder, text);
   QUIVER_ASSIGN_OR_RETURN(Encoding encoding,
                           model.tokenizer->Encode(text, {.add_special_tokens = false}));
   embed::PooledVector pooled = model.pooler->Pool(encoding.ids);

@@ -14,6 +14,7 @@
 
 #include "embed/embedding_matrix.h"
 #include "embed/pooling.h"
+#include "embed/sentence_model.h"
 #include "engine/commit.h"
 #include "quiver/options.h"
 #include "quiver/status.h"
@@ -30,9 +31,11 @@ struct SifParts {
   std::vector<float> component;
 };
 
-// A stored embedding model, loaded.
+// A stored embedding model, loaded: a token table (matrix and pooler) or a sentence encoder.
 struct LoadedModel {
   const Tokenizer* tokenizer = nullptr;
+  // Set for a sentence encoder, which has no matrix, SIF parts or pooler.
+  std::unique_ptr<embed::SentenceEncoder> encoder;
   embed::EmbeddingMatrix unit_rows;  // the matrix with rows scaled to unit length
   embed::EmbeddingMatrix matrix;
   SifParts sif;                         // empty for mean pooling
@@ -65,6 +68,8 @@ class ModelStore {
   Status ImportWordVectors(const std::string& path, std::string_view format);
   Status ImportSafetensors(const std::string& path, const std::string& tensor,
                            const std::string& tokenizer_path);
+  // Reads the sentence-transformers model directory `dir` (see DB::ImportModel).
+  Status ImportModel(const std::string& dir, const ModelImportOptions& options);
   // Learns a tokenizer and PPMI+SVD token vectors (pooled with SIF) from `lines`.
   Status Train(const LineSource& lines, const std::string& description,
                const TrainOptions& options);
@@ -80,6 +85,9 @@ class ModelStore {
   Status Store(const Tokenizer& tokenizer, const embed::EmbeddingMatrix& matrix,
                const std::string& source, const SifParts* sif = nullptr);
   Result<std::unique_ptr<LoadedModel>> Load(const Tokenizer* tokenizer);
+  // Loads the stored sentence encoder described by `info` (the model's info entry).
+  Result<std::unique_ptr<LoadedModel>> LoadEncoder(const Tokenizer& tokenizer,
+                                                   const ModelInfo& info);
   Result<SifParts> LoadSifParts(int64_t rows, int64_t cols);
 
   storage::Store* const store_;
@@ -92,9 +100,19 @@ class ModelStore {
   bool model_absent_ GUARDED_BY(model_mu_) = false;  // the store has no model
 };
 
+// NotSupported unless `model` is a token table: `what` (e.g. "token vectors") needs one.
+Status CheckTokenTable(const LoadedModel& model, std::string_view what);
+
 // The matrix row of `token`: text the tokenizer turns into exactly one token, else a
 // vocabulary entry as written; NotFound otherwise.
 Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token);
+
+// The info entry's "kind" of a sentence encoder (token tables have none).
+inline constexpr std::string_view kSentenceEncoderKind = "sentence-encoder";
+
+// `text` embedded with a sentence encoder as a query, with its tokens (special tokens left
+// out) and their contextual vectors (the last layer's states).
+Result<EmbeddedText> EmbedWithEncoder(const embed::SentenceEncoder& encoder, std::string_view text);
 
 // `text` embedded with `model` (see DB::Embed).
 Result<EmbeddedText> EmbedText(const LoadedModel& model, std::string_view text);

@@ -19,8 +19,15 @@ struct AnalyzedText {
 // Analyzes a text already tokenized into `ids`.
 AnalyzedText AnalyzeIds(std::span<const int32_t> ids, const embed::Pooler& pooler);
 
-// Tokenizes (no special tokens) and analyzes `text` with `model`.
+// Embeds the query `text` with `model`: a token table tokenizes it (no special tokens) and
+// pools; a sentence encoder runs it with the query prompt.
 Result<AnalyzedText> AnalyzeText(const LoadedModel& model, std::string_view text);
+
+// Embeds stored or ingested `texts` with `model` (a sentence encoder with the document
+// prompt, in batches), one result per text; `threads` 0: one per core.
+Result<std::vector<AnalyzedText>> AnalyzeDocuments(const LoadedModel& model,
+                                                   std::span<const std::string_view> texts,
+                                                   int threads);
 
 }  // namespace quiver::engine
 

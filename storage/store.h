@@ -47,7 +47,10 @@ inline constexpr std::string_view kTokenizer = "tokenizer";  // a tokenizer/ blo
 inline constexpr std::string_view kInfo = "info";  // JSON: {"source", "identity", "pooling"}
 inline constexpr std::string_view kTokenCounts = "token_counts";    // int64 per token (SIF)
 inline constexpr std::string_view kSifComponent = "sif_component";  // float per dimension
-// The embedding matrix uses keys "matrix.meta" and "matrix/..." (embed/token_table.h).
+// JSON: a sentence encoder's description (embed::EncodeSpec), beside its tensors
+inline constexpr std::string_view kSentenceModel = "sentence_model";
+// The embedding matrix uses keys "matrix.meta" and "matrix/..." (embed/token_table.h); a
+// sentence encoder's weights "tensors.meta" and "tensor/..." (embed/tensor_store.h).
 }  // namespace model_key
 
 // A set of changes applied all together or not at all by Store::Write.

@@ -76,6 +76,18 @@ class DB {
                                    const std::string& tokenizer_path,
                                    ExistingModel existing = ExistingModel::kRefuse) = 0;
 
+  // Gives the database a sentence-embedding model: a sentence-transformers model directory
+  // (config.json, tokenizer.json, model.safetensors or its shards, modules.json,
+  // 1_Pooling/config.json, sentence_bert_config.json, config_sentence_transformers.json,
+  // 2_Normalize) of a BertModel (MiniLM, BGE, E5, GTE) or XLMRobertaModel (multilingual E5).
+  // Its weights are stored in the database, which stays self-contained. Texts are embedded as
+  // sentence-transformers does it, with the document prompt at ingest and the query prompt at
+  // query time; ingest chunks fit the model's max_seq_length. The model's hidden size must
+  // equal the database's dimension. Errors name the file at fault; other architectures or
+  // modules are NotSupported. An existing model is handled as `options.existing` says.
+  virtual Status ImportModel(const std::string& directory,
+                             const ModelImportOptions& options = {}) = 0;
+
   // Learns an embedding model from the text files in `corpus` (one sentence or paragraph per
   // line): a sentencepiece tokenizer, then token vectors of the database's dimension by
   // positive PMI + truncated SVD of co-occurrence counts, pooled with SIF. Memory is bounded
@@ -90,6 +102,7 @@ class DB {
   // The model's vector for `token`: text the tokenizer turns into exactly one token ("King"
   // for a lower-casing word model, "king" -> "▁king" for sentencepiece), or else a vocabulary
   // entry as written. NotFound otherwise.
+  // NotSupported for a sentence encoder (so for Neighbors).
   virtual Result<std::vector<float>> TokenVector(std::string_view token) = 0;
 
   // The `k` vocabulary entries most similar to `token` by cosine of their vectors (as
@@ -98,6 +111,9 @@ class DB {
 
   // Tokenizes `text` and pools its token vectors into one vector with the model's pooling
   // rule. A text none of whose tokens is known gives a zero vector (known_tokens == 0).
+  // A sentence encoder embeds `text` as a query (with its query prompt, the vector dense
+  // queries search with); its tokens are the model's input without the special tokens, and
+  // their vectors the last layer's states.
   virtual Result<EmbeddedText> Embed(std::string_view text) = 0;
 
   // Reads the files and directories in `paths` (.txt, .md, .jsonl, .csv, gzip-compressed or

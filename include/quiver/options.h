@@ -75,6 +75,22 @@ enum class ExistingModel {
   kReplace,  // replace it atomically; text queries and ingest are refused until DB::Reembed
 };
 
+// How DB::ImportModel reads a sentence-transformers model directory.
+struct ModelImportOptions {
+  // The arithmetic of the matrix products: "fp32" (exact to sentence-transformers within
+  // float rounding), "bf16" (bfloat16 weights) or "int8" (8-bit weights and activations).
+  // The reduced modes are faster and stay within a cosine of 0.999 of the fp32 vectors on
+  // the project's eval texts (docs/benchmarks.md). Default: "fp32".
+  std::string precision = "fp32";
+  // Replace the prompts of config_sentence_transformers.json ("query: " and "passage: " for
+  // E5 models) when set: the query prompt is put before every query text, the document prompt
+  // before every ingested chunk.
+  std::optional<std::string> query_prompt;
+  std::optional<std::string> document_prompt;
+  // Default: refuse to replace a model the database already has.
+  ExistingModel existing = ExistingModel::kRefuse;
+};
+
 // How DB::TrainModel learns an embedding model from a corpus.
 struct TrainOptions {
   // Tokenizer vocabulary (sentencepiece unigram); a corpus too small for it gets fewer

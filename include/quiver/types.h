@@ -91,7 +91,14 @@ struct ModelInfo {
   int64_t vocab_size = 0;      // rows of the token-embedding matrix
   int dimension = 0;
   std::string identity;  // fingerprint of tokenizer and matrix: equal models, equal identity
-  std::string pooling;   // how a text's token vectors become one vector: "mean" or "sif"
+  // How a text's token vectors become one vector: "mean" or "sif" for token tables; "mean",
+  // "cls", "lasttoken" or "max" for sentence encoders.
+  std::string pooling;
+  // A sentence encoder's network as people know it, e.g. "BertModel(layers 6, hidden 384,
+  // heads 12, vocab 30522, max 256) + mean pooling + normalize"; empty for token tables.
+  std::string architecture;
+  std::string query_prompt;     // sentence encoders: put before query texts
+  std::string document_prompt;  // sentence encoders: put before ingested chunks
 };
 
 // A text as the embedding model sees it (DB::Embed).
