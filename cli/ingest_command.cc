@@ -6,6 +6,7 @@
 
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "quiver/tools.h"
 
 namespace quiver::cli {
 namespace {
@@ -40,6 +41,32 @@ Status NoteKeptAnalyzer(DB& db, const std::string& path, const po::variables_map
   return Status::OK();
 }
 
+// Imports --model into a database that has no model yet; says so when the database keeps
+// another one.
+Status ImportModelIfAsked(DB& db, const std::string& path, const po::variables_map& values) {
+  if (!values.count("model")) return Status::OK();
+  const std::string model = values["model"].as<std::string>();
+  auto info = db.GetModelInfo();
+  if (info.ok()) {
+    if (info->source != "model " + model) {
+      std::fprintf(stderr,
+                   "quiver ingest: %s keeps its model (%s); --model applies only to a database "
+                   "without one (`quiver import %s --model %s --replace` changes it)\n",
+                   path.c_str(), info->source.c_str(), path.c_str(), model.c_str());
+    }
+    return Status::OK();
+  }
+  if (!info.status().IsNotFound()) return info.status();
+  ModelImportOptions import;
+  import.precision = values["precision"].as<std::string>();
+  QUIVER_RETURN_IF_ERROR(db.ImportModel(model, import));
+  auto imported = db.GetModelInfo();
+  if (imported.ok()) {
+    std::fprintf(stderr, "quiver ingest: imported %s\n", imported->architecture.c_str());
+  }
+  return Status::OK();
+}
+
 // Opens the database, creating it with the command line's dimension, metric, index and
 // analyzer when the directory does not exist yet.
 Result<std::unique_ptr<DB>> OpenOrCreate(const std::string& path, const po::variables_map& values) {
@@ -52,6 +79,16 @@ Result<std::unique_ptr<DB>> OpenOrCreate(const std::string& path, const po::vari
   if (values.count("analyzer")) options.analyzer = values["analyzer"].as<std::string>();
   options.create_if_missing = true;
   options.dimension = values["dim"].as<int>();
+  if (values.count("model")) {
+    const std::string model = values["model"].as<std::string>();
+    QUIVER_ASSIGN_OR_RETURN(ModelDirectoryInfo info, InspectModelDirectory(model));
+    if (!values["dim"].defaulted() && options.dimension != info.dimension) {
+      return Status::InvalidArgument("--dim " + std::to_string(options.dimension) +
+                                     " disagrees with the " + std::to_string(info.dimension) +
+                                     " dimensions of the model " + model);
+    }
+    options.dimension = info.dimension;
+  }
   options.index_spec = values["index"].as<std::string>();
   auto metric = ParseMetric(values["metric"].as<std::string>());
   if (!metric) {
@@ -111,8 +148,9 @@ constexpr const char* kDescription =
     "Each file is one atomic write, so an interrupted run leaves a consistent\n"
     "database and running it again finishes the job; unchanged files are skipped,\n"
     "changed ones have all their chunks replaced. A database without a model first\n"
-    "trains one on the collection (or reuses --model-from's).\n\n"
+    "trains one on the collection (or imports --model's, or reuses --model-from's).\n\n"
     "examples:\n"
+    "  quiver ingest docs.db ~/notes --model ~/models/all-MiniLM-L6-v2\n"
     "  quiver ingest docs.db ~/notes                 # a directory, recursively\n"
     "  quiver ingest docs.db papers.jsonl --text-field abstract --meta lang=en\n"
     "  quiver ingest docs.db ~/notes --prune         # also forget deleted files";
@@ -139,6 +177,11 @@ po::options_description IngestOptionsDescription() {
       ("prune", po::bool_switch(),
        "remove the chunks of files under PATHS that were ingested before and are gone now")
       ("skip-bad", po::bool_switch(), "skip bad .jsonl/.csv records (counted) instead of failing")
+      ("model", po::value<std::string>(),
+       "with no model yet: import this sentence-transformers model directory (a new "
+       "database takes its dimension) instead of training one")
+      ("precision", po::value<std::string>()->default_value("fp32"),
+       "with --model: fp32, bf16 or int8 (see `quiver import --help`)")
       ("model-from", po::value<std::string>()->default_value(""),
        "with no model yet: reuse this database's embedding model instead of training one")
       ("vocab", po::value<int>()->default_value(8000),
@@ -214,8 +257,13 @@ int RunIngest(const std::vector<std::string>& args) {
   const auto& values = parsed->values;
   auto ingest = ParseIngestOptions(values);
   if (!ingest.ok()) return Fail(kName, ingest.status());
+  if (values.count("model") && !values["model-from"].as<std::string>().empty()) {
+    return Fail(kName, Status::InvalidArgument("give at most one of --model and --model-from"));
+  }
   auto db = OpenOrCreate(values["db"].as<std::string>(), values);
   if (!db.ok()) return Fail(kName, db.status());
+  Status imported = ImportModelIfAsked(**db, values["db"].as<std::string>(), values);
+  if (!imported.ok()) return Fail(kName, imported);
   auto summary =
       IngestWithProgress(**db, values["paths"].as<std::vector<std::string>>(), *std::move(ingest));
   if (!summary.ok()) return Fail(kName, summary.status());

@@ -178,10 +178,11 @@ Status ReadPrompts(const fs::path& file, SentenceModelSpec* spec) {
   return Status::OK();
 }
 
-// The weights of the Transformer module in `dir`.
-Result<TensorMap> ReadWeights(const fs::path& dir) {
+// The weights of the Transformer module in `dir`; with `read` false only their file is checked.
+Result<TensorMap> ReadWeights(const fs::path& dir, bool read) {
   for (const char* name : {"model.safetensors.index.json", "model.safetensors"}) {
     if (!Exists(dir / name)) continue;
+    if (!read) return TensorMap();
     auto tensors = ReadSafetensorsTensors((dir / name).string());
     if (!tensors.ok()) return tensors.status().WithContext((dir / name).string());
     return tensors;
@@ -196,7 +197,7 @@ Result<TensorMap> ReadWeights(const fs::path& dir) {
 
 }  // namespace
 
-Result<ModelDirectory> ReadModelDirectory(const std::string& dir_name) {
+Result<ModelDirectory> ReadModelDirectory(const std::string& dir_name, bool read_weights) {
   const fs::path dir(dir_name);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
@@ -226,7 +227,7 @@ Result<ModelDirectory> ReadModelDirectory(const std::string& dir_name) {
                                    "is not enough)");
   }
   model.tokenizer_path = tokenizer.string();
-  QUIVER_ASSIGN_OR_RETURN(model.tensors, ReadWeights(layout.transformer));
+  QUIVER_ASSIGN_OR_RETURN(model.tensors, ReadWeights(layout.transformer, read_weights));
   return model;
 }
 

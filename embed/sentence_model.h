@@ -59,7 +59,8 @@ struct ModelDirectory {
 // cannot be read, InvalidArgument when a required file is missing, malformed or contradicts
 // another (e.g. the pooling dimension against config.json), NotSupported for modules,
 // architectures or pooling modes quiver does not run.
-Result<ModelDirectory> ReadModelDirectory(const std::string& dir);
+// Without `read_weights` the tensors are left empty (the weights file must still exist).
+Result<ModelDirectory> ReadModelDirectory(const std::string& dir, bool read_weights = true);
 
 enum class TextRole { kQuery, kDocument };
 

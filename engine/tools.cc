@@ -4,6 +4,7 @@
 #include <span>
 
 #include "embed/plot.h"
+#include "embed/sentence_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace quiver {
@@ -15,6 +16,21 @@ Result<Tokenization> TokenizeWithFile(const std::string& tokenizer_path, std::st
       Encoding encoding,
       tokenizer->Encode(text, EncodeOptions{.add_special_tokens = add_special_tokens}));
   return ToTokenization(*tokenizer, encoding);
+}
+
+Result<ModelDirectoryInfo> InspectModelDirectory(const std::string& dir) {
+  QUIVER_ASSIGN_OR_RETURN(embed::ModelDirectory model,
+                          embed::ReadModelDirectory(dir, /*read_weights=*/false));
+  auto tokenizer = LoadHuggingFaceFile(model.tokenizer_path);
+  if (!tokenizer.ok()) return tokenizer.status().WithContext(model.tokenizer_path);
+  const embed::SentenceModelSpec& spec = model.spec;
+  return ModelDirectoryInfo{embed::DescribeSpec(spec),
+                            spec.encoder.hidden,
+                            spec.max_seq_length,
+                            std::string(embed::PoolingModeName(spec.pooling)),
+                            spec.normalize,
+                            spec.query_prompt,
+                            spec.document_prompt};
 }
 
 Result<std::string> TrainTokenizer(const std::vector<std::string>& sentences,

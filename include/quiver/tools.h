@@ -1,5 +1,5 @@
-// Tools that work without a database: tokenizing text with a tokenizer file, training a
-// sentencepiece tokenizer, and plotting vectors. They are what `quiver tokenize --tokenizer`,
+// Tools that work without a database: tokenizing text with a tokenizer file, reading a model
+// directory's description, training a sentencepiece tokenizer, and plotting vectors. They are what `quiver tokenize --tokenizer`,
 // `quiver train-tokenizer` and `quiver plot` are made of.
 //
 // Every function is safe to call from several threads at once, and none throws.
@@ -27,6 +27,23 @@ namespace quiver {
 // file) when it is not a tokenizer quiver can load.
 Result<Tokenization> TokenizeWithFile(const std::string& tokenizer_path, std::string_view text,
                                       bool add_special_tokens = true);
+
+// A sentence-transformers model directory as DB::ImportModel would read it.
+struct ModelDirectoryInfo {
+  // The network as people know it, e.g. "BertModel(layers 6, hidden 384, heads 12, vocab
+  // 30522, max 256) + mean pooling + normalize".
+  std::string architecture;
+  int dimension = 0;       // the vectors' dimension (the hidden size)
+  int max_seq_length = 0;  // tokens per input, special tokens included
+  std::string pooling;     // "mean", "cls", "lasttoken" or "max"
+  bool normalize = false;
+  std::string query_prompt;
+  std::string document_prompt;
+};
+
+// Reads the description of the model directory `dir` (its JSON files and tokenizer.json,
+// not the weights), with the errors DB::ImportModel gives for them.
+Result<ModelDirectoryInfo> InspectModelDirectory(const std::string& dir);
 
 // How TrainTokenizer learns a sentencepiece model. Defaults keep text exactly, so that a model
 // decodes back any text it encodes.

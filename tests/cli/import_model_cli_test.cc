@@ -64,6 +64,33 @@ TEST_F(ImportModelCliTest, ImportsDescribesIngestsAndQueries) {
   EXPECT_NE(hits.out.find("ssh.txt"), std::string::npos) << hits.out;
 }
 
+TEST_F(ImportModelCliTest, IngestWithModelCreatesTheDatabaseAtTheModelsDimension) {
+  std::filesystem::create_directories(dir_.Sub("docs"));
+  test::WriteFile(dir_.Sub("docs/a.txt"), "Acquire::http::Proxy sets the proxy of apt.\n");
+  auto clash =
+      RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("xlmr-like"), "--dim", "7"});
+  EXPECT_EQ(clash.exit_code, 2) << clash.err;
+  EXPECT_NE(clash.err.find("--dim 7 disagrees"), std::string::npos) << clash.err;
+  EXPECT_FALSE(std::filesystem::exists(db_));
+
+  auto ingested = RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("xlmr-like")});
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
+  EXPECT_NE(ingested.err.find("dimension " + HiddenOf("xlmr-like")), std::string::npos)
+      << ingested.err;
+  EXPECT_NE(ingested.err.find("imported XLMRobertaModel("), std::string::npos) << ingested.err;
+  auto stats = RunCli({"model", db_, "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(nlohmann::json::parse(stats.out).at("source"), "model " + FixtureModel("xlmr-like"));
+
+  // A second run keeps the model and says nothing about it; another model is noted, not used.
+  auto again = RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("xlmr-like")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("keeps its model"), std::string::npos) << again.err;
+  auto other = RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("minilm-like")});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(other.err.find("keeps its model"), std::string::npos) << other.err;
+}
+
 TEST_F(ImportModelCliTest, ReducedPrecisionIsNamed) {
   Create("minilm-like");
   auto imported =
