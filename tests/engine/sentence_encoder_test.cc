@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "embed/safetensors.h"
 #include "embed/sentence_model.h"
 #include "tests/fixtures/db_util.h"
 #include "tests/fixtures/test_util.h"
@@ -293,6 +294,72 @@ TEST(SentenceEncoderDb, TokenTableCallsAreNotSupported) {
   auto db = DatabaseWithModel(dir, "minilm-like");
   EXPECT_TRUE(db->Neighbors("fox", 5).status().IsNotSupported());
   EXPECT_TRUE(db->TokenVector("fox").status().IsNotSupported());
+}
+
+TEST(SentenceEncoderDb, DoLowerCaseLowersTheInput) {
+  TempDir dir;
+  const std::string copy = CopyOfModel(dir, "xlmr-like");  // a case-sensitive tokenizer
+  EditJson(copy + "/sentence_bert_config.json",
+           [](nlohmann::json& j) { j["do_lower_case"] = true; });
+  auto db = test::OpenOrDie(dir.Sub("db"), test::CreateOptions(HiddenOf("xlmr-like")));
+  ASSERT_TRUE(db->ImportModel(copy).ok());
+  const DirectModel direct = LoadDirect("xlmr-like");
+  auto lowered = db->Embed("Bonjour LE Monde, ÉCOLE");
+  ASSERT_TRUE(lowered.ok());
+  EXPECT_EQ(MaxAbsDiff(lowered->vector,
+                       EmbedDirect(direct, "bonjour le monde, école", embed::TextRole::kQuery)),
+            0.0f);
+  EXPECT_GT(MaxAbsDiff(lowered->vector,
+                       EmbedDirect(direct, "Bonjour LE Monde, ÉCOLE", embed::TextRole::kQuery)),
+            1e-4f);
+}
+
+// Writes `tensors` as one safetensors file.
+void WriteSafetensors(const std::string& path, const embed::TensorMap& tensors) {
+  nlohmann::json header = nlohmann::json::object();
+  std::string data;
+  for (const auto& [name, tensor] : tensors) {
+    header[name] = {{"dtype", tensor.dtype},
+                    {"shape", tensor.shape},
+                    {"data_offsets", {data.size(), data.size() + tensor.bytes.size()}}};
+    data += tensor.bytes;
+  }
+  const std::string json = header.dump();
+  std::string file(8, '\0');
+  for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  test::WriteFile(path, file + json + data);
+}
+
+TEST(SentenceEncoderDb, ShardedCheckpointsAreRead) {
+  TempDir dir;
+  const std::string copy = CopyOfModel(dir, "minilm-like");
+  auto tensors = embed::ReadSafetensorsTensors(copy + "/model.safetensors");
+  ASSERT_TRUE(tensors.ok()) << tensors.status().ToString();
+  embed::TensorMap shards[2];
+  nlohmann::json weight_map = nlohmann::json::object();
+  size_t i = 0;
+  for (auto& [name, tensor] : *tensors) {
+    const size_t shard = i++ % 2;
+    weight_map[name] = "model-0000" + std::to_string(shard + 1) + "-of-00002.safetensors";
+    shards[shard].emplace(name, tensor);
+  }
+  fs::remove(copy + "/model.safetensors");
+  for (size_t shard = 0; shard < 2; ++shard) {
+    WriteSafetensors(copy + "/model-0000" + std::to_string(shard + 1) + "-of-00002.safetensors",
+                     shards[shard]);
+  }
+  test::WriteFile(
+      copy + "/model.safetensors.index.json",
+      nlohmann::json{{"metadata", nlohmann::json::object()}, {"weight_map", weight_map}}.dump());
+  auto db = test::OpenOrDie(dir.Sub("db"), test::CreateOptions(HiddenOf("minilm-like")));
+  Status imported = db->ImportModel(copy);
+  ASSERT_TRUE(imported.ok()) << imported.ToString();
+  const DirectModel direct = LoadDirect("minilm-like");
+  auto embedded = db->Embed("sharded weights, same vectors");
+  ASSERT_TRUE(embedded.ok());
+  EXPECT_EQ(MaxAbsDiff(embedded->vector, EmbedDirect(direct, "sharded weights, same vectors",
+                                                     embed::TextRole::kQuery)),
+            0.0f);
 }
 
 // ---- bad model directories ------------------------------------------------------------------
