@@ -36,6 +36,7 @@ int RunModel(const std::vector<std::string>& args) {
                           {"identity", info->identity},     {"pooling", info->pooling}};
     if (!info->architecture.empty()) {
       out["architecture"] = info->architecture;
+      out["max_tokens"] = info->max_tokens;
       out["query_prompt"] = info->query_prompt;
       out["document_prompt"] = info->document_prompt;
     }
@@ -49,6 +50,8 @@ int RunModel(const std::vector<std::string>& args) {
     table.AddRow({"embedding", shape});
   } else {
     table.AddRow({"network", info->architecture});
+    table.AddRow({"input", "up to " + std::to_string(info->max_tokens) +
+                               " tokens (longer texts are cut; ingest chunks fit)"});
     table.AddRow({"query prompt", "\"" + info->query_prompt + "\""});
     table.AddRow({"document prompt", "\"" + info->document_prompt + "\""});
   }

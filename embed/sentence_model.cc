@@ -92,11 +92,11 @@ Result<SentenceModelSpec> DecodeSpec(std::string_view text) {
 
 std::string DescribeSpec(const SentenceModelSpec& spec) {
   const EncoderConfig& c = spec.encoder;
-  std::string text = std::string(EncoderArchitectureName(c.architecture)) + "(layers " +
-                     std::to_string(c.layers) + ", hidden " + std::to_string(c.hidden) +
-                     ", heads " + std::to_string(c.heads) + ", vocab " +
-                     std::to_string(c.vocab_size) + ", max " + std::to_string(spec.max_seq_length) +
-                     ") + " + std::string(PoolingModeName(spec.pooling)) + " pooling";
+  std::string text =
+      std::string(EncoderArchitectureName(c.architecture)) + "(layers " + std::to_string(c.layers) +
+      ", hidden " + std::to_string(c.hidden) + ", heads " + std::to_string(c.heads) + ", vocab " +
+      std::to_string(c.vocab_size) + ", max " + std::to_string(c.MaxSequenceLength()) + ") + " +
+      std::string(PoolingModeName(spec.pooling)) + " pooling";
   if (spec.normalize) text += " + normalize";
   if (spec.precision != Precision::kF32)
     text += " (" + std::string(PrecisionName(spec.precision)) + ")";

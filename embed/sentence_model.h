@@ -46,7 +46,7 @@ std::string EncodeSpec(const SentenceModelSpec& spec);
 Result<SentenceModelSpec> DecodeSpec(std::string_view json);
 
 // The model as people know it: "BertModel(layers 6, hidden 384, heads 12, vocab 30522,
-// max 512) + mean pooling + normalize".
+// max 512) + mean pooling + normalize", max being the position table's longest sequence.
 std::string DescribeSpec(const SentenceModelSpec& spec);
 
 struct ModelDirectory {

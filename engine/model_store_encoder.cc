@@ -84,6 +84,7 @@ Result<std::unique_ptr<LoadedModel>> ModelStore::LoadEncoder(const Tokenizer& to
   model->info.vocab_size = spec.encoder.vocab_size;
   model->info.dimension = spec.encoder.hidden;
   model->info.architecture = embed::DescribeSpec(spec);
+  model->info.max_tokens = spec.max_seq_length;
   model->info.query_prompt = spec.query_prompt;
   model->info.document_prompt = spec.document_prompt;
   model->encoder = std::move(*encoder);

@@ -31,7 +31,7 @@ Result<Tokenization> TokenizeWithFile(const std::string& tokenizer_path, std::st
 // A sentence-transformers model directory as DB::ImportModel would read it.
 struct ModelDirectoryInfo {
   // The network as people know it, e.g. "BertModel(layers 6, hidden 384, heads 12, vocab
-  // 30522, max 256) + mean pooling + normalize".
+  // 30522, max 512) + mean pooling + normalize".
   std::string architecture;
   int dimension = 0;       // the vectors' dimension (the hidden size)
   int max_seq_length = 0;  // tokens per input, special tokens included

@@ -95,8 +95,9 @@ struct ModelInfo {
   // "cls", "lasttoken" or "max" for sentence encoders.
   std::string pooling;
   // A sentence encoder's network as people know it, e.g. "BertModel(layers 6, hidden 384,
-  // heads 12, vocab 30522, max 256) + mean pooling + normalize"; empty for token tables.
+  // heads 12, vocab 30522, max 512) + mean pooling + normalize"; empty for token tables.
   std::string architecture;
+  int max_tokens = 0;           // sentence encoders: tokens per input (max_seq_length)
   std::string query_prompt;     // sentence encoders: put before query texts
   std::string document_prompt;  // sentence encoders: put before ingested chunks
 };
