@@ -116,7 +116,7 @@ Result<std::unique_ptr<LoadedModel>> ModelStore::Load(const Tokenizer* tokenizer
   if (!info.is_object()) return Status::Corruption("the stored model's description is malformed");
   ModelInfo described;
   described.source = info.value("source", "");
-  described.tokenizer_kind = std::string(TokenizerKindName(tokenizer->kind()));
+  described.tokenizer_kind = std::string(tokenizer->kind_name());
   described.identity = info.value("identity", "");
   described.pooling = info.value("pooling", "mean");
   if (info.value("kind", "") == kSentenceEncoderKind) return LoadEncoder(*tokenizer, described);

@@ -121,6 +121,9 @@ class HfTokenizer : public Tokenizer {
   static Result<std::unique_ptr<Tokenizer>> Load(std::string_view json_text);
 
   TokenizerKind kind() const override { return TokenizerKind::kHuggingFaceBpe; }
+  std::string_view kind_name() const override {
+    return bpe_ ? "huggingface-bpe" : wordpiece_ ? "huggingface-wordpiece" : "huggingface-unigram";
+  }
   Result<Encoding> Encode(std::string_view text, const EncodeOptions& options) const override;
   Result<std::vector<int32_t>> EncodeIds(std::string_view text,
                                          const EncodeOptions& options) const override;

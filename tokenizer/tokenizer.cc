@@ -65,7 +65,7 @@ Result<std::unique_ptr<Tokenizer>> LoadTokenizerFile(const std::string& path) {
 }
 
 Tokenization ToTokenization(const Tokenizer& tokenizer, const Encoding& encoding) {
-  Tokenization result{std::string(TokenizerKindName(tokenizer.kind())), tokenizer.vocab_size(), {}};
+  Tokenization result{std::string(tokenizer.kind_name()), tokenizer.vocab_size(), {}};
   result.tokens.reserve(encoding.ids.size());
   for (size_t i = 0; i < encoding.ids.size(); ++i) {
     result.tokens.push_back({std::string(encoding.pieces[i]), encoding.ids[i],

@@ -83,6 +83,9 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
 
   virtual TokenizerKind kind() const = 0;
+  // What people call the tokenizer: TokenizerKindName(kind()), except that a tokenizer.json
+  // names its model: "huggingface-bpe", "huggingface-wordpiece" or "huggingface-unigram".
+  virtual std::string_view kind_name() const { return TokenizerKindName(kind()); }
 
   // Splits `text` into tokens. Fails only on internal limits (e.g. a regex engine error), never
   // on the content of the text.

@@ -79,7 +79,9 @@ struct Token {
 };
 
 struct Tokenization {
-  std::string tokenizer_kind;  // "sentencepiece", "huggingface-bpe" or "word"
+  // "sentencepiece", "huggingface-bpe", "huggingface-wordpiece", "huggingface-unigram" or
+  // "word"
+  std::string tokenizer_kind;
   int32_t vocab_size = 0;
   std::vector<Token> tokens;
 };
@@ -87,7 +89,9 @@ struct Tokenization {
 // The embedding model a database keeps (DB::GetModelInfo).
 struct ModelInfo {
   std::string source;          // where it came from, e.g. "word vectors glove.txt (glove)"
-  std::string tokenizer_kind;  // "sentencepiece", "huggingface-bpe" or "word"
+  // "sentencepiece", "huggingface-bpe", "huggingface-wordpiece", "huggingface-unigram" or
+  // "word"
+  std::string tokenizer_kind;
   int64_t vocab_size = 0;      // rows of the token-embedding matrix
   int dimension = 0;
   std::string identity;  // fingerprint of tokenizer and matrix: equal models, equal identity

@@ -154,6 +154,10 @@ TEST(SentenceEncoderDb, DescribesTheNetworkAsPeopleKnowIt) {
   EXPECT_NE(info->architecture.find(") + mean pooling + normalize"), std::string::npos)
       << info->architecture;
   EXPECT_EQ(info->pooling, "mean");
+  EXPECT_EQ(info->tokenizer_kind, "huggingface-wordpiece");
+  TempDir other;
+  auto xlmr = DatabaseWithModel(other, "xlmr-like");
+  EXPECT_EQ(xlmr->GetModelInfo().value().tokenizer_kind, "huggingface-unigram");
 }
 
 TEST(SentenceEncoderDb, QueriesAndDocumentsGetTheirOwnPrompts) {
