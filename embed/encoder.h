@@ -118,11 +118,11 @@ class Encoder {
 
   virtual const EncoderConfig& config() const = 0;
   virtual Precision precision() const = 0;
-  // The instruction set the element-wise kernels (layer norm, GELU, softmax, quantization)
-  // run on, chosen at Create from the CPU ("avx2" or "generic"; the environment variable
-  // QUIVER_ENCODER_KERNEL=generic forces "generic"), for `quiver model` and benchmarks. The
-  // matrix products go to OpenBLAS (fp32, bf16 widened) and oneDNN (int8), which pick their
-  // own kernels.
+  // The instruction set the kernels run on — the fp32 and bf16 weight products (embed/gemm.h,
+  // weights packed at Create) and the element-wise kernels (layer norm, GELU, softmax,
+  // quantization) — chosen at Create from the CPU ("avx2" or "generic"; the environment
+  // variable QUIVER_ENCODER_KERNEL=generic forces "generic"), for benchmarks. The attention
+  // products go to OpenBLAS and the int8 products to oneDNN, which pick their own kernels.
   virtual std::string_view kernel() const = 0;
 };
 

@@ -1,7 +1,6 @@
 #include "embed/encoder_kernels.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -93,15 +92,16 @@ void DequantizeRows(const int32_t* acc, int64_t rows, int cols, const float* a_s
   }
 }
 
-void WidenBf16(const uint16_t* in, int64_t n, float* out) {
-  for (int64_t i = 0; i < n; ++i) {
-    out[i] = std::bit_cast<float>(static_cast<uint32_t>(in[i]) << 16);
-  }
-}
-
 constexpr EncoderKernels kGeneric = {
-    "generic",     AddBias,        ResidualLayerNorm, BiasGelu,
-    ScaledSoftmax, QuantizeRowsU8, DequantizeRows,    WidenBf16,
+    .name = "generic",
+    .add_bias = AddBias,
+    .residual_layer_norm = ResidualLayerNorm,
+    .bias_gelu = BiasGelu,
+    .scaled_softmax = ScaledSoftmax,
+    .quantize_rows_u8 = QuantizeRowsU8,
+    .dequantize_rows = DequantizeRows,
+    .gemm_tile_f32 = GenericGemmTileF32,
+    .gemm_tile_bf16 = GenericGemmTileBf16,
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
-// The element-wise and small kernels of the transformer encoder (everything but the big
-// matrix products, which go to BLAS / oneDNN): layer norm, GELU, softmax, bias, activation
-// quantization and weight widening. One table of function pointers per instruction set; the
-// table is chosen at run time (SelectEncoderKernels) so that one binary runs everywhere.
+// The kernels of the transformer encoder: layer norm, GELU, softmax, bias, activation
+// quantization and the micro-tiles of the packed matrix products (embed/gemm.h; the int8
+// products go to oneDNN). One table of function pointers per instruction set; the table is
+// chosen at run time (SelectEncoderKernels) so that one binary runs everywhere.
 //
 // Layouts: `rows` × `cols` row-major, rows `stride` floats apart where a stride is given.
 #ifndef QUIVER_EMBED_ENCODER_KERNELS_H_
@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <string_view>
+
+#include "embed/gemm.h"
 
 namespace quiver::embed {
 
@@ -36,8 +38,9 @@ struct EncoderKernels {
   void (*dequantize_rows)(const int32_t* acc, int64_t rows, int cols, const float* a_scale,
                           const int32_t* a_zero, const float* w_scale, const int32_t* w_sum,
                           const float* bias, float* out);
-  // out[i] = bfloat16 → float of in[i].
-  void (*widen_bf16)(const uint16_t* in, int64_t n, float* out);
+  // One micro-tile of PackedGemm over float / bfloat16 panels (see embed/gemm.h).
+  GemmTileF32 gemm_tile_f32;
+  GemmTileBf16 gemm_tile_bf16;
 };
 
 // The portable kernels (scalar C++; the compiler may vectorize them with its baseline ISA).

@@ -250,22 +250,16 @@ void DequantizeRows(const int32_t* acc, int64_t rows, int cols, const float* a_s
   }
 }
 
-void WidenBf16(const uint16_t* in, int64_t n, float* out) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
-    const __m256i w = _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16);
-    _mm256_storeu_ps(out + i, _mm256_castsi256_ps(w));
-  }
-  for (; i < n; ++i) {
-    const uint32_t bits = static_cast<uint32_t>(in[i]) << 16;
-    __builtin_memcpy(out + i, &bits, 4);
-  }
-}
-
 constexpr EncoderKernels kAvx2 = {
-    "avx2",        AddBias,        ResidualLayerNorm, BiasGelu,
-    ScaledSoftmax, QuantizeRowsU8, DequantizeRows,    WidenBf16,
+    .name = "avx2",
+    .add_bias = AddBias,
+    .residual_layer_norm = ResidualLayerNorm,
+    .bias_gelu = BiasGelu,
+    .scaled_softmax = ScaledSoftmax,
+    .quantize_rows_u8 = QuantizeRowsU8,
+    .dequantize_rows = DequantizeRows,
+    .gemm_tile_f32 = Avx2GemmTileF32,
+    .gemm_tile_bf16 = Avx2GemmTileBf16,
 };
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "embed/encoder_weights.h"
 
-#include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
@@ -16,11 +15,6 @@ namespace quiver::embed {
 namespace {
 
 using util::Quote;
-
-// Float products of at most this many rows go to oneDNN, larger ones to OpenBLAS (measured on
-// the MiniLM-L6 shapes: oneDNN ~25% faster at 16 rows on one core, OpenBLAS as fast or faster
-// from a few hundred rows).
-constexpr int64_t kSmallRows = 64;
 
 // The tensor called `name`, also under the "gamma"/"beta" names of old LayerNorm checkpoints
 // and with a leftover "bert."/"roberta." prefix.
@@ -83,19 +77,11 @@ Result<std::vector<float>> ReadFloats(const TensorMap& tensors, const std::strin
   return out;
 }
 
-uint16_t ToBFloat16(float f) {  // round to nearest even; f is finite
-  const uint32_t u = std::bit_cast<uint32_t>(f);
-  return static_cast<uint16_t>((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
-}
-
 // Stores `w` ([out × in] floats) in the precision's form.
 void StoreMatrix(std::vector<float> w, Precision precision, LinearWeights* linear) {
   const int in = linear->in;
-  if (precision == Precision::kF32) {
-    linear->f32 = std::move(w);
-  } else if (precision == Precision::kBF16) {
-    linear->bf16.resize(w.size());
-    for (size_t i = 0; i < w.size(); ++i) linear->bf16[i] = ToBFloat16(w[i]);
+  if (precision != Precision::kInt8) {
+    linear->packed = PackMatrix(w.data(), linear->out, in, precision == Precision::kBF16);
   } else {
     linear->i8.resize(w.size());
     linear->i8_scale.resize(linear->out);
@@ -212,27 +198,7 @@ void ApplyLinear(const LinearWeights& w, Precision precision, const EncoderKerne
     });
     return;
   }
-  const float* weights = w.f32.data();
-  if (precision == Precision::kBF16) {
-    s->widened.resize(w.bf16.size());
-    ParallelRows(n, 64, [&](int64_t b, int64_t e) {
-      kernels.widen_bf16(w.bf16.data() + b * k, (e - b) * k, s->widened.data() + b * k);
-    });
-    weights = s->widened.data();
-  }
-  if (rows <= kSmallRows) {  // oneDNN's sgemm is the faster one for a few rows (queries)
-    dnnl_sgemm('N', 'T', rows, n, k, 1.0f, x, k, weights, k, 0.0f, y, n);
-  } else {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), n, k, 1.0f, x, k,
-                weights, k, 0.0f, y, n);
-  }
-  ParallelRows(rows, kGrain, [&](int64_t b, int64_t e) {
-    if (gelu) {
-      kernels.bias_gelu(y + b * n, e - b, n, w.bias.data());
-    } else {
-      kernels.add_bias(y + b * n, e - b, n, w.bias.data());
-    }
-  });
+  PackedGemm(kernels, w.packed, x, rows, w.bias.data(), gelu, y);
 }
 
 }  // namespace quiver::embed

@@ -1,6 +1,7 @@
 // The encoder's weights in compute form (internal to embed/): the checkpoint tensors checked,
 // converted to float, and the matrix-product weights stored in the chosen precision, plus the
-// matrix product y = x·Wᵀ + b over them (OpenBLAS for float, oneDNN for int8).
+// matrix product y = x·Wᵀ + b over them (embed/gemm.h's packed panels for float and bfloat16,
+// oneDNN for int8).
 #ifndef QUIVER_EMBED_ENCODER_WEIGHTS_H_
 #define QUIVER_EMBED_ENCODER_WEIGHTS_H_
 
@@ -9,6 +10,7 @@
 
 #include "embed/encoder.h"
 #include "embed/encoder_kernels.h"
+#include "embed/gemm.h"
 #include "quiver/status.h"
 
 namespace quiver::embed {
@@ -18,8 +20,7 @@ struct LinearWeights {
   int out = 0;
   int in = 0;
   std::vector<float> bias;      // out floats
-  std::vector<float> f32;       // kF32
-  std::vector<uint16_t> bf16;   // kBF16: round-to-nearest-even bfloat16
+  PackedMatrix packed;          // kF32: float panels; kBF16: round-to-nearest-even bfloat16
   std::vector<int8_t> i8;       // kInt8: in [-127, 127], per-row symmetric scale (the
                                 // activations get 7 bits instead; see quantize_rows_u8)
   std::vector<float> i8_scale;  // kInt8: W[r] ≈ i8_scale[r] · i8[r]
@@ -47,9 +48,8 @@ struct EncoderWeights {
 Result<EncoderWeights> LoadEncoderWeights(const EncoderConfig& config, const TensorMap& tensors,
                                           Precision precision);
 
-// Per-call buffers of the matrix products (activation quantization, widened weights).
+// Per-call buffers of the int8 matrix products (activation quantization).
 struct LinearScratch {
-  std::vector<float> widened;
   std::vector<uint8_t> quantized;
   std::vector<float> row_scale;
   std::vector<int32_t> row_zero;
@@ -57,7 +57,7 @@ struct LinearScratch {
 };
 
 // y[rows × w.out] = x[rows × w.in] · Wᵀ + bias, then GELU when `gelu`, on the calling thread's
-// OpenMP team (the BLAS follows omp_get_max_threads()).
+// OpenMP team (PackedGemm and oneDNN follow omp_get_max_threads()).
 void ApplyLinear(const LinearWeights& w, Precision precision, const EncoderKernels& kernels,
                  const float* x, int64_t rows, bool gelu, float* y, LinearScratch* scratch);
 
