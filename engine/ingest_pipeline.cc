@@ -65,7 +65,6 @@ std::string EncodeSourceEntry(const SourceEntry& entry) {
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-
 // The stored entry of source `key`, if any.
 Result<std::optional<SourceEntry>> FindSourceEntry(storage::Store& store, const std::string& key) {
   QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetSource(key));

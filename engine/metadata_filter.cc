@@ -17,8 +17,18 @@ using nlohmann::ordered_json;  // Filters keep the user's order: errors and eval
 namespace metadata_filter_internal {
 
 enum class Op {
-  kEq, kNe, kGt, kGte, kLt, kLte, kIn, kNin,
-  kExists, kContains, kStartsWith, kRegex,
+  kEq,
+  kNe,
+  kGt,
+  kGte,
+  kLt,
+  kLte,
+  kIn,
+  kNin,
+  kExists,
+  kContains,
+  kStartsWith,
+  kRegex,
 };
 
 // One field compared with one operand.
@@ -55,17 +65,23 @@ struct OperatorName {
   Op op;
 };
 constexpr OperatorName kOperators[] = {
-    {"$eq", Op::kEq}, {"$ne", Op::kNe},   {"$gt", Op::kGt}, {"$gte", Op::kGte},
-    {"$lt", Op::kLt}, {"$lte", Op::kLte}, {"$in", Op::kIn}, {"$nin", Op::kNin},
-    {"$exists", Op::kExists}, {"$contains", Op::kContains}, {"$startswith", Op::kStartsWith},
+    {"$eq", Op::kEq},
+    {"$ne", Op::kNe},
+    {"$gt", Op::kGt},
+    {"$gte", Op::kGte},
+    {"$lt", Op::kLt},
+    {"$lte", Op::kLte},
+    {"$in", Op::kIn},
+    {"$nin", Op::kNin},
+    {"$exists", Op::kExists},
+    {"$contains", Op::kContains},
+    {"$startswith", Op::kStartsWith},
     {"$regex", Op::kRegex},
 };
 
 // ---- Messages ------------------------------------------------------------------------------
 
-Status Invalid(const std::string& message) {
-  return Status::InvalidArgument("filter: " + message);
-}
+Status Invalid(const std::string& message) { return Status::InvalidArgument("filter: " + message); }
 
 // "an object", "an array", "a string", ... for "found ..." in messages.
 std::string TypeName(const ordered_json& value) {

@@ -187,8 +187,7 @@ Result<std::shared_ptr<const QueryPlanner::MetadataSnapshot>> QueryPlanner::Curr
   return std::shared_ptr<const MetadataSnapshot>(metadata_);
 }
 
-Status QueryPlanner::CheckFilterFields(const QueryContext& context,
-                                       const MetadataFilter& filter) {
+Status QueryPlanner::CheckFilterFields(const QueryContext& context, const MetadataFilter& filter) {
   QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const MetadataSnapshot> snapshot,
                           CurrentMetadata(context));
   return snapshot == nullptr ? Status::OK() : snapshot->fields.Check(filter.Fields());

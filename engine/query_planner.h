@@ -15,8 +15,8 @@
 
 #include "engine/commit.h"
 #include "engine/field_names.h"
-#include "engine/metadata_filter.h"
 #include "engine/fusion.h"
+#include "engine/metadata_filter.h"
 #include "index/vector_index.h"
 #include "quiver/options.h"
 #include "quiver/types.h"

@@ -9,8 +9,8 @@
 namespace quiver::engine {
 namespace {
 
-using ::testing::ElementsAre;
 using nlohmann::json;
+using ::testing::ElementsAre;
 
 FieldNames Of(std::initializer_list<const char*> records) {
   FieldNames names;
@@ -28,8 +28,8 @@ TEST(FieldNamesTest, EmptySetAcceptsEveryName) {
 }
 
 TEST(FieldNamesTest, TopLevelAndNestedPaths) {
-  const FieldNames names = Of({R"({"year": 1, "meta": {"lang": "en", "x": {"y": 1}}})",
-                               R"({"title": "t", "a.b": 2})"});
+  const FieldNames names =
+      Of({R"({"year": 1, "meta": {"lang": "en", "x": {"y": 1}}})", R"({"title": "t", "a.b": 2})"});
   EXPECT_TRUE(names.Known("year"));
   EXPECT_TRUE(names.Known("meta"));
   EXPECT_TRUE(names.Known("meta.lang"));

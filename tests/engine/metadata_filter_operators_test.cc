@@ -105,8 +105,7 @@ TEST(FilterOperatorsTest, CombineUnderAndOr) {
   EXPECT_FALSE(Matches(R"({"a": {"$exists": true, "$contains": "d", "$startswith": "a"}})",
                        R"({"a": "abc"})"));
   MetadataFilter filter_fields = *MetadataFilter::Parse(filter);
-  EXPECT_EQ(filter_fields.Fields(),
-            (std::vector<std::string>{"path", "tags", "draft", "title"}));
+  EXPECT_EQ(filter_fields.Fields(), (std::vector<std::string>{"path", "tags", "draft", "title"}));
 }
 
 TEST(FilterOperatorsErrorTest, OperandsNameTheOperatorAndWhatWasExpected) {

@@ -34,9 +34,11 @@ TEST(CsvValuesTest, Booleans) {
 }
 
 TEST(CsvValuesTest, EverythingElseStaysAString) {
-  for (const char* cell : {"", " 1", "1 ", "+1", "01234", "00", "-0123", "1.", ".5", "1,5", "1e",
-                           "1e+", "-", "NaN", "nan", "inf", "-Infinity", "0x1F", "1_000", "12ab",
-                           "99999999999999999999", "1e999", "null", "2024-01-02"}) {
+  for (const char* cell :
+       {"",      " 1",   "1 ",        "+1",   "01234", "00",   "-0123",
+        "1.",    ".5",   "1,5",       "1e",   "1e+",   "-",    "NaN",
+        "nan",   "inf",  "-Infinity", "0x1F", "1_000", "12ab", "99999999999999999999",
+        "1e999", "null", "2024-01-02"}) {
     const json value = TypedCsvValue(cell);
     EXPECT_TRUE(value.is_string()) << "'" << cell << "' became " << value.dump();
     EXPECT_EQ(value.get<std::string>(), cell);
