@@ -1,4 +1,5 @@
-// Metadata filters (the `where` of QueryOptions; `quiver query --where JSON`), in the style of Chroma and MongoDB:
+// Metadata filters (the `where` of QueryOptions; `quiver query --where JSON`), in the style of
+// Chroma and MongoDB:
 //
 //   {"lang": "en", "year": {"$gte": 2000}, "$or": [{"genre": "poetry"}, {"pages": {"$lt": 50}}]}
 //
