@@ -199,6 +199,19 @@ struct SearchOptions {
   int nprobe = 0;
 };
 
+// ---- Scans (DB::ScanRecords) ---------------------------------------------------------------
+
+// What DB::ScanRecords visits and what each record carries: its id always; the rest as asked.
+struct ScanOptions {
+  // A metadata filter in the language of QueryOptions::where; "" visits every record.
+  std::string where;
+  // Fields filled in each visited Record. Defaults: text, metadata and source yes, vector no.
+  bool with_text = true;
+  bool with_metadata = true;
+  bool with_source = true;
+  bool with_vector = false;
+};
+
 }  // namespace quiver
 
 #endif  // QUIVER_OPTIONS_H_
