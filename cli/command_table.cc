@@ -24,6 +24,8 @@ int RunReembed(const std::vector<std::string>& args);
 int RunReindex(const std::vector<std::string>& args);
 int RunIngest(const std::vector<std::string>& args);
 int RunQuery(const std::vector<std::string>& args);
+int RunLs(const std::vector<std::string>& args);
+int RunExport(const std::vector<std::string>& args);
 
 namespace {
 constexpr Command kCommands[] = {
@@ -35,6 +37,8 @@ constexpr Command kCommands[] = {
     {"add", "insert or replace records from a JSON Lines file", RunAdd},
     {"search", "find the records nearest to a vector", RunSearch},
     {"get", "print one stored record", RunGet},
+    {"ls", "list the stored records (or ingested sources), optionally filtered", RunLs},
+    {"export", "write every record as JSON Lines that `quiver add` reads back", RunExport},
     {"delete", "remove records by id", RunDelete},
     {"stats", "counts, dimension, metric, index, full-text analyzer and disk use", RunStats},
     {"verify", "check that store and index agree and checksums hold", RunVerify},

@@ -38,6 +38,11 @@ int Fail(const std::string& command, const Status& status) {
   return ExitCodeFor(status);
 }
 
+Status WhereFlagError(const Status& status) {
+  if (status.message().rfind("filter: ", 0) != 0) return status;
+  return status.WithContext("--where");
+}
+
 Result<ParsedArgs> ParseArgs(const std::string& command, const std::string& usage,
                              const std::string& description, po::options_description options,
                              const po::positional_options_description& positional,

@@ -35,6 +35,10 @@ int ExitCodeFor(const Status& status);
 // Prints "quiver COMMAND: error: MESSAGE" on stderr and returns ExitCodeFor(status).
 int Fail(const std::string& command, const Status& status);
 
+// A filter error of the library ("filter: ...") as the command line's "--where: filter: ...";
+// any other status unchanged.
+Status WhereFlagError(const Status& status);
+
 // A subcommand's parsed command line.
 struct ParsedArgs {
   po::variables_map values;

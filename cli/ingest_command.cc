@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 
 #include "cli/common.h"
 #include "cli/progress.h"
@@ -177,6 +178,9 @@ po::options_description IngestOptionsDescription() {
       ("prune", po::bool_switch(),
        "remove the chunks of files under PATHS that were ingested before and are gone now")
       ("skip-bad", po::bool_switch(), "skip bad .jsonl/.csv records (counted) instead of failing")
+      ("text-columns", po::value<std::string>(),
+       ".csv columns kept as strings, comma-separated (the others' numbers and true/false "
+       "become typed metadata values)")
       ("model", po::value<std::string>(),
        "with no model yet: import this sentence-transformers model directory (a new "
        "database takes its dimension) instead of training one")
@@ -215,6 +219,12 @@ Result<IngestOptions> ParseIngestOptions(const po::variables_map& values) {
   }
   ingest.prune = values["prune"].as<bool>();
   ingest.skip_bad = values["skip-bad"].as<bool>();
+  if (values.count("text-columns")) {
+    std::stringstream list(values["text-columns"].as<std::string>());
+    for (std::string name; std::getline(list, name, ',');) {
+      if (!name.empty()) ingest.text_columns.push_back(name);
+    }
+  }
   ingest.model_from = values["model-from"].as<std::string>();
   ingest.train.vocab_size = values["vocab"].as<int>();
   ingest.threads = values["threads"].as<int>();

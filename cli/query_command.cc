@@ -148,7 +148,8 @@ po::options_description QueryOptionsDescription() {
        "(full text: words, \"a phrase\", +required, -excluded)")
       ("where", po::value<std::string>()->default_value(""),
        "metadata filter, e.g. '{\"lang\": \"en\", \"year\": {\"$gte\": 2000}}' with "
-       "$eq $ne $gt $gte $lt $lte $in $nin $and $or; results stay the exact top k")
+       "$eq $ne $gt $gte $lt $lte $in $nin $exists $contains $startswith $regex $and $or; a "
+       "field no record has is an error; results stay the exact top k")
       ("like", po::value<std::string>(), "instead of text: records similar to this stored id")
       ("queries", po::value<std::string>(),
        "a file of queries, one per line (text, or {\"query\": ..., \"where\": ...})")
@@ -236,17 +237,55 @@ Result<QueryRequest> ParseQueryRequest(const po::variables_map& values) {
   return request;
 }
 
-// Answers the jobs in order, printing each one's hits; stops at the first failure.
-Status AnswerQueries(DB& db, const QueryRequest& request) {
+// Answers one job, printing its hits.
+Status AnswerOne(DB& db, const QueryRequest& request, const QueryJob& job) {
   QueryOptions query = request.query;
-  for (const QueryJob& job : request.jobs) {
-    query.where = job.where;
-    auto hits = job.like_id.empty() ? db.Query(job.text, query) : db.QueryLike(job.like_id, query);
-    if (!hits.ok()) {
-      return job.line > 0 ? hits.status().WithContext("query on line " + std::to_string(job.line))
-                          : hits.status();
+  query.where = job.where;
+  auto hits = job.like_id.empty() ? db.Query(job.text, query) : db.QueryLike(job.like_id, query);
+  if (!hits.ok()) {
+    const Status status = WhereFlagError(hits.status());
+    return job.line > 0 ? status.WithContext("query on line " + std::to_string(job.line)) : status;
+  }
+  request.json ? PrintJson(*hits, job, request.highlights) : PrintTable(*hits, job);
+  return Status::OK();
+}
+
+// The end of the run of text jobs from `first` that share its filter (one batch).
+size_t BatchEnd(const std::vector<QueryJob>& jobs, size_t first) {
+  size_t end = first;
+  while (end < jobs.size() && jobs[end].like_id.empty() && jobs[end].where == jobs[first].where) {
+    ++end;
+  }
+  return end;
+}
+
+// Answers the jobs in order, printing each one's hits; stops at the first failure. Runs of
+// text queries with the same filter go through DB::QueryBatch (over the cores); when a batch
+// fails, its queries are asked one by one so that the error names the line at fault.
+Status AnswerQueries(DB& db, const QueryRequest& request) {
+  const std::vector<QueryJob>& jobs = request.jobs;
+  for (size_t first = 0; first < jobs.size();) {
+    const size_t end = BatchEnd(jobs, first);
+    if (end - first < 2) {
+      QUIVER_RETURN_IF_ERROR(AnswerOne(db, request, jobs[first]));
+      ++first;
+      continue;
     }
-    request.json ? PrintJson(*hits, job, request.highlights) : PrintTable(*hits, job);
+    QueryOptions query = request.query;
+    query.where = jobs[first].where;
+    std::vector<std::string> texts;
+    for (size_t i = first; i < end; ++i) texts.push_back(jobs[i].text);
+    auto results = db.QueryBatch(texts, query);
+    for (size_t i = first; i < end; ++i) {
+      if (!results.ok()) {
+        QUIVER_RETURN_IF_ERROR(AnswerOne(db, request, jobs[i]));
+        continue;
+      }
+      const std::vector<Hit>& hits = (*results)[i - first];
+      request.json ? PrintJson(hits, jobs[i], request.highlights) : PrintTable(hits, jobs[i]);
+    }
+    if (!results.ok()) return WhereFlagError(results.status());  // failed as a batch only
+    first = end;
   }
   return Status::OK();
 }

@@ -67,6 +67,12 @@ class DBImpl final : public DB {
   Result<ReembedSummary> Reembed() override;
   Status Reindex(const std::string& language) override;
   Result<Stats> GetStats() override;
+  Result<std::vector<std::vector<Hit>>> SearchBatch(std::span<const float> queries,
+                                                    const SearchOptions& options) override;
+  Result<std::vector<std::vector<Hit>>> QueryBatch(const std::vector<std::string>& texts,
+                                                   const QueryOptions& options) override;
+  Status ScanRecords(const ScanOptions& options, const RecordVisitor& visit) override;
+  Status ScanSources(const SourceVisitor& visit) override;
   Status Verify() override;
   Status Compact() override;
   Status Close() override;

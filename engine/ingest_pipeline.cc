@@ -12,6 +12,20 @@
 #include "util/parallel.h"
 
 namespace quiver::engine {
+
+Result<SourceEntry> DecodeSourceEntry(std::string_view path, std::string_view value) {
+  auto json = nlohmann::json::parse(value, nullptr, false);
+  try {
+    if (json.is_object()) {
+      return SourceEntry{json.at("hash").get<std::string>(), json.at("mtime").get<int64_t>(),
+                         json.at("size").get<uint64_t>(), json.at("recipe").get<std::string>(),
+                         json.at("chunks").get<std::vector<std::string>>()};
+    }
+  } catch (const nlohmann::json::exception&) {
+  }
+  return Status::Corruption("the stored entry of source " + std::string(path) + " is malformed");
+}
+
 namespace {
 
 // Splits a document into training lines: its paragraphs (blank-line separated), single line
@@ -42,15 +56,6 @@ Status ForEachParagraph(std::string_view text,
   return flush();
 }
 
-// What the `sources` family keeps for an ingested file.
-struct SourceEntry {
-  std::string content_hash;
-  int64_t mtime = 0;
-  uint64_t size = 0;
-  std::string recipe;  // the reading and chunking options it was ingested with
-  std::vector<std::string> chunk_ids;
-};
-
 std::string EncodeSourceEntry(const SourceEntry& entry) {
   return nlohmann::json{{"hash", entry.content_hash},
                         {"mtime", entry.mtime},
@@ -58,19 +63,6 @@ std::string EncodeSourceEntry(const SourceEntry& entry) {
                         {"recipe", entry.recipe},
                         {"chunks", entry.chunk_ids}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<SourceEntry> DecodeSourceEntry(std::string_view path, std::string_view value) {
-  auto json = nlohmann::json::parse(value, nullptr, false);
-  try {
-    if (json.is_object()) {
-      return SourceEntry{json.at("hash").get<std::string>(), json.at("mtime").get<int64_t>(),
-                         json.at("size").get<uint64_t>(), json.at("recipe").get<std::string>(),
-                         json.at("chunks").get<std::vector<std::string>>()};
-    }
-  } catch (const nlohmann::json::exception&) {
-  }
-  return Status::Corruption("the stored entry of source " + std::string(path) + " is malformed");
 }
 
 // The stored entry of source `key`, if any.
@@ -88,7 +80,10 @@ std::string IngestRecipe(const IngestOptions& options, const ingest::ChunkOption
                         {"id_field", options.id_field},
                         {"text_field", options.text_field},
                         {"metadata_fields", options.metadata_fields},
-                        {"extra_metadata", options.extra_metadata}}
+                        {"extra_metadata", options.extra_metadata},
+                        // 2: "relpath" added, CSV cells typed (text_columns kept strings)
+                        {"metadata_version", 2},
+                        {"text_columns", options.text_columns}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -111,6 +106,22 @@ bool UnderAny(const std::string& key, const std::vector<std::string>& roots) {
   return false;
 }
 
+// `file` relative to the input it was listed from: a file named as an input is its file name;
+// a file found under an input directory is its path below that directory.
+std::string RelativePath(const std::string& file, const std::vector<std::string>& inputs) {
+  const std::filesystem::path path(file);
+  for (const std::string& input : inputs) {
+    if (input == file) return path.filename().string();
+  }
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(input, ec)) continue;
+    const std::filesystem::path relative = path.lexically_relative(input);
+    if (!relative.empty() && *relative.begin() != "..") return relative.generic_string();
+  }
+  return path.filename().string();
+}
+
 // Seconds since the epoch of the file's last change; 0 when it cannot be read.
 int64_t MtimeSeconds(const std::string& path) {
   std::error_code ec;
@@ -121,7 +132,7 @@ int64_t MtimeSeconds(const std::string& path) {
       .count();
 }
 
-// Merges a record's metadata with the options' extra pairs and the file's path and mtime
+// Merges a record's metadata with the options' extra pairs and the file's path, relpath and mtime
 // (which do not override keys the record has).
 std::string ChunkMetadata(const std::string& record_metadata, const IngestOptions& options,
                           const ingest::SourceFile& file) {
@@ -129,6 +140,7 @@ std::string ChunkMetadata(const std::string& record_metadata, const IngestOption
   if (!metadata.is_object()) metadata = nlohmann::json::object();
   for (const auto& [key, value] : options.extra_metadata) metadata[key] = value;
   if (!metadata.contains("path")) metadata["path"] = file.path;
+  if (!metadata.contains("relpath")) metadata["relpath"] = file.relpath;
   if (!metadata.contains("mtime")) metadata["mtime"] = file.mtime;
   return metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -207,7 +219,8 @@ Status CheckIngestOptions(const IngestOptions& options) {
 }
 
 ingest::ReaderOptions ReaderOptionsOf(const IngestOptions& options) {
-  return {options.id_field, options.text_field, options.metadata_fields, options.skip_bad};
+  return {options.id_field, options.text_field, options.metadata_fields, options.skip_bad,
+          options.text_columns};
 }
 
 LineSource CollectionLines(const std::vector<std::string>& files,
@@ -253,7 +266,8 @@ Status IngestPipeline::Run(const std::vector<std::string>& inputs,
   std::unordered_set<std::string> seen_keys;
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string key = SourceKey(files[i]);
-    QUIVER_RETURN_IF_ERROR(IngestFile(files[i], key, sizes[i], summary));
+    QUIVER_RETURN_IF_ERROR(
+        IngestFile(files[i], RelativePath(files[i], inputs), key, sizes[i], summary));
     seen_keys.insert(key);
     ++progress.files_done;
     progress.bytes_done += sizes[i];
@@ -264,8 +278,8 @@ Status IngestPipeline::Run(const std::vector<std::string>& inputs,
   return options_.prune ? Prune(inputs, seen_keys, summary) : Status::OK();
 }
 
-Status IngestPipeline::IngestFile(const std::string& path, const std::string& key, uint64_t size,
-                                  IngestSummary* summary) {
+Status IngestPipeline::IngestFile(const std::string& path, const std::string& relpath,
+                                  const std::string& key, uint64_t size, IngestSummary* summary) {
   QUIVER_ASSIGN_OR_RETURN(std::optional<SourceEntry> previous, FindSourceEntry(store_, key));
   const bool same_recipe = previous && previous->recipe == recipe_;
   if (same_recipe && previous->size == size && previous->mtime == MtimeSeconds(path)) {
@@ -279,6 +293,7 @@ Status IngestPipeline::IngestFile(const std::string& path, const std::string& ke
     ++summary->files_skipped;
     return Status::OK();
   }
+  file->relpath = relpath;
   summary->repaired_bytes += file->repaired_bytes;
   summary->skipped_records += file->skipped_records;
   if (file->skipped_records > 0) {

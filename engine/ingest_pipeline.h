@@ -33,6 +33,18 @@ LineSource CollectionLines(const std::vector<std::string>& files,
 // Writes a plan atomically; `removed`, when given, receives how many deleted ids existed.
 using CommitFunction = std::function<Status(CommitPlan& plan, size_t* removed)>;
 
+// What the `sources` family keeps for an ingested file (docs/format.md 3.9).
+struct SourceEntry {
+  std::string content_hash;
+  int64_t mtime = 0;
+  uint64_t size = 0;
+  std::string recipe;  // the reading and chunking options it was ingested with
+  std::vector<std::string> chunk_ids;
+};
+
+// The entry stored for source `path`; Corruption when malformed.
+Result<SourceEntry> DecodeSourceEntry(std::string_view path, std::string_view value);
+
 // One ingest run with `model`; the caller holds the database's write lock throughout.
 class IngestPipeline {
  public:
@@ -48,8 +60,9 @@ class IngestPipeline {
  private:
   // Ingests one file (remembered under source `key`, `size` bytes on disk) unless it is
   // unchanged since it was last ingested with the same recipe.
-  Status IngestFile(const std::string& path, const std::string& key, uint64_t size,
-                    IngestSummary* summary);
+  // `relpath` is its path relative to the input it was listed from.
+  Status IngestFile(const std::string& path, const std::string& relpath, const std::string& key,
+                    uint64_t size, IngestSummary* summary);
   // Chunks, tokenizes and embeds every document of `file` (in parallel) into records.
   Status ChunkAndEmbed(const ingest::SourceFile& file, std::vector<PendingRecord>* records,
                        IngestSummary* summary);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "tokenizer/regex.h"
 #include "util/strings.h"
 #include "util/utf8.h"
 
@@ -15,7 +16,20 @@ using nlohmann::ordered_json;  // Filters keep the user's order: errors and eval
 
 namespace metadata_filter_internal {
 
-enum class Op { kEq, kNe, kGt, kGte, kLt, kLte, kIn, kNin };
+enum class Op {
+  kEq,
+  kNe,
+  kGt,
+  kGte,
+  kLt,
+  kLte,
+  kIn,
+  kNin,
+  kExists,
+  kContains,
+  kStartsWith,
+  kRegex,
+};
 
 // One field compared with one operand.
 struct Predicate {
@@ -23,6 +37,7 @@ struct Predicate {
   std::vector<std::string> path;  // `field` split at '.', when it contains one.
   Op op = Op::kEq;
   json operand;  // A scalar, or for $in/$nin a non-empty array of scalars.
+  std::shared_ptr<const Regex> regex;  // For $regex: the compiled operand.
 };
 
 // kAnd/kOr combine `children` (an empty kAnd matches everything); kPredicate tests `predicate`.
@@ -42,22 +57,31 @@ using metadata_filter_internal::Op;
 using metadata_filter_internal::Predicate;
 using util::Quote;
 
-constexpr std::string_view kFieldOperators = "$eq $ne $gt $gte $lt $lte $in $nin";
+constexpr std::string_view kFieldOperators =
+    "$eq $ne $gt $gte $lt $lte $in $nin $exists $contains $startswith $regex";
 
 struct OperatorName {
   std::string_view name;
   Op op;
 };
 constexpr OperatorName kOperators[] = {
-    {"$eq", Op::kEq}, {"$ne", Op::kNe},   {"$gt", Op::kGt}, {"$gte", Op::kGte},
-    {"$lt", Op::kLt}, {"$lte", Op::kLte}, {"$in", Op::kIn}, {"$nin", Op::kNin},
+    {"$eq", Op::kEq},
+    {"$ne", Op::kNe},
+    {"$gt", Op::kGt},
+    {"$gte", Op::kGte},
+    {"$lt", Op::kLt},
+    {"$lte", Op::kLte},
+    {"$in", Op::kIn},
+    {"$nin", Op::kNin},
+    {"$exists", Op::kExists},
+    {"$contains", Op::kContains},
+    {"$startswith", Op::kStartsWith},
+    {"$regex", Op::kRegex},
 };
 
 // ---- Messages ------------------------------------------------------------------------------
 
-Status Invalid(const std::string& message) {
-  return Status::InvalidArgument("--where: " + message);
-}
+Status Invalid(const std::string& message) { return Status::InvalidArgument("filter: " + message); }
 
 // "an object", "an array", "a string", ... for "found ..." in messages.
 std::string TypeName(const ordered_json& value) {
@@ -138,12 +162,38 @@ Status CheckOperand(Op op, std::string_view op_name, const std::string& field,
         }
       }
       return Status::OK();
+    case Op::kExists:
+      if (operand.is_boolean()) return Status::OK();
+      return Invalid(where + " expects true or false, found " + TypeName(operand));
+    case Op::kContains:
+      if (operand.is_string() || operand.is_number() || operand.is_boolean()) return Status::OK();
+      return Invalid(where + " expects a string, number or boolean, found " + TypeName(operand));
+    case Op::kStartsWith:
+      if (operand.is_string()) return Status::OK();
+      return Invalid(where + " expects a string prefix, found " + TypeName(operand));
+    case Op::kRegex:
+      if (!operand.is_string()) {
+        return Invalid(where + " expects a string pattern, found " + TypeName(operand));
+      }
+      if (operand.get_ref<const std::string&>().size() > MetadataFilter::kMaxRegexBytes) {
+        return Invalid(where + " expects a pattern of at most " +
+                       std::to_string(MetadataFilter::kMaxRegexBytes) + " bytes, found " +
+                       std::to_string(operand.get_ref<const std::string&>().size()));
+      }
+      return Status::OK();
   }
   return Status::OK();
 }
 
-Node MakePredicate(const std::string& field, Op op, const ordered_json& operand) {
+Result<Node> MakePredicate(const std::string& field, Op op, const ordered_json& operand) {
   Node node;
+  if (op == Op::kRegex) {
+    Result<std::unique_ptr<Regex>> regex = Regex::Compile(operand.get_ref<const std::string&>());
+    if (!regex.ok()) {
+      return Invalid("\"$regex\" on field " + Quote(field) + ": " + regex.status().message());
+    }
+    node.predicate.regex = std::move(regex).value();
+  }
   node.kind = Node::Kind::kPredicate;
   node.predicate.field = field;
   node.predicate.op = op;
@@ -170,7 +220,7 @@ Node Simplify(Node node) {
 Result<Node> CompileField(const std::string& field, const ordered_json& value) {
   if (field.empty()) return Invalid("empty field name; expected a metadata field such as \"lang\"");
   const std::string name = "field " + Quote(field);
-  if (IsScalar(value)) return MakePredicate(field, Op::kEq, value);
+  if (IsScalar(value)) return MakePredicate(field, Op::kEq, value);  // Never a $regex: no error.
   if (value.is_array()) {
     return Invalid(name + " expects a value or an object of operators, found " + TypeName(value) +
                    "; to match any of several values use {\"$in\": [...]}");
@@ -191,7 +241,8 @@ Result<Node> CompileField(const std::string& field, const ordered_json& value) {
                      std::string(kFieldOperators));
     }
     QUIVER_RETURN_IF_ERROR(CheckOperand(*op, key, field, operand));
-    all.children.push_back(MakePredicate(field, *op, operand));
+    QUIVER_ASSIGN_OR_RETURN(Node predicate, MakePredicate(field, *op, operand));
+    all.children.push_back(std::move(predicate));
   }
   return Simplify(std::move(all));
 }
@@ -306,6 +357,43 @@ bool EqualsAny(const json& value, const json& operand, bool in) {
   return false;
 }
 
+// $contains: an array holding an element equal to `operand`, or a string holding the string
+// `operand` as a substring.
+bool Contains(const json& value, const json& operand) {
+  if (value.is_array()) {
+    for (const json& element : value) {
+      if (ScalarEquals(element, operand)) return true;
+    }
+    return false;
+  }
+  return value.is_string() && operand.is_string() &&
+         value.get_ref<const std::string&>().find(operand.get_ref<const std::string&>()) !=
+             std::string::npos;
+}
+
+// True when `test` holds for the string `value`, or for any string element of the array `value`.
+template <typename Test>
+bool AnyString(const json& value, const Test& test) {
+  if (value.is_string()) return test(value.get_ref<const std::string&>());
+  if (!value.is_array()) return false;
+  for (const json& element : value) {
+    if (element.is_string() && test(element.get_ref<const std::string&>())) return true;
+  }
+  return false;
+}
+
+// $startswith and $regex. A regex that exceeds its match or depth limit does not match.
+bool MatchesText(const Predicate& predicate, const json& value) {
+  if (predicate.op == Op::kStartsWith) {
+    const std::string& prefix = predicate.operand.get_ref<const std::string&>();
+    return AnyString(value, [&](const std::string& s) { return s.starts_with(prefix); });
+  }
+  return AnyString(value, [&](const std::string& s) {
+    Result<bool> found = predicate.regex->Search(s, Regex::Limits{});
+    return found.ok() && *found;
+  });
+}
+
 // The value of the predicate's field in `metadata` (an object), or nullptr when missing.
 const json* Lookup(const json& metadata, const Predicate& predicate) {
   auto it = metadata.find(predicate.field);
@@ -341,6 +429,13 @@ bool Evaluate(const Predicate& predicate, const json& metadata) {
       return value != nullptr && CompareScalars(*value, operand) < 0;
     case Op::kLte:
       return value != nullptr && CompareScalars(*value, operand) <= 0;
+    case Op::kExists:
+      return (value != nullptr) == operand.get<bool>();
+    case Op::kContains:
+      return value != nullptr && Contains(*value, operand);
+    case Op::kStartsWith:
+    case Op::kRegex:
+      return value != nullptr && MatchesText(predicate, *value);
   }
   return false;
 }

@@ -1,4 +1,5 @@
-// Metadata filters for `quiver query --where JSON`, in the style of Chroma and MongoDB:
+// Metadata filters (the `where` of QueryOptions; `quiver query --where JSON`), in the style of
+// Chroma and MongoDB:
 //
 //   {"lang": "en", "year": {"$gte": 2000}, "$or": [{"genre": "poetry"}, {"pages": {"$lt": 50}}]}
 //
@@ -7,7 +8,17 @@
 //   "field": {"$op": operand, ...}      — the AND of the listed operators;
 //   "$and" / "$or": [filter, ...]       — a non-empty array of filter objects.
 // Operators: $eq $ne (operand: string, number, boolean or null), $gt $gte $lt $lte (operand:
-// number or string), $in $nin (operand: non-empty array of such scalars).
+// number or string), $in $nin (operand: non-empty array of such scalars), and
+//   $exists (true or false)   — the field is present (even as null) / absent;
+//   $contains (a string, number or boolean) — an array field holds an element equal to it, or
+//                               a string field holds the string operand as a substring;
+//   $startswith (a string)    — a string field, or any string element of an array, begins with it;
+//   $regex (a string pattern) — PCRE2 syntax, UTF-8 and Unicode properties on, unanchored (use
+//                               ^ and $), at most kMaxRegexBytes; matches a string field or any
+//                               string element of an array. Each match attempt is bounded by
+//                               PCRE2's match and depth limits (Regex::Limits): an attempt
+//                               that hits one does not match, so no pattern can hang a query.
+// $contains, $startswith and $regex never match a missing field or one of another type.
 //
 // Matching rules, for a record's metadata object:
 // - A field name is looked up as an exact key first; failing that, a dotted name such as
@@ -48,8 +59,11 @@ class MetadataFilter {
   // A filter that matches every record with valid metadata, like Parse("{}").
   MetadataFilter();
 
+  // $regex patterns longer than this many bytes are rejected.
+  static constexpr size_t kMaxRegexBytes = 1024;
+
   // Compiles `json_text`. On bad input returns InvalidArgument with a one-line message that
-  // starts with "--where: " and names what was expected and what was found (the offending
+  // starts with "filter: " and names what was expected and what was found (the offending
   // operator or field included); with several problems, the first in the text is reported.
   // Never throws.
   static Result<MetadataFilter> Parse(std::string_view json_text);

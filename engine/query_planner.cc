@@ -179,11 +179,18 @@ Result<std::shared_ptr<const QueryPlanner::MetadataSnapshot>> QueryPlanner::Curr
       context.store->ScanDocMetadata([&](uint64_t id, std::string_view metadata) {
         auto parsed = nlohmann::json::parse(metadata.empty() ? std::string_view("{}") : metadata,
                                             nullptr, false);
+        snapshot->fields.Add(parsed);
         snapshot->rows.emplace_back(id, std::move(parsed));
         return Status::OK();
       }));
   metadata_ = std::move(snapshot);
   return std::shared_ptr<const MetadataSnapshot>(metadata_);
+}
+
+Status QueryPlanner::CheckFilterFields(const QueryContext& context, const MetadataFilter& filter) {
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const MetadataSnapshot> snapshot,
+                          CurrentMetadata(context));
+  return snapshot == nullptr ? Status::OK() : snapshot->fields.Check(filter.Fields());
 }
 
 Result<std::vector<uint64_t>> QueryPlanner::MatchingIds(const QueryContext& context,
@@ -192,6 +199,7 @@ Result<std::vector<uint64_t>> QueryPlanner::MatchingIds(const QueryContext& cont
   QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const MetadataSnapshot> snapshot,
                           CurrentMetadata(context));
   if (snapshot != nullptr) {
+    QUIVER_RETURN_IF_ERROR(snapshot->fields.Check(filter.Fields()));
     for (const auto& [id, metadata] : snapshot->rows) {
       if (filter.Matches(metadata)) matching.push_back(id);
     }

@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "engine/commit.h"
-#include "engine/metadata_filter.h"
+#include "engine/field_names.h"
 #include "engine/fusion.h"
+#include "engine/metadata_filter.h"
 #include "index/vector_index.h"
 #include "quiver/options.h"
 #include "quiver/types.h"
@@ -62,17 +63,24 @@ class QueryPlanner {
                                 const QueryOptions& options, uint64_t exclude)
       EXCLUDES(metadata_mu_);
 
+  // InvalidArgument when `filter` names a field no stored record has (see FieldNames); OK
+  // when the database is too large to keep a metadata snapshot.
+  Status CheckFilterFields(const QueryContext& context, const MetadataFilter& filter)
+      EXCLUDES(metadata_mu_);
+
  private:
   // Every record's parsed metadata, in internal id order, as of data version `version`.
   struct MetadataSnapshot {
     uint64_t version = 0;
     std::vector<std::pair<uint64_t, nlohmann::json>> rows;
+    FieldNames fields;  // the metadata keys the rows use
   };
   // The snapshot for the context's data version; nullptr when the database is too large to
   // keep one (filters then scan the store).
   Result<std::shared_ptr<const MetadataSnapshot>> CurrentMetadata(const QueryContext& context)
       EXCLUDES(metadata_mu_);
-  // Internal ids of the records `filter` matches, ascending.
+  // Internal ids of the records `filter` matches, ascending. InvalidArgument when the filter
+  // names a field no stored record has (checked only while a snapshot is kept).
   Result<std::vector<uint64_t>> MatchingIds(const QueryContext& context,
                                             const MetadataFilter& filter) EXCLUDES(metadata_mu_);
 

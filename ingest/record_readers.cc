@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/csv_values.h"
 #include "util/strings.h"
 #include "util/utf8.h"
 
@@ -285,6 +286,7 @@ struct CsvColumns {
   int text = -1;
   int id = -1;  // -1: no id column
   std::vector<int> metadata;
+  std::vector<bool> as_text;  // per column: kept a string (ReaderOptions::text_columns)
 };
 
 // The index of column `name` in `header`, or -1.
@@ -316,6 +318,10 @@ Status ParseCsvHeader(const std::string& path, const CsvParser::Record& record,
                                    " column in the header; columns: " + NameList(header));
   }
   columns->id = ColumnIndex(header, options.id_field);
+  columns->as_text.assign(header.size(), false);
+  for (const std::string& name : options.text_columns) {
+    if (const int i = ColumnIndex(header, name); i >= 0) columns->as_text[i] = true;
+  }
   if (options.metadata_fields.empty()) {
     for (int i = 0; i < static_cast<int>(header.size()); ++i) {
       if (i != columns->text && i != columns->id && !header[i].empty()) {
@@ -350,7 +356,10 @@ Status ReadCsvRow(const std::string& path, CsvParser::Record& record, const CsvC
   doc.id =
       columns.id >= 0 && !record.fields[columns.id].empty() ? record.fields[columns.id] : where;
   json metadata = json::object();
-  for (int i : columns.metadata) metadata[columns.header[i]] = record.fields[i];
+  for (int i : columns.metadata) {
+    metadata[columns.header[i]] =
+        columns.as_text[i] ? json(record.fields[i]) : TypedCsvValue(record.fields[i]);
+  }
   doc.metadata_json = DumpJson(metadata);
   doc.text = std::move(record.fields[columns.text]);
   file->documents.push_back(std::move(doc));

@@ -33,6 +33,9 @@ struct ReaderOptions {
   std::vector<std::string> metadata_fields;
   // Skip (and count) bad JSONL lines and CSV rows instead of failing the file.
   bool skip_bad = false;
+  // CSV columns kept as strings; the others' cells that are numbers or booleans become typed
+  // JSON values (ingest/csv_values.h).
+  std::vector<std::string> text_columns;
 };
 
 // Expands `paths` into the list of files to read, in a deterministic order: the arguments in
@@ -55,7 +58,7 @@ struct SourceDocument {
   // Valid UTF-8 (see SourceFile::repaired_bytes).
   std::string text;
   // A compact JSON object: "{}" for text files; the metadata fields of a JSONL record with
-  // their JSON values; the metadata columns of a CSV row as strings.
+  // their JSON values; the metadata columns of a CSV row, typed by TypedCsvValue.
   std::string metadata_json;
   // 1-based line where the record starts (JSONL line; CSV line, the header being line 1, so a
   // row with an embedded newline advances it by two); 0 for a whole-file document.
@@ -64,6 +67,9 @@ struct SourceDocument {
 
 struct SourceFile {
   std::string path;
+  // The path relative to the root it was listed under; not set by ReadSource (the ingest
+  // pipeline sets it).
+  std::string relpath;
   int64_t mtime = 0;  // last modification, seconds since the Unix epoch
   uint64_t size = 0;  // bytes on disk (compressed, for .gz)
   // XXH64 (seed 0) of the file's content after gunzip, as 16 lowercase hex digits: a .txt

@@ -123,4 +123,30 @@ Status Regex::ForEachMatch(std::string_view subject,
   return Status::OK();
 }
 
+Result<bool> Regex::Search(std::string_view subject, const Limits& limits) const {
+  if (!utf8::IsValid(subject)) return false;
+  std::unique_ptr<pcre2_match_data, MatchDataDeleter> md(
+      pcre2_match_data_create_from_pattern(impl_->code, nullptr));
+  std::unique_ptr<pcre2_match_context, MatchContextDeleter> ctx(
+      pcre2_match_context_create(nullptr));
+  if (!md || !ctx) return Status::IOError("out of memory for regex matching");
+  pcre2_set_match_limit(ctx.get(), limits.match_limit);
+  pcre2_set_depth_limit(ctx.get(), limits.depth_limit);
+  // The interpreter honours both limits; the JIT honours match_limit only, so it is not used.
+  const int rc =
+      pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
+                  PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, md.get(), ctx.get());
+  if (rc >= 0) return true;
+  if (rc == PCRE2_ERROR_NOMATCH) return false;
+  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
+    return Status::InvalidArgument(
+        "regex /" + pattern_ + "/ exceeded its " +
+        (rc == PCRE2_ERROR_MATCHLIMIT
+             ? "match limit (" + std::to_string(limits.match_limit) + " steps)"
+             : "depth limit (" + std::to_string(limits.depth_limit) + ")") +
+        "; simplify the pattern");
+  }
+  return Status::InvalidArgument("regex /" + pattern_ + "/ failed: " + ErrorText(rc));
+}
+
 }  // namespace quiver

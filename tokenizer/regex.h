@@ -1,9 +1,13 @@
 // A compiled PCRE2 regular expression in UTF + UCP mode (\p{L}, \s, \w follow Unicode), with
-// JIT where available. The only place that includes <pcre2.h>.
+// JIT where available. The only place that includes <pcre2.h>: the tokenizer's pre-tokenizer
+// patterns use it, and the engine's metadata filters ($regex) use it through this header with
+// the bounded `Search` below (DESIGN.md names tokenizer/ as PCRE2's one owner; moving the
+// wrapper to util/ would change that house rule, so it stays here until that is proposed).
 #ifndef QUIVER_TOKENIZER_REGEX_H_
 #define QUIVER_TOKENIZER_REGEX_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +35,19 @@ class Regex {
                       const std::function<void(size_t, size_t)>& on_match) const;
 
   const std::string& pattern() const { return pattern_; }
+
+  // ---- Bounded matching, for patterns that come from users (metadata filters) ----
+  // Limits on one match attempt: PCRE2's match_limit (calls of its internal match function)
+  // and depth_limit (backtracking depth), so a pathological pattern fails fast instead of
+  // running for minutes.
+  struct Limits {
+    uint32_t match_limit = 1000000;
+    uint32_t depth_limit = 10000;
+  };
+  // True when `pattern` matches somewhere in `subject` (unanchored), within `limits`; an
+  // invalid UTF-8 `subject` never matches. Hitting a limit is InvalidArgument naming the
+  // pattern and the limit.
+  Result<bool> Search(std::string_view subject, const Limits& limits) const;
 
  private:
   struct Impl;

@@ -7,6 +7,7 @@
 #ifndef QUIVER_DB_H_
 #define QUIVER_DB_H_
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -155,6 +156,30 @@ class DB {
   // Rebuilds the vector index from the stored vectors and the full-text index without its
   // deleted documents, writes their checkpoints and compacts the store.
   virtual Status Compact() = 0;
+
+  // ---- Batches ----
+  // Search for each of n query vectors, given one after another (n × dimension floats, row
+  // major; InvalidArgument unless a whole number of vectors): result i is exactly what
+  // Search(query i, options) returns. The queries are spread over the cores. An error in any
+  // query fails the call, naming the first failing query's number (0-based).
+  virtual Result<std::vector<std::vector<Hit>>> SearchBatch(std::span<const float> queries,
+                                                            const SearchOptions& options) = 0;
+  // Query for each text, spread over the cores: result i is exactly what Query(texts[i],
+  // options) returns; errors as for SearchBatch.
+  virtual Result<std::vector<std::vector<Hit>>> QueryBatch(const std::vector<std::string>& texts,
+                                                           const QueryOptions& options) = 0;
+
+  // ---- Scans ----
+  // Visits the records options.where matches (all when empty), in id order (bytewise), each
+  // with its id and the fields `options` asks for (the others left empty). A visitor's non-OK
+  // Status stops the scan and is returned. The scan reads the store as it goes: records
+  // written meanwhile may or may not be visited. The visitor must not write to this database
+  // (the scan holds it for reading). InvalidArgument for a bad filter, as for Query.
+  using RecordVisitor = std::function<Status(const Record& record)>;
+  virtual Status ScanRecords(const ScanOptions& options, const RecordVisitor& visit) = 0;
+  // Visits every ingested source file, in path order; as ScanRecords otherwise.
+  using SourceVisitor = std::function<Status(const SourceInfo& source)>;
+  virtual Status ScanSources(const SourceVisitor& visit) = 0;
 
   // Writes the index checkpoints (unless read-only) and releases the database. Further calls
   // on this object return an error. Idempotent.

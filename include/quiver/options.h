@@ -130,6 +130,10 @@ struct IngestOptions {
   bool prune = false;
   // Skip (and count) bad .jsonl/.csv records instead of failing. Default: false.
   bool skip_bad = false;
+  // .csv columns kept as strings. Other cells that are numbers ("2000", "-1.5e3") or booleans
+  // ("true", "False") become typed JSON values in the metadata; everything else, including
+  // numbers with a leading zero ("02134") or spaces, stays a string. Default: {}.
+  std::vector<std::string> text_columns;
   // With no model yet: use the model of the database at this path (it must have one); else
   // one is trained on the collection with `train`. Default: "" (train).
   std::string model_from;
@@ -193,6 +197,19 @@ struct SearchOptions {
   int ef_search = 0;
   // IVF: number of inverted lists probed (0 = the index's default).
   int nprobe = 0;
+};
+
+// ---- Scans (DB::ScanRecords) ---------------------------------------------------------------
+
+// What DB::ScanRecords visits and what each record carries: its id always; the rest as asked.
+struct ScanOptions {
+  // A metadata filter in the language of QueryOptions::where; "" visits every record.
+  std::string where;
+  // Fields filled in each visited Record. Defaults: text, metadata and source yes, vector no.
+  bool with_text = true;
+  bool with_metadata = true;
+  bool with_source = true;
+  bool with_vector = false;
 };
 
 }  // namespace quiver

@@ -156,6 +156,17 @@ struct TokenScore {
   float score = 0;
 };
 
+// ---- Scans (DB::ScanSources) -------------------------------------------------------------
+
+// An ingested source file as the database remembers it.
+struct SourceInfo {
+  std::string path;          // absolute, normalized: the key change detection uses
+  std::string content_hash;  // XXH64 of its bytes when last read (16 hex digits)
+  int64_t mtime = 0;         // seconds since the Unix epoch, when last seen
+  uint64_t size = 0;         // bytes on disk (compressed, for .gz)
+  uint64_t chunks = 0;       // records it produced
+};
+
 }  // namespace quiver
 
 #endif  // QUIVER_TYPES_H_

@@ -81,9 +81,18 @@ TEST_F(IngestQueryCliTest, QueriesFileTagsEachHitWithItsLine) {
 
 TEST_F(IngestQueryCliTest, BadQueriesExitWithUsageErrors) {
   ASSERT_EQ(RunCli({"ingest", db_, docs_}).exit_code, 0);
-  auto op = RunCli({"query", db_, "cat", "--where", R"({"x": {"$regex": "a"}})"});
+  auto op = RunCli({"query", db_, "cat", "--where", R"({"path": {"$like": "a"}})"});
   EXPECT_EQ(op.exit_code, 2);
-  EXPECT_NE(op.err.find("$regex"), std::string::npos) << op.err;
+  EXPECT_EQ(op.err.rfind("quiver query: error: --where: filter: unknown operator \"$like\"", 0), 0u)
+      << op.err;
+  auto field = RunCli({"query", db_, "cat", "--where", R"({"pth": {"$regex": "a"}})"});
+  EXPECT_EQ(field.exit_code, 2);
+  EXPECT_EQ(field.err,
+            "quiver query: error: --where: filter: no record has field \"pth\" (similar "
+            "fields: \"path\")\n");
+  auto regex = RunCli({"query", db_, "cat", "--where", R"({"path": {"$regex": "(a"}})"});
+  EXPECT_EQ(regex.exit_code, 2);
+  EXPECT_NE(regex.err.find("regex /(a/ does not compile at 2"), std::string::npos) << regex.err;
   EXPECT_EQ(RunCli({"query", db_, "cat", "--where", "{not json"}).exit_code, 2);
   EXPECT_EQ(RunCli({"query", db_, "cat", "--mode", "fuzzy"}).exit_code, 2);
   EXPECT_EQ(RunCli({"query", db_}).exit_code, 2);  // no text, --like or --queries

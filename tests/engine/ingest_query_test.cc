@@ -260,12 +260,28 @@ TEST_F(IngestQueryTest, BadFiltersAreClearErrors) {
   WriteJsonl(docs_dir() + "/records.jsonl", 20);
   IngestOrDie();
   QueryOptions options;
-  options.where = R"({"year": {"$regex": "19.*"}})";
+  options.where = R"({"year": {"$like": "19%"}})";
   auto hits = db_->Query("cat", options);
   ASSERT_TRUE(hits.status().IsInvalidArgument());
-  EXPECT_NE(hits.status().message().find("$regex"), std::string::npos);
+  EXPECT_NE(hits.status().message().find("$like"), std::string::npos);
   options.where = R"({"year": {"$gte": [1, 2]}})";
   EXPECT_TRUE(db_->Query("cat", options).status().IsInvalidArgument());
+}
+
+TEST_F(IngestQueryTest, FilterOnAFieldNoRecordHasNamesSimilarFields) {
+  QueryOptions options;
+  options.mode = QueryMode::kBm25;
+  options.where = R"({"anything": 1})";
+  EXPECT_TRUE(db_->Query("cat", options).ok()) << "an empty database accepts any field";
+  WriteJsonl(docs_dir() + "/records.jsonl", 20);
+  IngestOrDie();
+  options.where = R"({"$or": [{"lang": "en"}, {"yaer": {"$gte": 2000}}]})";
+  auto hits = db_->Query("cat", options);
+  ASSERT_TRUE(hits.status().IsInvalidArgument()) << hits.status().ToString();
+  EXPECT_EQ(hits.status().message(),
+            "filter: no record has field \"yaer\" (similar fields: \"year\")");
+  options.where = R"({"year": {"$exists": true}, "path": {"$startswith": "/"}})";
+  EXPECT_TRUE(db_->Query("cat", options).ok());
 }
 
 TEST_F(IngestQueryTest, QueriesOfUnknownOrCommonWordsHaveDefinedResults) {

@@ -1,4 +1,4 @@
-// MetadataFilter: the `--where` language, its matching rules and its error messages.
+// MetadataFilter: the filter language (`where`), its matching rules and its error messages.
 #include "engine/metadata_filter.h"
 
 #include <gmock/gmock.h>
@@ -24,7 +24,7 @@ bool Matches(std::string_view filter, std::string_view metadata) {
 }
 
 // The message of the error `filter` must produce, checked for the shared contract: an
-// InvalidArgument, prefixed "--where: ", on one line.
+// InvalidArgument, prefixed "filter: ", on one line.
 std::string ErrorOf(std::string_view filter) {
   Result<MetadataFilter> compiled = MetadataFilter::Parse(filter);
   if (compiled.ok()) {
@@ -34,7 +34,7 @@ std::string ErrorOf(std::string_view filter) {
   const Status status = compiled.status();
   EXPECT_TRUE(status.IsInvalidArgument()) << status.ToString();
   const std::string& message = status.message();
-  EXPECT_EQ(message.rfind("--where: ", 0), 0u) << message;
+  EXPECT_EQ(message.rfind("filter: ", 0), 0u) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_EQ(message.find('\r'), std::string::npos) << message;
   return message;
@@ -320,7 +320,7 @@ TEST(MetadataFilterTest, FieldsListsEachFieldOnceInOrder) {
 
 TEST(MetadataFilterErrorTest, InvalidJsonNamesTheByte) {
   const std::string message = ErrorOf(R"({"a": [1, 2)");
-  EXPECT_THAT(message, HasSubstr("--where: invalid JSON at byte 12: "));
+  EXPECT_THAT(message, HasSubstr("filter: invalid JSON at byte 12: "));
   EXPECT_THAT(message, HasSubstr("unexpected end of input"));
   EXPECT_EQ(message.find("json.exception"), std::string::npos) << message;
   EXPECT_THAT(ErrorOf("{\"a\": \"x\ny\"}"), HasSubstr("invalid JSON at byte 9"));
@@ -329,22 +329,22 @@ TEST(MetadataFilterErrorTest, InvalidJsonNamesTheByte) {
 }
 
 TEST(MetadataFilterErrorTest, EmptyTextIsNotAnObject) {
-  EXPECT_EQ(ErrorOf(""), "--where: expected a JSON object, found empty text");
-  EXPECT_EQ(ErrorOf(" \n\t"), "--where: expected a JSON object, found empty text");
+  EXPECT_EQ(ErrorOf(""), "filter: expected a JSON object, found empty text");
+  EXPECT_EQ(ErrorOf(" \n\t"), "filter: expected a JSON object, found empty text");
 }
 
 TEST(MetadataFilterErrorTest, TopLevelMustBeAnObject) {
-  EXPECT_EQ(ErrorOf("[1, 2]"), "--where: expected a JSON object, found an array");
-  EXPECT_EQ(ErrorOf("5"), "--where: expected a JSON object, found a number");
-  EXPECT_EQ(ErrorOf("\"lang\""), "--where: expected a JSON object, found a string");
-  EXPECT_EQ(ErrorOf("null"), "--where: expected a JSON object, found null");
-  EXPECT_EQ(ErrorOf("true"), "--where: expected a JSON object, found a boolean");
+  EXPECT_EQ(ErrorOf("[1, 2]"), "filter: expected a JSON object, found an array");
+  EXPECT_EQ(ErrorOf("5"), "filter: expected a JSON object, found a number");
+  EXPECT_EQ(ErrorOf("\"lang\""), "filter: expected a JSON object, found a string");
+  EXPECT_EQ(ErrorOf("null"), "filter: expected a JSON object, found null");
+  EXPECT_EQ(ErrorOf("true"), "filter: expected a JSON object, found a boolean");
 }
 
 TEST(MetadataFilterErrorTest, UnknownFieldOperator) {
-  EXPECT_EQ(ErrorOf(R"({"lang": {"$regex": "^e"}})"),
-            "--where: unknown operator \"$regex\" for field \"lang\"; expected one of $eq $ne "
-            "$gt $gte $lt $lte $in $nin");
+  EXPECT_EQ(ErrorOf(R"({"lang": {"$like": "e%"}})"),
+            "filter: unknown operator \"$like\" for field \"lang\"; expected one of $eq $ne "
+            "$gt $gte $lt $lte $in $nin $exists $contains $startswith $regex");
   EXPECT_THAT(ErrorOf(R"({"year": {"$gte": 1, "$between": [1, 2]}})"),
               HasSubstr("unknown operator \"$between\" for field \"year\""));
   EXPECT_THAT(ErrorOf(R"({"a": {"$or": [{"b": 1}]}})"),
@@ -354,7 +354,7 @@ TEST(MetadataFilterErrorTest, UnknownFieldOperator) {
 
 TEST(MetadataFilterErrorTest, UnknownTopLevelOperator) {
   EXPECT_EQ(ErrorOf(R"({"$not": {"a": 1}})"),
-            "--where: unknown operator \"$not\"; expected a field name or one of $and $or");
+            "filter: unknown operator \"$not\"; expected a field name or one of $and $or");
   EXPECT_THAT(ErrorOf(R"({"$or": [{"$nor": [{"a": 1}]}]})"),
               HasSubstr("unknown operator \"$nor\""));
   EXPECT_THAT(ErrorOf(R"({"$": 1})"), HasSubstr("unknown operator \"$\""));
@@ -363,7 +363,7 @@ TEST(MetadataFilterErrorTest, UnknownTopLevelOperator) {
 
 TEST(MetadataFilterErrorTest, OrderingOperandMustBeNumberOrString) {
   EXPECT_EQ(ErrorOf(R"({"year": {"$gte": {"y": 2000}}})"),
-            "--where: \"$gte\" on field \"year\" expects a number or a string, found an object");
+            "filter: \"$gte\" on field \"year\" expects a number or a string, found an object");
   EXPECT_THAT(ErrorOf(R"({"year": {"$gt": true}})"),
               HasSubstr("\"$gt\" on field \"year\" expects a number or a string, found a boolean"));
   EXPECT_THAT(ErrorOf(R"({"year": {"$lt": null}})"), HasSubstr("\"$lt\" on field \"year\""));
@@ -372,7 +372,7 @@ TEST(MetadataFilterErrorTest, OrderingOperandMustBeNumberOrString) {
 
 TEST(MetadataFilterErrorTest, EqualityOperandMustBeScalar) {
   EXPECT_EQ(ErrorOf(R"({"tags": {"$eq": ["a"]}})"),
-            "--where: \"$eq\" on field \"tags\" expects a string, number, boolean or null, "
+            "filter: \"$eq\" on field \"tags\" expects a string, number, boolean or null, "
             "found an array");
   EXPECT_THAT(ErrorOf(R"({"tags": {"$ne": {}}})"),
               HasSubstr("\"$ne\" on field \"tags\" expects a string, number, boolean or null, "
@@ -381,7 +381,7 @@ TEST(MetadataFilterErrorTest, EqualityOperandMustBeScalar) {
 
 TEST(MetadataFilterErrorTest, InOperandMustBeNonEmptyArrayOfScalars) {
   EXPECT_EQ(ErrorOf(R"({"lang": {"$in": "en"}})"),
-            "--where: \"$in\" on field \"lang\" expects a non-empty array of scalars, found a "
+            "filter: \"$in\" on field \"lang\" expects a non-empty array of scalars, found a "
             "string");
   EXPECT_THAT(ErrorOf(R"({"lang": {"$nin": []}})"),
               HasSubstr("\"$nin\" on field \"lang\" expects a non-empty array of scalars, found "
@@ -394,11 +394,11 @@ TEST(MetadataFilterErrorTest, InOperandMustBeNonEmptyArrayOfScalars) {
 
 TEST(MetadataFilterErrorTest, LogicalOperandMustBeNonEmptyArrayOfObjects) {
   EXPECT_EQ(ErrorOf(R"({"$or": {"a": 1}})"),
-            "--where: \"$or\" expects a non-empty array of objects, found an object");
+            "filter: \"$or\" expects a non-empty array of objects, found an object");
   EXPECT_EQ(ErrorOf(R"({"$and": []})"),
-            "--where: \"$and\" expects a non-empty array of objects, found an empty array");
+            "filter: \"$and\" expects a non-empty array of objects, found an empty array");
   EXPECT_EQ(ErrorOf(R"({"$or": [{"a": 1}, "b"]})"),
-            "--where: \"$or\" expects a non-empty array of objects, found a string at index 1");
+            "filter: \"$or\" expects a non-empty array of objects, found a string at index 1");
   EXPECT_THAT(ErrorOf(R"({"$and": [{"$or": [[]]}]})"),
               HasSubstr("\"$or\" expects a non-empty array of objects, found an empty array at "
                         "index 0"));
@@ -409,17 +409,17 @@ TEST(MetadataFilterErrorTest, LogicalOperandMustBeNonEmptyArrayOfObjects) {
 
 TEST(MetadataFilterErrorTest, FieldValueShapes) {
   EXPECT_EQ(ErrorOf(R"({"tags": ["a", "b"]})"),
-            "--where: field \"tags\" expects a value or an object of operators, found an array; "
+            "filter: field \"tags\" expects a value or an object of operators, found an array; "
             "to match any of several values use {\"$in\": [...]}");
   EXPECT_EQ(ErrorOf(R"({"meta": {"lang": "en"}})"),
-            "--where: field \"meta\" expects a value or an object of operators, found key "
+            "filter: field \"meta\" expects a value or an object of operators, found key "
             "\"lang\"; for a nested field write \"meta.lang\"");
   EXPECT_THAT(ErrorOf(R"({"meta": {"$eq": 1, "lang": "en"}})"), HasSubstr("found key \"lang\""));
   EXPECT_EQ(ErrorOf(R"({"year": {}})"),
-            "--where: field \"year\" has an empty operator object; expected at least one of $eq "
-            "$ne $gt $gte $lt $lte $in $nin");
+            "filter: field \"year\" has an empty operator object; expected at least one of $eq "
+            "$ne $gt $gte $lt $lte $in $nin $exists $contains $startswith $regex");
   EXPECT_EQ(ErrorOf(R"({"": 1})"),
-            "--where: empty field name; expected a metadata field such as \"lang\"");
+            "filter: empty field name; expected a metadata field such as \"lang\"");
 }
 
 TEST(MetadataFilterErrorTest, MessagesStayOnOneLine) {
@@ -442,11 +442,11 @@ TEST(MetadataFilterErrorTest, NestingUpToTheLimitIsAccepted) {
 
 TEST(MetadataFilterErrorTest, NestingBeyondTheLimitIsRejected) {
   EXPECT_EQ(ErrorOf(Nest("$and", MetadataFilter::kMaxDepth + 1, R"({"a": 1})")),
-            "--where: filter nests deeper than 64 levels of $and/$or");
+            "filter: filter nests deeper than 64 levels of $and/$or");
   // Hostile input: far deeper than any stack would allow if followed recursively.
   EXPECT_THAT(ErrorOf(Nest("$or", 100000, R"({"a": 1})")), HasSubstr("deeper than 64"));
   EXPECT_EQ(ErrorOf(std::string(100000, '[') + std::string(100000, ']')),
-            "--where: expected a JSON object, found an array");
+            "filter: expected a JSON object, found an array");
   EXPECT_THAT(
       ErrorOf(R"({"a": {"$in": [)" + std::string(100000, '[') + std::string(100000, ']') + "]}}"),
       HasSubstr("found an array at index 0"));
@@ -492,7 +492,7 @@ TEST(MetadataFilterErrorTest, GarbledInputNeverThrows) {
     }
     const std::string message = filter.status().message();
     ASSERT_TRUE(filter.status().IsInvalidArgument()) << text;
-    ASSERT_EQ(message.rfind("--where: ", 0), 0u) << message;
+    ASSERT_EQ(message.rfind("filter: ", 0), 0u) << message;
     ASSERT_EQ(message.find('\n'), std::string::npos) << text << " -> " << message;
   }
 }
