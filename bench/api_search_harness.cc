@@ -5,13 +5,13 @@
 //   quiver-ids      DB::Search with HitFields::IdsOnly();
 //   faiss-raw       faiss::IndexHNSWFlat with quiver's kernels (AccelerateIndex), same M and
 //                   efConstruction, FAISS's own search loop (efSearch set on the index);
-//   hnswlib         Debian libhnswlib-dev headers (AVX-512), same M and efConstruction.
+//   hnswlib         Debian libhnswlib-dev headers (compiled for AVX2), same M and efConstruction.
 // For each ef: recall@10 and queries/s (best of --reps rounds, systems interleaved). Then
 // filtered search (SearchOptions::where matching 1% of the records) against unfiltered at
 // --filter-ef: mean latency per query.
 //
 // Usage: api_search_harness [--fmnist-dir=DIR] [--queries=1000] [--m=16] [--efc=200]
-//   [--efs=10,16,...] [--reps=3] [--build-threads=2] [--filter-ef=64] [--dir=DIR]
+//   [--efs=10,16,...] [--reps=3] [--build-threads=2] [--filter-ef=64] [--dir=DIR] [--base=N]
 #include <faiss/IndexHNSW.h>
 #include <omp.h>
 
@@ -32,12 +32,12 @@
 #include "index/simd/accelerate.h"
 #include "quiver/db.h"
 
+// hnswlib picks its distance code at compile time; AVX2 + FMA (this machine has no AVX-512).
 #if defined(__x86_64__)
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma,avx")
+#pragma GCC target("avx2,fma,avx")
 #define USE_SSE
 #define USE_AVX
-#define USE_AVX512
 #endif
 #include <hnswlib/hnswlib.h>
 #if defined(__x86_64__)
@@ -52,6 +52,7 @@ constexpr int kK = 10;
 struct Args {
   std::string fmnist_dir = "/usr/share/datasets/fashion-mnist";
   size_t queries = 1000;
+  size_t base = SIZE_MAX;  // at most this many training images
   int m = 16, efc = 200, reps = 3, build_threads = 2, filter_ef = 64;
   std::vector<int> efs = {10, 16, 24, 32, 48, 64, 96, 128, 256};
   std::string dir;
@@ -75,6 +76,7 @@ Args ParseArgs(int argc, char** argv) {
     const std::string name = arg.substr(0, eq), v = eq == std::string::npos ? "" : arg.substr(eq + 1);
     if (name == "--fmnist-dir") a.fmnist_dir = v;
     else if (name == "--queries") a.queries = std::stoul(v);
+    else if (name == "--base") a.base = std::stoul(v);
     else if (name == "--m") a.m = std::stoi(v);
     else if (name == "--efc") a.efc = std::stoi(v);
     else if (name == "--efs") a.efs = IntList(v);
@@ -264,7 +266,7 @@ int Run(int argc, char** argv) {
   const Args a = ParseArgs(argc, argv);
   Data data;
   size_t dq = 0;
-  data.base = ReadIdxImages(a.fmnist_dir + "/train-images-idx3-ubyte.gz", SIZE_MAX, &data.d);
+  data.base = ReadIdxImages(a.fmnist_dir + "/train-images-idx3-ubyte.gz", a.base, &data.d);
   data.queries = ReadIdxImages(a.fmnist_dir + "/t10k-images-idx3-ubyte.gz", a.queries, &dq);
   omp_set_num_threads(a.build_threads);
   data.truth = quiver::bench::ExactTopK(data.base, data.queries, int(data.d), kK,

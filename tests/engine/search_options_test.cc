@@ -147,5 +147,29 @@ TEST(SearchFieldsTest, FilteredSearchSeesWritesBetweenCalls) {
   EXPECT_EQ(db->Search(query, options)->size(), 1u);
 }
 
+// QueryOptions::fields shapes text-query hits the same way; highlights still work when the
+// text itself is not returned.
+TEST(SearchFieldsTest, QueryHitsCarryTheFieldsAskedFor) {
+  test::TempDir dir;
+  auto db = test::OpenOrDie(dir.Sub("db"), test::CreateOptions(2, Metric::kL2));
+  ASSERT_TRUE(db->Upsert({Record{"a", {1, 2}, "red apples", R"({"k":1})", {}},
+                          Record{"b", {2, 1}, "green pears", "", {}}})
+                  .ok());
+  QueryOptions options;
+  options.mode = QueryMode::kBm25;
+  options.highlight = true;
+  options.fields = HitFields::IdsOnly();
+  options.fields.vector = true;
+  auto hits = db->Query("apples", options);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].id, "a");
+  EXPECT_TRUE((*hits)[0].text.empty());
+  EXPECT_TRUE((*hits)[0].metadata.empty());
+  EXPECT_EQ((*hits)[0].vector, (std::vector<float>{1, 2}));
+  ASSERT_EQ((*hits)[0].highlights.size(), 1u);
+  EXPECT_EQ((*hits)[0].highlights[0], (TextSpan{4, 10}));
+}
+
 }  // namespace
 }  // namespace quiver
