@@ -14,6 +14,7 @@
 //   [--efs=10,16,...] [--reps=3] [--build-threads=2] [--filter-ef=64] [--dir=DIR] [--base=N]
 #include <faiss/IndexHNSW.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,8 +26,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "bench/common/dataset.h"
 #include "index/simd/accelerate.h"
@@ -73,18 +72,30 @@ Args ParseArgs(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const size_t eq = arg.find('=');
-    const std::string name = arg.substr(0, eq), v = eq == std::string::npos ? "" : arg.substr(eq + 1);
-    if (name == "--fmnist-dir") a.fmnist_dir = v;
-    else if (name == "--queries") a.queries = std::stoul(v);
-    else if (name == "--base") a.base = std::stoul(v);
-    else if (name == "--m") a.m = std::stoi(v);
-    else if (name == "--efc") a.efc = std::stoi(v);
-    else if (name == "--efs") a.efs = IntList(v);
-    else if (name == "--reps") a.reps = std::stoi(v);
-    else if (name == "--build-threads") a.build_threads = std::stoi(v);
-    else if (name == "--filter-ef") a.filter_ef = std::stoi(v);
-    else if (name == "--dir") a.dir = v;
-    else throw std::invalid_argument("unknown option " + arg);
+    const std::string name = arg.substr(0, eq),
+                      v = eq == std::string::npos ? "" : arg.substr(eq + 1);
+    if (name == "--fmnist-dir")
+      a.fmnist_dir = v;
+    else if (name == "--queries")
+      a.queries = std::stoul(v);
+    else if (name == "--base")
+      a.base = std::stoul(v);
+    else if (name == "--m")
+      a.m = std::stoi(v);
+    else if (name == "--efc")
+      a.efc = std::stoi(v);
+    else if (name == "--efs")
+      a.efs = IntList(v);
+    else if (name == "--reps")
+      a.reps = std::stoi(v);
+    else if (name == "--build-threads")
+      a.build_threads = std::stoi(v);
+    else if (name == "--filter-ef")
+      a.filter_ef = std::stoi(v);
+    else if (name == "--dir")
+      a.dir = v;
+    else
+      throw std::invalid_argument("unknown option " + arg);
   }
   return a;
 }
@@ -221,7 +232,8 @@ void Summarize(const std::vector<Row>& rows) {
   std::map<int, std::map<std::string, double>> by_ef;
   for (const Row& r : rows) by_ef[r.ef][r.system] = r.qps;
   std::printf("ids-only / faiss-raw per ef:");
-  for (auto& [ef, qps] : by_ef) std::printf(" ef%d %.2fx", ef, qps["quiver-ids"] / qps["faiss-raw"]);
+  for (auto& [ef, qps] : by_ef)
+    std::printf(" ef%d %.2fx", ef, qps["quiver-ids"] / qps["faiss-raw"]);
   std::printf("\n");
 }
 
@@ -237,12 +249,13 @@ double MeanLatencyUs(quiver::DB& db, const Data& data, const Args& a, const std:
   for (int rep = 0; rep < a.reps; ++rep) {
     *hits_seen = 0;
     best = std::min(best, Seconds([&] {
-      for (size_t q = 0; q < data.nq(); ++q) {
-        auto hits = db.Search(std::span<const float>(data.query(q), data.d), options);
-        Check(hits.status(), "filtered search");
-        *hits_seen += hits->size();
-      }
-    }));
+                      for (size_t q = 0; q < data.nq(); ++q) {
+                        auto hits =
+                            db.Search(std::span<const float>(data.query(q), data.d), options);
+                        Check(hits.status(), "filtered search");
+                        *hits_seen += hits->size();
+                      }
+                    }));
   }
   return best * 1e6 / double(data.nq());
 }
@@ -256,8 +269,10 @@ void RunFiltered(quiver::DB& db, const Data& data, const Args& a) {
     const double none = MeanLatencyUs(db, data, a, "", fields, &n0);
     const double one = MeanLatencyUs(db, data, a, R"({"bucket": 7})", fields, &n1);
     const double ten = MeanLatencyUs(db, data, a, R"({"bucket": {"$lt": 10}})", fields, &n10);
-    std::printf("  %-15s unfiltered %.1f us | 1%% %.1f us (%.2fx) | 10%% %.1f us (%.2fx) | hits %zu %zu %zu\n",
-                label, none, one, one / none, ten, ten / none, n0, n1, n10);
+    std::printf(
+        "  %-15s unfiltered %.1f us | 1%% %.1f us (%.2fx) | 10%% %.1f us (%.2fx) | hits %zu %zu "
+        "%zu\n",
+        label, none, one, one / none, ten, ten / none, n0, n1, n10);
   }
 }
 
@@ -269,15 +284,16 @@ int Run(int argc, char** argv) {
   data.base = ReadIdxImages(a.fmnist_dir + "/train-images-idx3-ubyte.gz", a.base, &data.d);
   data.queries = ReadIdxImages(a.fmnist_dir + "/t10k-images-idx3-ubyte.gz", a.queries, &dq);
   omp_set_num_threads(a.build_threads);
-  data.truth = quiver::bench::ExactTopK(data.base, data.queries, int(data.d), kK,
-                                        quiver::Metric::kL2);
+  data.truth =
+      quiver::bench::ExactTopK(data.base, data.queries, int(data.d), kK, quiver::Metric::kL2);
   std::printf("fashion-mnist %zu x %zu, %zu queries, k %d, M %d, efConstruction %d\n", data.nb(),
               data.d, data.nq(), kK, a.m, a.efc);
 
   const std::string dir =
-      a.dir.empty() ? (std::filesystem::temp_directory_path() /
-                       ("api_search_" + std::to_string(getpid()))).string()
-                    : a.dir;
+      a.dir.empty()
+          ? (std::filesystem::temp_directory_path() / ("api_search_" + std::to_string(getpid())))
+                .string()
+          : a.dir;
   double quiver_s = 0, faiss_s = 0, hnswlib_s = 0;
   auto db = BuildQuiver(data, a, dir + "/db", &quiver_s);
   faiss::IndexHNSWFlat raw(int(data.d), a.m);
@@ -291,8 +307,10 @@ int Run(int argc, char** argv) {
 #pragma omp parallel for num_threads(a.build_threads) schedule(dynamic, 64)
     for (size_t i = 1; i < data.nb(); ++i) hnsw.addPoint(data.base.data() + i * data.d, i);
   });
-  std::printf("build, %d threads: quiver Upsert (batches of 1000) %.1f s | faiss-raw %.1f s | "
-              "hnswlib %.1f s\n", a.build_threads, quiver_s, faiss_s, hnswlib_s);
+  std::printf(
+      "build, %d threads: quiver Upsert (batches of 1000) %.1f s | faiss-raw %.1f s | "
+      "hnswlib %.1f s\n",
+      a.build_threads, quiver_s, faiss_s, hnswlib_s);
 
   omp_set_num_threads(1);
   std::vector<std::pair<std::string, Searcher>> systems = {

@@ -67,8 +67,8 @@ Result<std::vector<ScoredDocument>> ExactCandidates(const QueryContext& c,
   return out;
 }
 
-std::vector<ScoredDocument> WithoutExcluded(const std::vector<index::Neighbor>& neighbors,
-                                            size_t n, uint64_t exclude) {
+std::vector<ScoredDocument> WithoutExcluded(const std::vector<index::Neighbor>& neighbors, size_t n,
+                                            uint64_t exclude) {
   std::vector<ScoredDocument> out;
   out.reserve(neighbors.size());
   for (const index::Neighbor& neighbor : neighbors) {
@@ -85,8 +85,7 @@ std::vector<ScoredDocument> WithoutExcluded(const std::vector<index::Neighbor>& 
 Result<std::vector<ScoredDocument>> DenseCandidates(const QueryContext& c,
                                                     std::span<const float> query, size_t n,
                                                     int ef_search, int nprobe,
-                                                    const index::IdSet* allowed,
-                                                    uint64_t exclude) {
+                                                    const index::IdSet* allowed, uint64_t exclude) {
   const size_t want = std::min<size_t>(n + (exclude != 0 ? 1 : 0), 1 << 30);
   const size_t small = std::max<size_t>(4096, c.counters->record_count / 10);
   std::vector<index::Neighbor> neighbors;
@@ -241,8 +240,8 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const T
           dense, ExactCandidates(context, *query.vector, depth, SortedDocs(lexical), exclude));
     } else {
       QUIVER_ASSIGN_OR_RETURN(
-          dense, DenseCandidates(context, *query.vector, depth, options.ef_search,
-                                 options.nprobe, allowed_ptr, exclude));
+          dense, DenseCandidates(context, *query.vector, depth, options.ef_search, options.nprobe,
+                                 allowed_ptr, exclude));
     }
   }
   if (hybrid && context.config->metric == Metric::kL2) {
@@ -295,12 +294,11 @@ Result<std::vector<Hit>> QueryPlanner::Search(const QueryContext& context,
   // A writer commits to the store before it updates the index, so a hit may name a record
   // deleted an instant ago. Such hits are skipped and more candidates fetched.
   for (size_t n = k;; n *= 2) {
-    QUIVER_ASSIGN_OR_RETURN(const std::vector<ScoredDocument> ranked,
-                            DenseCandidates(context, query, n, options.ef_search, options.nprobe,
-                                            allowed.get(), 0));
-    QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits,
-                            FetchHits(*context.store, ranked, options.fields,
-                                      context.config->dimension));
+    QUIVER_ASSIGN_OR_RETURN(
+        const std::vector<ScoredDocument> ranked,
+        DenseCandidates(context, query, n, options.ef_search, options.nprobe, allowed.get(), 0));
+    QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits, FetchHits(*context.store, ranked, options.fields,
+                                                             context.config->dimension));
     if (hits.size() >= k || ranked.size() < n) {
       if (hits.size() > k) hits.resize(k);
       return hits;

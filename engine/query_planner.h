@@ -9,14 +9,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "engine/commit.h"
-#include "engine/metadata_filter.h"
 #include "engine/fusion.h"
+#include "engine/metadata_filter.h"
 #include "index/vector_index.h"
 #include "quiver/options.h"
 #include "quiver/types.h"

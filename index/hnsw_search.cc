@@ -51,9 +51,7 @@ struct Distance {
     const float value = kernel(query, rows + static_cast<size_t>(v) * d, d);
     return negate ? -value : value;
   }
-  void Prefetch(int64_t v) const {
-    __builtin_prefetch(rows + static_cast<size_t>(v) * d);
-  }
+  void Prefetch(int64_t v) const { __builtin_prefetch(rows + static_cast<size_t>(v) * d); }
 };
 
 Distance MakeDistance(const faiss::IndexHNSW& index, const float* query) {
@@ -131,7 +129,8 @@ void HnswSearch(const faiss::IndexHNSW& index, const float* query, int k, int ef
     candidates.pop_back();
     size_t begin, end;
     graph.neighbor_range(current.second, 0, &begin, &end);
-    for (size_t j = begin; j < end && graph.neighbors[j] >= 0; ++j) dist.Prefetch(graph.neighbors[j]);
+    for (size_t j = begin; j < end && graph.neighbors[j] >= 0; ++j)
+      dist.Prefetch(graph.neighbors[j]);
     for (size_t j = begin; j < end; ++j) {
       const int64_t v = graph.neighbors[j];
       if (v < 0) break;

@@ -24,8 +24,8 @@ std::vector<std::string_view> SplitCommas(std::string_view text) {
 
 Status ParseEf(std::string_view spec, std::string_view key, std::string_view value, int* out) {
   auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument("invalid index spec '" + std::string(spec) + "': " +
-                                   std::string(key) + "= " + why);
+    return Status::InvalidArgument("invalid index spec '" + std::string(spec) +
+                                   "': " + std::string(key) + "= " + why);
   };
   if (*out != 0) return bad("is given twice");
   int parsed = 0;

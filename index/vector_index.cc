@@ -230,8 +230,7 @@ struct VectorIndex::Rep {
   }
 
   Result<std::vector<Neighbor>> SearchHnsw(const faiss::IndexHNSW& hnsw, const float* q,
-                                           const QueryParams& params,
-                                           const IdSet* allowed) const;
+                                           const QueryParams& params, const IdSet* allowed) const;
   Result<std::vector<Neighbor>> SearchFaiss(const float* q, const QueryParams& params,
                                             const IdSet* allowed) const;
 };
@@ -304,8 +303,8 @@ Result<std::vector<Neighbor>> VectorIndex::Rep::SearchFaiss(const float* q,
   const bool post_filter = allowed != nullptr && ivf == nullptr;
   const faiss_id total = active().ntotal;
   std::vector<Neighbor> hits;
-  for (faiss_id wanted = static_cast<faiss_id>(params.k) + static_cast<faiss_id>(tombstones.size());;
-       wanted *= 2) {
+  for (faiss_id wanted = static_cast<faiss_id>(params.k) + static_cast<faiss_id>(tombstones.size());
+       ; wanted *= 2) {
     const faiss_id fetch = std::min<faiss_id>(total, wanted);
     if (fetch <= 0) return hits;
     std::vector<float> distances(fetch);

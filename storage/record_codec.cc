@@ -69,7 +69,9 @@ Result<std::string_view> DocFieldView(std::string_view value, int index) {
 
 }  // namespace
 
-Result<std::string_view> DocExternalIdView(std::string_view value) { return DocFieldView(value, 0); }
+Result<std::string_view> DocExternalIdView(std::string_view value) {
+  return DocFieldView(value, 0);
+}
 
 Result<std::string_view> DocMetadataView(std::string_view value) { return DocFieldView(value, 2); }
 

@@ -75,8 +75,7 @@ TEST_P(FilteredSearchTest, EqualsBruteForceOverMatchingRecords) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Specs, FilteredSearchTest,
-                         ::testing::Values("Flat", "HNSW32", "IVF64,Flat"),
-                         [](const auto& info) {
+                         ::testing::Values("Flat", "HNSW32", "IVF64,Flat"), [](const auto& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), ',', '_');
                            return name;

@@ -2,13 +2,14 @@
 // efSearch member, so recall stopped changing above 64), the spec's ef= is the default and
 // survives a checkpoint, and filtered searches of every index kind equal brute force over
 // the allowed ids.
+#include "index/hnsw_search.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <set>
 
-#include "index/hnsw_search.h"
 #include "index/vector_index.h"
 #include "tests/fixtures/test_util.h"
 
@@ -144,8 +145,9 @@ INSTANTIATE_TEST_SUITE_P(Specs, FilteredSearchTest,
                          ::testing::Values("Flat", "HNSW32", "HNSW16,efC=100", "IVF64,Flat"),
                          [](const auto& info) {
                            std::string name = info.param;
-                           std::replace_if(name.begin(), name.end(),
-                                           [](char c) { return !std::isalnum(c); }, '_');
+                           std::replace_if(
+                               name.begin(), name.end(), [](char c) { return !std::isalnum(c); },
+                               '_');
                            return name;
                          });
 
