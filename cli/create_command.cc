@@ -16,7 +16,8 @@ int RunCreate(const std::vector<std::string>& args) {
        "cosine (similarity, higher is closer), ip (inner product) or l2 (squared distance)")
       ("index", po::value<std::string>()->default_value("Flat"),
        "FAISS index: Flat (exact), HNSW32 (fast approximate), IVF1024,Flat or IVF1024,PQ16 "
-       "(trained once enough vectors are stored; exact search until then)")
+       "(trained once enough vectors are stored; exact search until then). HNSW takes "
+       "parameters after its spec, e.g. HNSW32,efC=200,ef=64 (see below)")
       ("tokenizer", po::value<std::string>()->default_value(""),
        "a tokenizer to keep in the database: sentencepiece .model, Hugging Face "
        "tokenizer.json, or a word list (.txt/.vocab); `quiver tokenize DB TEXT` then uses it")
@@ -32,7 +33,18 @@ int RunCreate(const std::vector<std::string>& args) {
                 "[--analyzer LANG]",
                 "Creates an empty database directory. Dimension, metric and index\n"
                 "are fixed for the life of the database; the full-text analyzer's\n"
-                "language is kept until `quiver reindex` changes it.",
+                "language is kept until `quiver reindex` changes it.\n"
+                "\n"
+                "HNSW parameters (HNSW<M>[,efC=N][,ef=N]):\n"
+                "  M     links per node (the number in HNSW32): more links, better recall\n"
+                "        at a given ef, more memory (M x 8 bytes a vector) and slower adds.\n"
+                "  efC=  candidates kept while linking a new vector (default 40): higher\n"
+                "        builds a better graph (higher recall at every ef), adds slower.\n"
+                "  ef=   default search candidate list (default 64; `search --ef` and\n"
+                "        SearchOptions::ef_search override it per query): higher finds\n"
+                "        more of the true neighbours, each search costs about ef steps.\n"
+                "  e.g.  --index HNSW16,efC=200,ef=32 (hnswlib's defaults, fast),\n"
+                "        --index HNSW32,efC=200,ef=128 (high recall).",
                 options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;

@@ -1,4 +1,6 @@
-// quiver search DB --vector "0.1,0.2,..." | --vectors FILE [-k 10] [--json]
+// quiver search DB --vector "0.1,0.2,..." | --vectors FILE [-k 10] [--where JSON] [--fields LIST]
+//                  [--json]
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/common.h"
@@ -11,16 +13,28 @@ namespace {
 constexpr const char* kName = "search";
 
 constexpr const char* kUsage =
-    "search DB --vector \"0.1,0.2,...\" | --vectors FILE [-k 10] [--json]";
+    "search DB --vector \"0.1,0.2,...\" | --vectors FILE [-k 10] [--where JSON] [--fields "
+    "LIST] [--json]";
 
 constexpr const char* kDescription =
     "Prints the k records nearest to the vector, best first. Scores are\n"
     "cosine similarity or inner product (higher is closer) or squared L2\n"
-    "distance (lower is closer), as the database's metric says. With --vectors FILE\n"
-    "(.fvecs, .npy float32 2-D C order, or JSON Lines of [numbers] or {\"vector\": [...]})\n"
-    "every vector is a query, answered in one batch over the cores, and the hits are\n"
-    "printed per query (a \"query N:\" line before each table; \"query\": N, 1-based, in\n"
-    "--json).";
+    "distance (lower is closer), as the database's metric says.\n"
+    "\n"
+    "--where keeps only records whose metadata matches (the filter language of\n"
+    "`quiver query --where`); the hits are the nearest k among them.\n"
+    "--fields chooses what each hit shows besides id and score, which it always\n"
+    "has: a comma-separated list of text, meta, source, vector (or all, or none).\n"
+    "Fewer fields read less; `--fields none` is the fastest.\n"
+    "With --vectors FILE (.fvecs, .npy float32 2-D C order, or JSON Lines of [numbers]\n"
+    "or {\"vector\": [...]}) every vector is a query, answered in one batch over the\n"
+    "cores, and the hits are printed per query (a \"query N:\" line before each table;\n"
+    "\"query\": N, 1-based, in --json).\n"
+    "\n"
+    "Examples:\n"
+    "  quiver search vecs.db --vector 0.1,0.3,0.2 --where '{\"lang\": \"en\"}'\n"
+    "  quiver search vecs.db --vector 0.1,0.3,0.2 --fields none --json\n"
+    "  quiver search vecs.db --vectors queries.fvecs -k 100 --fields none --json";
 
 po::options_description SearchOptionsDescription() {
   po::options_description options("options");
@@ -34,33 +48,77 @@ po::options_description SearchOptionsDescription() {
       ("k,k", po::value<int>()->default_value(10), "number of hits")
       ("ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")
       ("nprobe", po::value<int>()->default_value(0), "IVF: lists probed (0 = index default)")
-      ("json", po::bool_switch(), "one JSON object per hit: {\"id\",\"score\",\"text\",\"meta\"}")
+      ("where", po::value<std::string>()->default_value(""),
+       "metadata filter (JSON), e.g. '{\"year\": {\"$gte\": 2000}}'")
+      ("fields", po::value<std::string>()->default_value("text,meta"),
+       "what hits show besides id and score: text, meta, source, vector, all, none")
+      ("json", po::bool_switch(),
+       "one JSON object per hit: {\"id\",\"score\"} and the --fields asked for")
       ("read-only", po::bool_switch(),
        "open without the write lock (works while another process writes)");
   // clang-format on
   return options;
 }
 
-// -k, --ef and --nprobe.
+// --fields: "text,meta,source,vector" in any order and subset, "all" or "none".
+Result<HitFields> ParseFields(const std::string& list) {
+  HitFields fields = HitFields::IdsOnly();
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, comma - start);
+    start = comma + 1;
+    if (name == "text") {
+      fields.text = true;
+    } else if (name == "meta" || name == "metadata") {
+      fields.metadata = true;
+    } else if (name == "source") {
+      fields.source = true;
+    } else if (name == "vector") {
+      fields.vector = true;
+    } else if (name == "all") {
+      fields = HitFields::All();
+    } else if (name != "none" && name != "id" && name != "score") {
+      return Status::InvalidArgument("--fields: unknown field '" + name +
+                                     "'; expected text, meta, source, vector, all or none");
+    }
+  }
+  return fields;
+}
+
+// -k, --ef, --nprobe, --where and --fields.
 Result<SearchOptions> ParseSearchOptions(const po::variables_map& values) {
   SearchOptions search;
   search.k = values["k"].as<int>();
   search.ef_search = values["ef"].as<int>();
   search.nprobe = values["nprobe"].as<int>();
+  search.where = values["where"].as<std::string>();
   if (search.k <= 0) {
     return Status::InvalidArgument("-k must be > 0; found " + std::to_string(search.k));
   }
+  QUIVER_ASSIGN_OR_RETURN(search.fields, ParseFields(values["fields"].as<std::string>()));
   return search;
 }
 
+nlohmann::json HitJson(const Hit& hit, const HitFields& fields) {
+  nlohmann::json line = {{"id", hit.id}, {"score", hit.score}};
+  if (fields.text) line["text"] = hit.text;
+  if (fields.metadata) line["meta"] = MetadataJson(hit.metadata);
+  if (fields.source) {
+    line["source"] = {{"path", hit.source.path},
+                      {"begin", hit.source.begin},
+                      {"end", hit.source.end},
+                      {"chunk", hit.source.chunk}};
+  }
+  if (fields.vector) line["vector"] = hit.vector;
+  return line;
+}
+
 // `query` is the 1-based number of the query in a --vectors file; 0 for --vector.
-void PrintHits(const std::vector<Hit>& hits, bool json, size_t query = 0) {
+void PrintHits(const std::vector<Hit>& hits, const HitFields& fields, bool json, size_t query = 0) {
   if (json) {
     for (const Hit& hit : hits) {
-      nlohmann::json line = {{"id", hit.id},
-                             {"score", hit.score},
-                             {"text", hit.text},
-                             {"meta", MetadataJson(hit.metadata)}};
+      nlohmann::json line = HitJson(hit, fields);
       if (query > 0) line["query"] = query;
       PrintJsonLine(line);
     }
@@ -69,15 +127,25 @@ void PrintHits(const std::vector<Hit>& hits, bool json, size_t query = 0) {
   if (query > 0) std::printf("query %zu:\n", query);
   if (hits.empty()) {
     std::printf("no hits\n");
-  } else {
-    Table table({"rank", "score", "id", "text", "meta"});
-    for (size_t i = 0; i < hits.size(); ++i) {
-      const Hit& hit = hits[i];
-      table.AddRow({std::to_string(i + 1), FormatScore(hit.score), Clip(hit.id, 40),
-                    Clip(hit.text, 60), Clip(hit.metadata, 40)});
-    }
-    table.Print(stdout);
+    return;
   }
+  std::vector<std::string> columns = {"rank", "score", "id"};
+  if (fields.text) columns.push_back("text");
+  if (fields.metadata) columns.push_back("meta");
+  if (fields.source) columns.push_back("source");
+  if (fields.vector) columns.push_back("vector");
+  Table table(columns);
+  for (size_t i = 0; i < hits.size(); ++i) {
+    const Hit& hit = hits[i];
+    std::vector<std::string> row = {std::to_string(i + 1), FormatScore(hit.score),
+                                    Clip(hit.id, 40)};
+    if (fields.text) row.push_back(Clip(hit.text, 60));
+    if (fields.metadata) row.push_back(Clip(hit.metadata, 40));
+    if (fields.source) row.push_back(Clip(hit.source.path, 40));
+    if (fields.vector) row.push_back(Clip(nlohmann::json(hit.vector).dump(), 40));
+    table.AddRow(row);
+  }
+  table.Print(stdout);
 }
 
 // --vectors FILE: every vector of the file, searched in one batch.
@@ -91,7 +159,7 @@ Status SearchFile(DB& db, const std::string& path, const SearchOptions& search, 
   }
   QUIVER_ASSIGN_OR_RETURN(std::vector<std::vector<Hit>> results,
                           db.SearchBatch(file.values, search));
-  for (size_t i = 0; i < results.size(); ++i) PrintHits(results[i], json, i + 1);
+  for (size_t i = 0; i < results.size(); ++i) PrintHits(results[i], search.fields, json, i + 1);
   return Status::OK();
 }
 
@@ -125,7 +193,7 @@ int RunSearch(const std::vector<std::string>& args) {
   if (!db.ok()) return Fail(kName, db.status());
   auto hits = (*db)->Search(*query, *search);
   if (!hits.ok()) return Fail(kName, hits.status());
-  PrintHits(*hits, values["json"].as<bool>());
+  PrintHits(*hits, search->fields, values["json"].as<bool>());
   Status s = (*db)->Close();
   return s.ok() ? kExitOk : Fail(kName, s);
 }

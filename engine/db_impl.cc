@@ -557,27 +557,11 @@ Result<Record> DBImpl::Get(const std::string& id) {
 
 Result<std::vector<Hit>> DBImpl::Search(std::span<const float> query,
                                         const SearchOptions& options) {
-  if (options.k <= 0) {
-    return Status::InvalidArgument("k must be > 0; found " + std::to_string(options.k));
-  }
+  QUIVER_RETURN_IF_ERROR(CheckSearchOptions(options));
   util::ReaderLock read(&state_mu_);
   QUIVER_RETURN_IF_ERROR(CheckOpen());
   QUIVER_RETURN_IF_ERROR(ValidateVector(query, config_.dimension, config_.metric, "query"));
-  // A writer commits to the store before it updates the index, so a hit may name a record
-  // deleted an instant ago. Such hits are skipped and more candidates fetched.
-  std::vector<Hit> hits;
-  for (int wanted = options.k;; wanted *= 2) {
-    QUIVER_ASSIGN_OR_RETURN(std::vector<index::Neighbor> neighbors,
-                            index_->Search(query, {wanted, options.ef_search, options.nprobe}));
-    hits.clear();
-    for (const index::Neighbor& n : neighbors) {
-      QUIVER_ASSIGN_OR_RETURN(std::optional<Hit> hit, FetchHit(*store_, n.id, n.score));
-      if (!hit) continue;
-      hits.push_back(std::move(*hit));
-      if (hits.size() == static_cast<size_t>(options.k)) return hits;
-    }
-    if (neighbors.size() < static_cast<size_t>(wanted)) return hits;  // nothing more to fetch
-  }
+  return planner_.Search(Context(), query, options);
 }
 
 Result<std::vector<Hit>> DBImpl::Query(std::string_view text, const QueryOptions& options) {

@@ -4,8 +4,9 @@
 #include <cmath>
 #include <functional>
 
+#include "engine/hit_fetch.h"
 #include "engine/lexical.h"
-#include "ingest/source_ref.h"
+#include "storage/record_codec.h"
 
 namespace quiver::engine {
 namespace {
@@ -37,60 +38,72 @@ float MetricScore(Metric metric, float similarity) {
   return metric == Metric::kL2 ? -similarity : similarity;
 }
 
-bool Allowed(const std::vector<uint64_t>* allowed, uint64_t id) {
-  return allowed == nullptr || std::binary_search(allowed->begin(), allowed->end(), id);
+bool Allowed(const index::IdSet* allowed, uint64_t id) {
+  return allowed == nullptr || allowed->Contains(id);
 }
 
-// The allowed records scored exactly against `query`, best n first. A record deleted since
-// the allowed set was computed (the store moves on while a query runs) is skipped.
+// The records `ids` scored exactly against their stored vectors (read in batches), best n
+// first. A record deleted since `ids` was computed (the store moves on while a query runs)
+// is skipped.
 Result<std::vector<ScoredDocument>> ExactCandidates(const QueryContext& c,
                                                     std::span<const float> query, size_t n,
-                                                    const std::vector<uint64_t>& allowed,
+                                                    std::span<const uint64_t> ids,
                                                     uint64_t exclude) {
+  constexpr size_t kBatch = 1024;
   std::vector<ScoredDocument> out;
   std::vector<float> vector;
-  for (uint64_t id : allowed) {
-    if (id == exclude) continue;
-    Status s = c.store->GetVector(id, c.config->dimension, &vector);
-    if (s.IsNotFound()) continue;
-    QUIVER_RETURN_IF_ERROR(s);
-    out.push_back({id, Similarity(c.config->metric, query, vector)});
+  for (size_t at = 0; at < ids.size(); at += kBatch) {
+    const auto batch = ids.subspan(at, std::min(kBatch, ids.size() - at));
+    QUIVER_ASSIGN_OR_RETURN(const storage::Store::MaybeValues values,
+                            c.store->MultiGetVectors(batch));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i] == exclude || !values[i].has_value()) continue;
+      QUIVER_RETURN_IF_ERROR(storage::DecodeVector(*values[i], c.config->dimension, &vector));
+      out.push_back({batch[i], Similarity(c.config->metric, query, vector)});
+    }
   }
   SortBestFirst(&out, n);
   for (auto& d : out) d.score = MetricScore(c.config->metric, d.score);
   return out;
 }
 
+std::vector<ScoredDocument> WithoutExcluded(const std::vector<index::Neighbor>& neighbors, size_t n,
+                                            uint64_t exclude) {
+  std::vector<ScoredDocument> out;
+  out.reserve(neighbors.size());
+  for (const index::Neighbor& neighbor : neighbors) {
+    if (neighbor.id == exclude) continue;
+    out.push_back({neighbor.id, neighbor.score});
+    if (out.size() == n) break;
+  }
+  return out;
+}
+
+// The best n records for `query` among `allowed` (all when null), never `exclude`. A small
+// allowed set is scored exactly (from the index's own vectors when it keeps them, else the
+// store's); a large one is searched with the filter applied inside the index.
 Result<std::vector<ScoredDocument>> DenseCandidates(const QueryContext& c,
                                                     std::span<const float> query, size_t n,
-                                                    const QueryOptions& options,
-                                                    const std::vector<uint64_t>* allowed,
-                                                    uint64_t exclude) {
-  // A small allowed set is searched exactly; a large one through the index with more
-  // candidates fetched until enough of them pass.
+                                                    int ef_search, int nprobe,
+                                                    const index::IdSet* allowed, uint64_t exclude) {
+  const size_t want = std::min<size_t>(n + (exclude != 0 ? 1 : 0), 1 << 30);
   const size_t small = std::max<size_t>(4096, c.counters->record_count / 10);
+  std::vector<index::Neighbor> neighbors;
   if (allowed != nullptr && allowed->size() <= small) {
-    return ExactCandidates(c, query, n, *allowed, exclude);
+    if (!c.index->HasExactVectors()) return ExactCandidates(c, query, n, allowed->ids(), exclude);
+    QUIVER_ASSIGN_OR_RETURN(neighbors,
+                            c.index->SearchAmong(query, static_cast<int>(want), allowed->ids()));
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(
+        neighbors, c.index->Search(query, {static_cast<int>(want), ef_search, nprobe}, allowed));
   }
-  std::vector<ScoredDocument> out;
-  for (size_t wanted = n + 1;; wanted *= 2) {
-    const int fetch = static_cast<int>(std::min<size_t>(wanted, 1 << 30));
-    QUIVER_ASSIGN_OR_RETURN(std::vector<index::Neighbor> neighbors,
-                            c.index->Search(query, {fetch, options.ef_search, options.nprobe}));
-    out.clear();
-    for (const index::Neighbor& neighbor : neighbors) {
-      if (neighbor.id == exclude || !Allowed(allowed, neighbor.id)) continue;
-      out.push_back({neighbor.id, neighbor.score});
-      if (out.size() == n) return out;
-    }
-    if (neighbors.size() < wanted) return out;  // the index has nothing more
-  }
+  return WithoutExcluded(neighbors, n, exclude);
 }
 
 Result<std::vector<ScoredDocument>> LexicalCandidates(const QueryContext& c,
                                                       const text::LexicalQuery& query, size_t n,
                                                       const QueryOptions& options,
-                                                      const std::vector<uint64_t>* allowed,
+                                                      const index::IdSet* allowed,
                                                       uint64_t exclude) {
   if (allowed == nullptr && exclude == 0) {
     return c.lexical->Search(query, n, {options.bm25_k1, options.bm25_b});
@@ -151,16 +164,14 @@ Status CheckQueryOptions(const QueryOptions& options) {
   return Status::OK();
 }
 
-Result<std::optional<Hit>> FetchHit(storage::Store& store, uint64_t internal_id, float score) {
-  auto doc = store.GetDoc(internal_id);
-  if (doc.status().IsNotFound()) return std::optional<Hit>();
-  if (!doc.ok()) return doc.status();
-  return std::optional<Hit>(Hit{std::move(doc->external_id),
-                                score,
-                                std::move(doc->text),
-                                std::move(doc->metadata),
-                                ingest::DecodeSourceRef(doc->source),
-                                {}});
+Status CheckSearchOptions(const SearchOptions& options) {
+  if (options.k <= 0) {
+    return Status::InvalidArgument("k must be > 0; found " + std::to_string(options.k));
+  }
+  if (options.ef_search < 0 || options.nprobe < 0) {
+    return Status::InvalidArgument("ef_search and nprobe must be >= 0 (0: the index's default)");
+  }
+  return Status::OK();
 }
 
 Result<std::shared_ptr<const QueryPlanner::MetadataSnapshot>> QueryPlanner::CurrentMetadata(
@@ -215,13 +226,11 @@ Result<std::vector<uint64_t>> QueryPlanner::MatchingIds(const QueryContext& cont
 
 Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const TextQuery& query,
                                             const QueryOptions& options, uint64_t exclude) {
-  std::vector<uint64_t> allowed;
-  const std::vector<uint64_t>* allowed_ptr = nullptr;
+  std::shared_ptr<const index::IdSet> allowed;
   if (!options.where.empty()) {
-    QUIVER_ASSIGN_OR_RETURN(MetadataFilter filter, MetadataFilter::Parse(options.where));
-    QUIVER_ASSIGN_OR_RETURN(allowed, MatchingIds(context, filter));
-    allowed_ptr = &allowed;
+    QUIVER_ASSIGN_OR_RETURN(allowed, AllowedIds(context, options.where));
   }
+  const index::IdSet* allowed_ptr = allowed.get();
   const size_t k = static_cast<size_t>(options.k);
   // Fusion looks deeper than k into each list, so that a document ranked moderately by both
   // can beat one ranked first by one.
@@ -239,7 +248,8 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const T
           dense, ExactCandidates(context, *query.vector, depth, SortedDocs(lexical), exclude));
     } else {
       QUIVER_ASSIGN_OR_RETURN(
-          dense, DenseCandidates(context, *query.vector, depth, options, allowed_ptr, exclude));
+          dense, DenseCandidates(context, *query.vector, depth, options.ef_search, options.nprobe,
+                                 allowed_ptr, exclude));
     }
   }
   if (hybrid && context.config->metric == Metric::kL2) {
@@ -249,15 +259,59 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const T
                                        : options.mode == QueryMode::kDense ? std::move(dense)
                                                                            : std::move(lexical);
   if (ranked.size() > k) ranked.resize(k);
-  std::vector<Hit> hits;
-  for (const ScoredDocument& d : ranked) {
-    QUIVER_ASSIGN_OR_RETURN(std::optional<Hit> hit, FetchHit(*context.store, d.doc, d.score));
-    if (!hit) continue;
-    if (options.highlight)
-      hit->highlights = HighlightSpans(*context.analyzer, query.lexical, hit->text);
-    hits.push_back(std::move(*hit));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits,
+                          FetchHits(*context.store, ranked, options.fields,
+                                    context.config->dimension, options.highlight));
+  if (options.highlight) {
+    for (Hit& hit : hits) {
+      hit.highlights = HighlightSpans(*context.analyzer, query.lexical, hit.text);
+      if (!options.fields.text) hit.text.clear();
+    }
   }
   return hits;
+}
+
+Result<std::shared_ptr<const index::IdSet>> QueryPlanner::AllowedIds(const QueryContext& context,
+                                                                     const std::string& where) {
+  {
+    util::MutexLock lock(&metadata_mu_);
+    for (const CachedFilter& cached : filters_) {
+      if (cached.where == where && cached.version == context.data_version) return cached.ids;
+    }
+  }
+  QUIVER_ASSIGN_OR_RETURN(MetadataFilter filter, MetadataFilter::Parse(where));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<uint64_t> matching, MatchingIds(context, filter));
+  auto ids = std::make_shared<const index::IdSet>(std::move(matching));
+  util::MutexLock lock(&metadata_mu_);
+  std::erase_if(filters_, [&](const CachedFilter& cached) {
+    return cached.where == where || cached.version != context.data_version;
+  });
+  if (filters_.size() == kCachedFilters) filters_.erase(filters_.begin());
+  filters_.push_back({where, context.data_version, ids});
+  return std::shared_ptr<const index::IdSet>(ids);
+}
+
+Result<std::vector<Hit>> QueryPlanner::Search(const QueryContext& context,
+                                              std::span<const float> query,
+                                              const SearchOptions& options) {
+  std::shared_ptr<const index::IdSet> allowed;
+  if (!options.where.empty()) {
+    QUIVER_ASSIGN_OR_RETURN(allowed, AllowedIds(context, options.where));
+  }
+  const size_t k = static_cast<size_t>(options.k);
+  // A writer commits to the store before it updates the index, so a hit may name a record
+  // deleted an instant ago. Such hits are skipped and more candidates fetched.
+  for (size_t n = k;; n *= 2) {
+    QUIVER_ASSIGN_OR_RETURN(
+        const std::vector<ScoredDocument> ranked,
+        DenseCandidates(context, query, n, options.ef_search, options.nprobe, allowed.get(), 0));
+    QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits, FetchHits(*context.store, ranked, options.fields,
+                                                             context.config->dimension));
+    if (hits.size() >= k || ranked.size() < n) {
+      if (hits.size() > k) hits.resize(k);
+      return hits;
+    }
+  }
 }
 
 }  // namespace quiver::engine

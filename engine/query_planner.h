@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -43,8 +44,8 @@ struct QueryContext {
 // InvalidArgument naming the first option out of range.
 Status CheckQueryOptions(const QueryOptions& options);
 
-// The hit for a stored record; nullopt when it was deleted an instant ago.
-Result<std::optional<Hit>> FetchHit(storage::Store& store, uint64_t internal_id, float score);
+// InvalidArgument naming the first search option out of range.
+Status CheckSearchOptions(const SearchOptions& options);
 
 // What a text query asks: its parsed full-text query and, when the model knows one of its
 // tokens, its dense vector.
@@ -67,6 +68,9 @@ class QueryPlanner {
   // when the database is too large to keep a metadata snapshot.
   Status CheckFilterFields(const QueryContext& context, const MetadataFilter& filter)
       EXCLUDES(metadata_mu_);
+  // The hits nearest to `query` among the records options.where matches (all without it).
+  Result<std::vector<Hit>> Search(const QueryContext& context, std::span<const float> query,
+                                  const SearchOptions& options) EXCLUDES(metadata_mu_);
 
  private:
   // Every record's parsed metadata, in internal id order, as of data version `version`.
@@ -83,9 +87,22 @@ class QueryPlanner {
   // names a field no stored record has (checked only while a snapshot is kept).
   Result<std::vector<uint64_t>> MatchingIds(const QueryContext& context,
                                             const MetadataFilter& filter) EXCLUDES(metadata_mu_);
+  // The records `where` matches as of the context's data version. The last few filters'
+  // sets are kept, so an application repeating a filter pays for it once per write.
+  Result<std::shared_ptr<const index::IdSet>> AllowedIds(const QueryContext& context,
+                                                         const std::string& where)
+      EXCLUDES(metadata_mu_);
+
+  struct CachedFilter {
+    std::string where;
+    uint64_t version = 0;
+    std::shared_ptr<const index::IdSet> ids;
+  };
+  static constexpr size_t kCachedFilters = 8;
 
   util::Mutex metadata_mu_;
   std::shared_ptr<const MetadataSnapshot> metadata_ GUARDED_BY(metadata_mu_);
+  std::vector<CachedFilter> filters_ GUARDED_BY(metadata_mu_);  // most recent last
 };
 
 }  // namespace quiver::engine

@@ -12,6 +12,7 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -21,7 +22,10 @@
 #include <unordered_set>
 
 #include "index/checkpoint.h"
+#include "index/hnsw_search.h"
+#include "index/index_spec.h"
 #include "index/simd/accelerate.h"
+#include "index/simd/kernel_flat_index.h"
 
 namespace quiver::index {
 namespace {
@@ -54,18 +58,21 @@ Result<std::unique_ptr<faiss::Index>> BuildFromSpec(const IndexConfig& config) {
   auto hint = [&](const std::string& why) {
     return Status::InvalidArgument("invalid index spec '" + config.spec + "' (" + why +
                                    "); expected a FAISS index_factory string such as Flat, "
-                                   "HNSW32, IVF1024,Flat or IVF1024,PQ16");
+                                   "HNSW32, IVF1024,Flat or IVF1024,PQ16, optionally with "
+                                   "HNSW parameters such as HNSW32,efC=200,ef=64");
   };
   if (config.dimension <= 0) {
     return Status::InvalidArgument("dimension must be > 0; found " +
                                    std::to_string(config.dimension));
   }
   if (config.spec.empty()) return hint("it is empty");
-  if (config.spec.rfind("IDMap", 0) == 0) return hint("quiver maps ids itself");
+  QUIVER_ASSIGN_OR_RETURN(const ParsedSpec parsed, ParseIndexSpec(config.spec));
+  if (parsed.factory.empty()) return hint("it names no index");
+  if (parsed.factory.rfind("IDMap", 0) == 0) return hint("quiver maps ids itself");
   try {
-    std::unique_ptr<faiss::Index> index(
-        faiss::index_factory(config.dimension, config.spec.c_str(), ToFaissMetric(config.metric)));
-    if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index.get())) hnsw->hnsw.efSearch = 64;
+    std::unique_ptr<faiss::Index> index(faiss::index_factory(
+        config.dimension, parsed.factory.c_str(), ToFaissMetric(config.metric)));
+    ApplySpecParams(index.get(), parsed);
     return index;
   } catch (const std::exception& e) {
     return hint(FaissReason(e));
@@ -202,23 +209,128 @@ struct VectorIndex::Rep {
     return map ? map->id_map[label] : label;
   }
 
-  std::unique_ptr<faiss::SearchParameters> MakeParams(const QueryParams& params,
-                                                      faiss_id fetch) const {
-    const faiss::Index* inner = &searched();
-    if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(inner)) {
-      auto p = std::make_unique<faiss::SearchParametersHNSW>();
-      int ef = params.ef_search > 0 ? params.ef_search : hnsw->hnsw.efSearch;
-      p->efSearch = std::max<int>(ef, static_cast<int>(fetch));
-      return p;
-    }
-    if (params.nprobe > 0 && faiss::ivflib::try_extract_index_ivf(inner) != nullptr) {
-      auto p = std::make_unique<faiss::SearchParametersIVF>();
-      p->nprobe = params.nprobe;
-      return p;
-    }
-    return nullptr;
+  // The HNSW graph when quiver's own walk can search it (flat storage); else null.
+  const faiss::IndexHNSW* walkable_hnsw() const {
+    const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(&searched());
+    return hnsw != nullptr && HnswSearchable(*hnsw) ? hnsw : nullptr;
   }
+  // The flat float rows the searched index keeps (its own, or its HNSW storage's); null
+  // for IVF, PQ and other compressed indexes.
+  const faiss::IndexFlat* flat_rows() const {
+    const faiss::Index* inner = &searched();
+    if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(inner)) inner = hnsw->storage;
+    return dynamic_cast<const faiss::IndexFlat*>(inner);
+  }
+  // Storage position of `id` in the searched index; -1 when absent.
+  faiss_id IdToLabel(faiss_id id) const {
+    const auto* map = id_map();
+    if (map == nullptr) return -1;
+    auto it = map->rev_map.find(id);
+    return it == map->rev_map.end() ? -1 : it->second;
+  }
+
+  Result<std::vector<Neighbor>> SearchHnsw(const faiss::IndexHNSW& hnsw, const float* q,
+                                           const QueryParams& params, const IdSet* allowed) const;
+  Result<std::vector<Neighbor>> SearchFaiss(const float* q, const QueryParams& params,
+                                            const IdSet* allowed) const;
 };
+
+namespace {
+
+// Admits the graph positions whose id is allowed and not tombstoned.
+class LabelFilter final : public NodeFilter {
+ public:
+  LabelFilter(const std::vector<faiss_id>& id_map, const IdSet* allowed,
+              const std::unordered_set<faiss_id>& tombstones)
+      : id_map_(id_map), allowed_(allowed), tombstones_(tombstones) {}
+  bool Accept(int64_t label) const override {
+    const faiss_id id = id_map_[label];
+    if (allowed_ != nullptr && !allowed_->Contains(static_cast<uint64_t>(id))) return false;
+    return tombstones_.empty() || !tombstones_.contains(id);
+  }
+
+ private:
+  const std::vector<faiss_id>& id_map_;
+  const IdSet* allowed_;
+  const std::unordered_set<faiss_id>& tombstones_;
+};
+
+// An IVF search's selector over caller ids.
+struct IdSetSelector final : faiss::IDSelector {
+  explicit IdSetSelector(const IdSet* set) : set(set) {}
+  bool is_member(faiss_id id) const override {
+    return id >= 0 && set->Contains(static_cast<uint64_t>(id));
+  }
+  const IdSet* set;
+};
+
+}  // namespace
+
+Result<std::vector<Neighbor>> VectorIndex::Rep::SearchHnsw(const faiss::IndexHNSW& hnsw,
+                                                           const float* q,
+                                                           const QueryParams& params,
+                                                           const IdSet* allowed) const {
+  const int ef = params.ef_search > 0 ? params.ef_search : hnsw.hnsw.efSearch;
+  const std::vector<faiss_id>& map = id_map()->id_map;
+  LabelFilter filter(map, allowed, tombstones);
+  const bool filtered = allowed != nullptr || !tombstones.empty();
+  thread_local std::vector<std::pair<float, int64_t>> found;
+  HnswSearch(hnsw, q, params.k, ef, filtered ? &filter : nullptr, &found);
+  const bool ip = hnsw.metric_type == faiss::METRIC_INNER_PRODUCT;
+  std::vector<Neighbor> hits;
+  hits.reserve(found.size());
+  for (const auto& [distance, label] : found) {
+    hits.push_back({static_cast<uint64_t>(map[label]), ip ? -distance : distance});
+  }
+  return hits;
+}
+
+Result<std::vector<Neighbor>> VectorIndex::Rep::SearchFaiss(const float* q,
+                                                            const QueryParams& params,
+                                                            const IdSet* allowed) const {
+  const faiss::Index& index = searched();
+  const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index);
+  IdSetSelector selector(allowed);
+  faiss::SearchParametersIVF ivf_params;
+  const faiss::SearchParameters* search_params = nullptr;
+  if (ivf != nullptr && (params.nprobe > 0 || allowed != nullptr)) {
+    ivf_params.nprobe = params.nprobe > 0 ? static_cast<size_t>(params.nprobe) : ivf->nprobe;
+    if (allowed != nullptr) ivf_params.sel = &selector;
+    search_params = &ivf_params;
+  }
+  // Without a selector (other compressed indexes), filtered searches fetch more candidates
+  // until k pass.
+  const bool post_filter = allowed != nullptr && ivf == nullptr;
+  const faiss_id total = active().ntotal;
+  std::vector<Neighbor> hits;
+  for (faiss_id wanted = static_cast<faiss_id>(params.k) + static_cast<faiss_id>(tombstones.size());
+       ; wanted *= 2) {
+    const faiss_id fetch = std::min<faiss_id>(total, wanted);
+    if (fetch <= 0) return hits;
+    std::vector<float> distances(fetch);
+    std::vector<faiss_id> labels(fetch);
+    QUIVER_RETURN_IF_ERROR(Guard("searching the index", [&] {
+      index.search(1, q, fetch, distances.data(), labels.data(), search_params);
+    }));
+    hits.clear();
+    for (faiss_id i = 0; i < fetch && hits.size() < static_cast<size_t>(params.k); ++i) {
+      if (labels[i] < 0) continue;
+      const faiss_id id = LabelToId(labels[i]);
+      if (tombstones.contains(id)) continue;
+      if (post_filter && !allowed->Contains(static_cast<uint64_t>(id))) continue;
+      hits.push_back({static_cast<uint64_t>(id), distances[i]});
+    }
+    if (!post_filter || hits.size() == static_cast<size_t>(params.k) || fetch == total) {
+      return hits;
+    }
+  }
+}
+
+IdSet::IdSet(std::vector<uint64_t> ascending) : ids_(std::move(ascending)) {
+  if (ids_.empty()) return;
+  bits_.assign(ids_.back() / 64 + 1, 0);
+  for (uint64_t id : ids_) bits_[id >> 6] |= uint64_t{1} << (id & 63);
+}
 
 VectorIndex::VectorIndex(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 VectorIndex::~VectorIndex() = default;
@@ -286,7 +398,8 @@ Status VectorIndex::Remove(std::span<const uint64_t> ids) {
 }
 
 Result<std::vector<Neighbor>> VectorIndex::Search(std::span<const float> query,
-                                                  const QueryParams& params) const {
+                                                  const QueryParams& params,
+                                                  const IdSet* allowed) const {
   if (params.k <= 0) {
     return Status::InvalidArgument("k must be > 0; found " + std::to_string(params.k));
   }
@@ -295,35 +408,61 @@ Result<std::vector<Neighbor>> VectorIndex::Search(std::span<const float> query,
                                    " dimensions; this index stores " +
                                    std::to_string(rep_->config.dimension));
   }
-  const faiss_id fetch =
-      std::min<faiss_id>(rep_->active().ntotal, static_cast<faiss_id>(params.k) +
-                                                    static_cast<faiss_id>(rep_->tombstones.size()));
-  std::vector<Neighbor> hits;
-  if (fetch <= 0) return hits;
-
+  if (rep_->active().ntotal == 0) return std::vector<Neighbor>();
+  if (const faiss::IndexHNSW* hnsw = rep_->walkable_hnsw()) {
+    thread_local std::vector<float> q;
+    q.assign(query.begin(), query.end());
+    rep_->Normalize(q.data());
+    return rep_->SearchHnsw(*hnsw, q.data(), params, allowed);
+  }
+  // A flat index scores just the allowed ids: exact at any selectivity.
+  if (allowed != nullptr && rep_->flat_rows() != nullptr) {
+    return SearchAmong(query, params.k, allowed->ids());
+  }
   std::vector<float> q(query.begin(), query.end());
   rep_->Normalize(q.data());
-  std::vector<float> distances(fetch);
-  std::vector<faiss_id> labels(fetch);
-  auto search_params = rep_->MakeParams(params, fetch);
-  // FAISS opens an OpenMP team even for a single HNSW query; starting it costs more than
-  // the graph walk, so one query runs on the calling thread. (Flat scans keep the team.)
-  const bool one_thread = dynamic_cast<const faiss::IndexHNSW*>(&rep_->searched()) != nullptr;
-  const int saved_threads = omp_get_max_threads();
-  if (one_thread) omp_set_num_threads(1);
-  Status s = Guard("searching the index", [&] {
-    rep_->searched().search(1, q.data(), fetch, distances.data(), labels.data(),
-                            search_params.get());
-  });
-  if (one_thread) omp_set_num_threads(saved_threads);
-  QUIVER_RETURN_IF_ERROR(s);
-  for (faiss_id i = 0; i < fetch && hits.size() < static_cast<size_t>(params.k); ++i) {
-    if (labels[i] < 0) continue;
-    const faiss_id id = rep_->LabelToId(labels[i]);
-    if (rep_->tombstones.contains(id)) continue;
-    hits.push_back({static_cast<uint64_t>(id), distances[i]});
+  return rep_->SearchFaiss(q.data(), params, allowed);
+}
+
+bool VectorIndex::HasExactVectors() const {
+  return rep_->flat_rows() != nullptr && rep_->id_map() != nullptr;
+}
+
+Result<std::vector<Neighbor>> VectorIndex::SearchAmong(std::span<const float> query, int k,
+                                                       std::span<const uint64_t> ids) const {
+  const faiss::IndexFlat* flat = rep_->flat_rows();
+  if (flat == nullptr || rep_->id_map() == nullptr) {
+    return Status::NotSupported("index '" + rep_->config.spec + "' keeps no exact vectors");
   }
-  return hits;
+  if (query.size() != static_cast<size_t>(rep_->config.dimension) || k <= 0) {
+    return Status::InvalidArgument("exact search needs k > 0 and a query of " +
+                                   std::to_string(rep_->config.dimension) + " dimensions");
+  }
+  std::vector<float> q(query.begin(), query.end());
+  rep_->Normalize(q.data());
+  const bool ip = flat->metric_type == faiss::METRIC_INNER_PRODUCT;
+  simd::PairKernel kernel = ip ? faiss::fvec_inner_product : faiss::fvec_L2sqr;
+  if (const auto* fast = dynamic_cast<const simd::KernelFlatIndex*>(flat)) {
+    kernel = ip ? fast->kernels().ip : fast->kernels().l2;
+  }
+  const size_t d = static_cast<size_t>(rep_->config.dimension);
+  const float* rows = flat->get_xb();
+  std::vector<Neighbor> scored;
+  scored.reserve(ids.size());
+  for (uint64_t id : ids) {
+    const auto label = rep_->IdToLabel(static_cast<faiss_id>(id));
+    if (label < 0 || rep_->tombstones.contains(static_cast<faiss_id>(id))) continue;
+    scored.push_back({id, kernel(q.data(), rows + static_cast<size_t>(label) * d, d)});
+  }
+  // Best first (higher similarity, lower distance), ties to the lower id.
+  auto better = [ip](const Neighbor& a, const Neighbor& b) {
+    if (a.score != b.score) return ip ? a.score > b.score : a.score < b.score;
+    return a.id < b.id;
+  };
+  const size_t n = std::min<size_t>(scored.size(), static_cast<size_t>(k));
+  std::partial_sort(scored.begin(), scored.begin() + n, scored.end(), better);
+  scored.resize(n);
+  return scored;
 }
 
 uint64_t VectorIndex::live_count() const {
@@ -415,6 +554,8 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
                          (trained ? (id_map != nullptr) != HasNativeIds(loaded.get())
                                   : id_map != nullptr);
   if (!layout_ok) return mismatch("index layout");
+  QUIVER_ASSIGN_OR_RETURN(const ParsedSpec parsed, ParseIndexSpec(config.spec));
+  ApplySpecParams(loaded.get(), parsed);
   simd::AccelerateIndex(loaded.get());
   if (trained) {
     rep.main = std::move(loaded);

@@ -32,8 +32,23 @@ struct Neighbor {
 
 struct QueryParams {
   int k = 10;
-  int ef_search = 0;  // 0: the index's own setting
+  int ef_search = 0;  // 0: the index's own setting (the spec's ef=, else 64)
   int nprobe = 0;     // 0: the index's own setting
+};
+
+// Internal ids a filtered search may return: ascending, with a bitmap for membership.
+class IdSet {
+ public:
+  explicit IdSet(std::vector<uint64_t> ascending);
+  bool Contains(uint64_t id) const {
+    return id < bits_.size() * 64 && ((bits_[id >> 6] >> (id & 63)) & 1) != 0;
+  }
+  const std::vector<uint64_t>& ids() const { return ids_; }
+  size_t size() const { return ids_.size(); }
+
+ private:
+  std::vector<uint64_t> ids_;
+  std::vector<uint64_t> bits_;
 };
 
 class VectorIndex {
@@ -61,9 +76,19 @@ class VectorIndex {
   // Removes these ids; ids not in the index are ignored.
   Status Remove(std::span<const uint64_t> ids);
 
-  // Up to params.k live neighbours, best first.
-  Result<std::vector<Neighbor>> Search(std::span<const float> query,
-                                       const QueryParams& params) const;
+  // Up to params.k live neighbours, best first; with `allowed`, only ids it contains (the
+  // index walks or scans with the filter applied, so up to k of them come back whenever the
+  // index finds that many).
+  Result<std::vector<Neighbor>> Search(std::span<const float> query, const QueryParams& params,
+                                       const IdSet* allowed = nullptr) const;
+
+  // True when the index keeps every vector at full precision (Flat, HNSW over flat storage,
+  // and any index still staging), so that SearchAmong can score ids exactly.
+  bool HasExactVectors() const;
+  // The k best of `ids` scored exactly from the index's own vectors (ids not indexed or
+  // tombstoned are skipped). Requires HasExactVectors().
+  Result<std::vector<Neighbor>> SearchAmong(std::span<const float> query, int k,
+                                            std::span<const uint64_t> ids) const;
 
   uint64_t live_count() const;
   uint64_t tombstone_count() const;

@@ -50,9 +50,12 @@ Result<StoredDoc> DecodeDoc(std::string_view value) {
   return doc;
 }
 
-Result<std::string_view> DocMetadataView(std::string_view value) {
+namespace {
+
+// Field `index` (0 external id, 1 text, 2 metadata) of an encoded document.
+Result<std::string_view> DocFieldView(std::string_view value, int index) {
   std::string_view field;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i <= index; ++i) {
     if (value.size() < 4) return Status::Corruption("stored document record is malformed");
     uint32_t size = 0;
     for (int b = 0; b < 4; ++b) size |= uint32_t(static_cast<unsigned char>(value[b])) << (8 * b);
@@ -63,6 +66,14 @@ Result<std::string_view> DocMetadataView(std::string_view value) {
   }
   return field;
 }
+
+}  // namespace
+
+Result<std::string_view> DocExternalIdView(std::string_view value) {
+  return DocFieldView(value, 0);
+}
+
+Result<std::string_view> DocMetadataView(std::string_view value) { return DocFieldView(value, 2); }
 
 std::string EncodeVector(std::span<const float> vector) {
   return std::string(reinterpret_cast<const char*>(vector.data()), vector.size_bytes());

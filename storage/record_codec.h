@@ -33,6 +33,8 @@ struct OplogEntry {
 // written before `source` existed hold only the first three; they decode with an empty source.
 std::string EncodeDoc(const StoredDoc& doc);
 Result<StoredDoc> DecodeDoc(std::string_view value);
+// The external id field of an encoded document, without copying the rest.
+Result<std::string_view> DocExternalIdView(std::string_view value);
 // The metadata field of an encoded document, without copying the rest.
 Result<std::string_view> DocMetadataView(std::string_view value);
 

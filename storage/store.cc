@@ -209,6 +209,26 @@ struct Store::Rep {
     if (!s.ok()) return FromRocks(s, std::string("reading ") + kFamilyNames[family]);
     return std::optional<std::string>(std::move(value));
   }
+
+  Result<Store::MaybeValues> MultiGet(Family family, std::span<const uint64_t> ids) {
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (uint64_t id : ids) keys.push_back(EncodeU64Key(id));
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(ids.size());
+    std::vector<rocksdb::Status> statuses(ids.size());
+    db->MultiGet(rocksdb::ReadOptions(), cf(family), slices.size(), slices.data(), values.data(),
+                 statuses.data());
+    Store::MaybeValues out(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) {
+        return FromRocks(statuses[i], std::string("reading ") + kFamilyNames[family]);
+      }
+      out[i].emplace(values[i].data(), values[i].size());
+    }
+    return out;
+  }
 };
 
 Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -347,6 +367,14 @@ Status Store::GetVector(uint64_t internal_id, int dimension, std::vector<float>*
     return Status::NotFound("no vector with internal id " + std::to_string(internal_id));
   }
   return DecodeVector(*value, dimension, out);
+}
+
+Result<Store::MaybeValues> Store::MultiGetDocs(std::span<const uint64_t> internal_ids) {
+  return rep_->MultiGet(kDocs, internal_ids);
+}
+
+Result<Store::MaybeValues> Store::MultiGetVectors(std::span<const uint64_t> internal_ids) {
+  return rep_->MultiGet(kVectors, internal_ids);
 }
 
 Status Store::ScanDocs(const DocVisitor& visit) {

@@ -123,6 +123,11 @@ class Store {
   // NotFound when absent.
   Result<StoredDoc> GetDoc(uint64_t internal_id);
   Status GetVector(uint64_t internal_id, int dimension, std::vector<float>* out);
+  // Batched reads of `docs` (encoded documents, see record_codec.h) and `vectors` (raw
+  // float32), one RocksDB MultiGet each: out[i] is the value of ids[i], nullopt when absent.
+  using MaybeValues = std::vector<std::optional<std::string>>;
+  Result<MaybeValues> MultiGetDocs(std::span<const uint64_t> internal_ids);
+  Result<MaybeValues> MultiGetVectors(std::span<const uint64_t> internal_ids);
 
   // Scans run in key order; a visitor's non-OK Status stops the scan and is returned.
   using DocVisitor = std::function<Status(uint64_t internal_id, const StoredDoc& doc)>;

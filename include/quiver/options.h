@@ -146,6 +146,20 @@ struct IngestOptions {
   std::function<void(const std::string&)> on_message;
 };
 
+// What each Hit carries besides its id and score, which it always has. Fewer fields read
+// less: with every flag off (HitFields::IdsOnly()) a hit costs one small read of the record's
+// id; text, metadata and source come from the record, the vector from the stored vectors.
+struct HitFields {
+  bool text = true;
+  bool metadata = true;
+  bool source = true;
+  bool vector = false;  // Hit::vector: the record's stored vector (as given, not normalized)
+
+  static constexpr HitFields IdsOnly() { return {false, false, false, false}; }
+  static constexpr HitFields All() { return {true, true, true, true}; }
+  friend bool operator==(const HitFields&, const HitFields&) = default;
+};
+
 // How DB::Query ranks stored texts for a text query.
 enum class QueryMode {
   kHybrid,  // the bm25 and dense lists fused (QueryOptions::fusion)
@@ -188,15 +202,25 @@ struct QueryOptions {
   // Index search parameters (see SearchOptions).
   int ef_search = 0;
   int nprobe = 0;
+  // What each hit carries. Default: id, score, text, metadata and source.
+  HitFields fields;
 };
 
 struct SearchOptions {
   // Number of hits wanted (> 0).
   int k = 10;
-  // HNSW: size of the dynamic candidate list (0 = the index's default, at least k).
+  // HNSW: size of the dynamic candidate list (0 = the index spec's ef=, else 64; at least
+  // k). Larger finds more of the true neighbours and costs time in proportion.
   int ef_search = 0;
   // IVF: number of inverted lists probed (0 = the index's default).
   int nprobe = 0;
+  // Metadata filter, the language of QueryOptions::where. Hits are the top k among the
+  // matching records as the index ranks them: a small matching set (at most a tenth of the
+  // records, or 4,096) is scored exactly, a larger one is searched with the filter applied
+  // inside the index (HNSW walk, IVF scan, flat scan). Default: "" (no filter).
+  std::string where;
+  // What each hit carries. Default: id, score, text, metadata and source.
+  HitFields fields;
 };
 
 // ---- Scans (DB::ScanRecords) ---------------------------------------------------------------

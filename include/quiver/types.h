@@ -48,6 +48,8 @@ struct Hit {
   // With QueryOptions::highlight: the whole words of `text` that match the query's terms
   // (as the database's analyzer sees them), ascending and disjoint. Else empty.
   std::vector<TextSpan> highlights;
+  // With HitFields::vector: the record's stored vector. Else empty.
+  std::vector<float> vector;
 };
 
 struct Stats {

@@ -84,6 +84,24 @@ TEST_F(CliTest, AddSearchGetDeleteRoundTrip) {
   EXPECT_EQ(table.out.rfind("rank  score", 0), 0u) << table.out;
   EXPECT_NE(table.out.find("alpha"), std::string::npos);
 
+  // --where keeps matching records only; --fields chooses what hits carry.
+  auto filtered = RunCli({"search", db_, "--vector", "1,0,0", "--where", R"({"lang": "en"})",
+                          "--fields", "none", "--json"});
+  ASSERT_EQ(filtered.exit_code, 0) << filtered.err;
+  hits = JsonLines(filtered.out);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]["id"], "a");
+  EXPECT_FALSE(hits[0].contains("text"));
+  EXPECT_FALSE(hits[0].contains("meta"));
+  auto with_vector =
+      RunCli({"search", db_, "--vector", "0,1,0", "-k", "1", "--fields", "vector", "--json"});
+  ASSERT_EQ(with_vector.exit_code, 0) << with_vector.err;
+  hits = JsonLines(with_vector.out);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]["vector"], nlohmann::json({0.0, 1.0, 0.0}));
+  EXPECT_EQ(RunCli({"search", db_, "--vector", "1,0,0", "--fields", "txt"}).exit_code, 2);
+  EXPECT_EQ(RunCli({"search", db_, "--vector", "1,0,0", "--where", "{"}).exit_code, 2);
+
   auto get = RunCli({"get", db_, "b", "--json"});
   ASSERT_EQ(get.exit_code, 0);
   auto record = nlohmann::json::parse(get.out);
