@@ -180,8 +180,10 @@ struct QueryOptions {
   int k = 10;  // hits wanted (> 0)
   QueryMode mode = QueryMode::kHybrid;
   // Metadata filter in the JSON style of other vector stores: {"lang": "en", "year":
-  // {"$gte": 2000}, "$or": [...]} with $eq $ne $gt $gte $lt $lte $in $nin $and $or. Results
-  // are the true top k among the matching records. Default: "" (no filter).
+  // {"$gte": 2000}, "$or": [...]} with $eq $ne $gt $gte $lt $lte $in $nin $and $or $exists
+  // $contains $startswith $regex (engine/metadata_filter.h has the details). A field no stored
+  // record has is InvalidArgument naming similar fields. Results are the true top k among
+  // the matching records. Default: "" (no filter).
   std::string where;
   // BM25 parameters. Defaults: 1.2 and 0.75.
   float bm25_k1 = 1.2f;
