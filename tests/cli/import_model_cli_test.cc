@@ -14,12 +14,8 @@ namespace {
 
 using test::RunCli;
 
-std::string FixtureModel(const std::string& name) {
-  return std::string(QUIVER_SOURCE_DIR) + "/tests/fixtures/encoders/" + name;
-}
-
 std::string HiddenOf(const std::string& name) {
-  std::ifstream in(FixtureModel(name) + "/config.json");
+  std::ifstream in(test::EncoderFixture(name) + "/config.json");
   return std::to_string(nlohmann::json::parse(in).at("hidden_size").get<int>());
 }
 
@@ -36,7 +32,7 @@ class ImportModelCliTest : public ::testing::Test {
 
 TEST_F(ImportModelCliTest, ImportsDescribesIngestsAndQueries) {
   Create("e5-like");
-  auto imported = RunCli({"import", db_, "--model", FixtureModel("e5-like")});
+  auto imported = RunCli({"import", db_, "--model", test::EncoderFixture("e5-like")});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_NE(imported.out.find("imported BertModel(layers "), std::string::npos) << imported.out;
 
@@ -67,34 +63,38 @@ TEST_F(ImportModelCliTest, ImportsDescribesIngestsAndQueries) {
 TEST_F(ImportModelCliTest, IngestWithModelCreatesTheDatabaseAtTheModelsDimension) {
   std::filesystem::create_directories(dir_.Sub("docs"));
   test::WriteFile(dir_.Sub("docs/a.txt"), "Acquire::http::Proxy sets the proxy of apt.\n");
-  auto clash =
-      RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("xlmr-like"), "--dim", "7"});
+  auto clash = RunCli({"ingest", db_, dir_.Sub("docs"), "--model",
+                       test::EncoderFixture("xlmr-like"), "--dim", "7"});
   EXPECT_EQ(clash.exit_code, 2) << clash.err;
   EXPECT_NE(clash.err.find("--dim 7 disagrees"), std::string::npos) << clash.err;
   EXPECT_FALSE(std::filesystem::exists(db_));
 
-  auto ingested = RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("xlmr-like")});
+  auto ingested =
+      RunCli({"ingest", db_, dir_.Sub("docs"), "--model", test::EncoderFixture("xlmr-like")});
   ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
   EXPECT_NE(ingested.err.find("dimension " + HiddenOf("xlmr-like")), std::string::npos)
       << ingested.err;
   EXPECT_NE(ingested.err.find("imported XLMRobertaModel("), std::string::npos) << ingested.err;
   auto stats = RunCli({"model", db_, "--json"});
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
-  EXPECT_EQ(nlohmann::json::parse(stats.out).at("source"), "model " + FixtureModel("xlmr-like"));
+  EXPECT_EQ(nlohmann::json::parse(stats.out).at("source"),
+            "model " + test::EncoderFixture("xlmr-like"));
 
   // A second run keeps the model and says nothing about it; another model is noted, not used.
-  auto again = RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("xlmr-like")});
+  auto again =
+      RunCli({"ingest", db_, dir_.Sub("docs"), "--model", test::EncoderFixture("xlmr-like")});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.err.find("keeps its model"), std::string::npos) << again.err;
-  auto other = RunCli({"ingest", db_, dir_.Sub("docs"), "--model", FixtureModel("minilm-like")});
+  auto other =
+      RunCli({"ingest", db_, dir_.Sub("docs"), "--model", test::EncoderFixture("minilm-like")});
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_NE(other.err.find("keeps its model"), std::string::npos) << other.err;
 }
 
 TEST_F(ImportModelCliTest, ReducedPrecisionIsNamed) {
   Create("minilm-like");
-  auto imported =
-      RunCli({"import", db_, "--model", FixtureModel("minilm-like"), "--precision", "bf16"});
+  auto imported = RunCli(
+      {"import", db_, "--model", test::EncoderFixture("minilm-like"), "--precision", "bf16"});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_NE(imported.out.find("(bf16)"), std::string::npos) << imported.out;
 }
@@ -107,9 +107,10 @@ TEST_F(ImportModelCliTest, BadInputIsOneLineAndExitTwo) {
   };
   const Case cases[] = {
       {{"import", db_, "--model", dir_.Sub("nowhere")}, "nowhere"},
-      {{"import", db_, "--model", FixtureModel("minilm-like"), "--word-vectors", "x.txt"},
+      {{"import", db_, "--model", test::EncoderFixture("minilm-like"), "--word-vectors", "x.txt"},
        "exactly one of"},
-      {{"import", db_, "--model", FixtureModel("minilm-like"), "--precision", "fp8"}, "fp8"},
+      {{"import", db_, "--model", test::EncoderFixture("minilm-like"), "--precision", "fp8"},
+       "fp8"},
   };
   for (const Case& c : cases) {
     auto result = RunCli(c.args);

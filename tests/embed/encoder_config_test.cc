@@ -13,25 +13,15 @@
 
 #include "embed/encoder.h"
 #include "embed/safetensors.h"
+#include "tests/fixtures/test_util.h"
 
 namespace quiver::embed {
 namespace {
 
 using nlohmann::json;
 
-std::string FixtureDir(const std::string& name) {
-  return std::string(QUIVER_SOURCE_DIR) + "/tests/fixtures/encoders/" + name;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 json Config(const std::string& name) {
-  return json::parse(Slurp(FixtureDir(name) + "/config.json"));
+  return json::parse(test::ReadFile(test::EncoderFixture(name) + "/config.json"));
 }
 
 bool Mentions(const Status& s, const std::string& what) {
@@ -123,7 +113,7 @@ TEST(EncoderConfigTest, PrecisionNames) {
 }
 
 TEST(SafetensorsTensorsTest, ReadsDirectoriesAndStripsPrefixes) {
-  auto bge = ReadSafetensorsTensors(FixtureDir("bge-like"));  // saved with "bert." names
+  auto bge = ReadSafetensorsTensors(test::EncoderFixture("bge-like"));  // saved with "bert." names
   ASSERT_TRUE(bge.ok()) << bge.status().ToString();
   ASSERT_TRUE(bge->count("embeddings.word_embeddings.weight"));
   EXPECT_FALSE(bge->count("bert.embeddings.word_embeddings.weight"));
@@ -132,13 +122,15 @@ TEST(SafetensorsTensorsTest, ReadsDirectoriesAndStripsPrefixes) {
   EXPECT_EQ(q.dtype, "F16");
   EXPECT_EQ(q.shape, (std::vector<int64_t>{64, 64}));
   EXPECT_EQ(q.bytes.size(), 64u * 64 * 2);
-  auto file = ReadSafetensorsTensors(FixtureDir("minilm-like") + "/model.safetensors");
+  auto file = ReadSafetensorsTensors(test::EncoderFixture("minilm-like") + "/model.safetensors");
   ASSERT_TRUE(file.ok()) << file.status().ToString();
   EXPECT_EQ(file->at("embeddings.position_ids").dtype, "I64");
-  EXPECT_TRUE(
-      ReadSafetensorsTensors(FixtureDir("minilm-like") + "/1_Pooling").status().IsNotFound());
-  EXPECT_TRUE(
-      ReadSafetensorsTensors(FixtureDir("minilm-like") + "/config.json").status().IsCorruption());
+  EXPECT_TRUE(ReadSafetensorsTensors(test::EncoderFixture("minilm-like") + "/1_Pooling")
+                  .status()
+                  .IsNotFound());
+  EXPECT_TRUE(ReadSafetensorsTensors(test::EncoderFixture("minilm-like") + "/config.json")
+                  .status()
+                  .IsCorruption());
 }
 
 class EncoderErrorsTest : public testing::Test {
@@ -147,7 +139,7 @@ class EncoderErrorsTest : public testing::Test {
     auto c = ParseEncoderConfig(Config("minilm-like").dump());
     ASSERT_TRUE(c.ok());
     config_ = *c;
-    auto t = ReadSafetensorsTensors(FixtureDir("minilm-like"));
+    auto t = ReadSafetensorsTensors(test::EncoderFixture("minilm-like"));
     ASSERT_TRUE(t.ok());
     tensors_ = *t;
   }
@@ -173,7 +165,7 @@ TEST_F(EncoderErrorsTest, WrongShape) {
               Mentions(s, "[48, 48]"))
       << s.ToString();
   config_.vocab_size = 2000;  // the table has 1839 rows
-  tensors_ = *ReadSafetensorsTensors(FixtureDir("minilm-like"));
+  tensors_ = *ReadSafetensorsTensors(test::EncoderFixture("minilm-like"));
   const Status v = CreateStatus();
   EXPECT_TRUE(v.IsInvalidArgument() && Mentions(v, "word_embeddings")) << v.ToString();
 }
@@ -185,7 +177,7 @@ TEST_F(EncoderErrorsTest, NonFiniteWeights) {
   Status s = CreateStatus();
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_TRUE(Mentions(s, "encoder.layer.1.output.dense.weight")) << s.ToString();
-  auto bge = ReadSafetensorsTensors(FixtureDir("bge-like"));  // F16: 0x7C00 is +inf
+  auto bge = ReadSafetensorsTensors(test::EncoderFixture("bge-like"));  // F16: 0x7C00 is +inf
   ASSERT_TRUE(bge.ok());
   (*bge)["embeddings.LayerNorm.bias"].bytes[0] = 0x00;
   (*bge)["embeddings.LayerNorm.bias"].bytes[1] = static_cast<char>(0x7C);
@@ -230,7 +222,7 @@ TEST_F(EncoderErrorsTest, BadSequences) {
 
 TEST(EncoderErrorsXlmrTest, PositionLimitLeavesRoomForPadding) {
   auto config = ParseEncoderConfig(Config("xlmr-like").dump());
-  auto tensors = ReadSafetensorsTensors(FixtureDir("xlmr-like"));
+  auto tensors = ReadSafetensorsTensors(test::EncoderFixture("xlmr-like"));
   ASSERT_TRUE(config.ok() && tensors.ok());
   auto encoder = Encoder::Create(*config, *tensors);
   ASSERT_TRUE(encoder.ok()) << encoder.status().ToString();

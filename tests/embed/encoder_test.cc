@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "embed/safetensors.h"
+#include "tests/fixtures/test_util.h"
 
 namespace quiver::embed {
 namespace {
@@ -26,17 +27,6 @@ namespace {
 using nlohmann::json;
 
 const char* const kFixtures[] = {"minilm-like", "bge-like", "e5-like", "xlmr-like"};
-
-std::string FixtureDir(const std::string& name) {
-  return std::string(QUIVER_SOURCE_DIR) + "/tests/fixtures/encoders/" + name;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Case {
   std::vector<int32_t> ids;
@@ -54,22 +44,23 @@ struct Fixture {
 
 Fixture LoadFixture(const std::string& name) {
   Fixture f;
-  const std::string dir = FixtureDir(name);
-  auto config = ParseEncoderConfig(Slurp(dir + "/config.json"));
+  const std::string dir = test::EncoderFixture(name);
+  auto config = ParseEncoderConfig(test::ReadFile(dir + "/config.json"));
   EXPECT_TRUE(config.ok()) << config.status().ToString();
   f.config = *config;
   auto tensors = ReadSafetensorsTensors(dir);
   EXPECT_TRUE(tensors.ok()) << tensors.status().ToString();
   f.tensors = *tensors;
-  const json pooling = json::parse(Slurp(dir + "/1_Pooling/config.json"));
+  const json pooling = json::parse(test::ReadFile(dir + "/1_Pooling/config.json"));
   f.options.pooling = pooling["pooling_mode_cls_token"].get<bool>()    ? PoolingMode::kCls
                       : pooling["pooling_mode_max_tokens"].get<bool>() ? PoolingMode::kMax
                                                                        : PoolingMode::kMean;
   f.options.normalize = false;  // as sentence-transformers decides: a Normalize module listed
-  for (const json& module : json::parse(Slurp(dir + "/modules.json"))) {
+  for (const json& module : json::parse(test::ReadFile(dir + "/modules.json"))) {
     if (module["type"] == "sentence_transformers.models.Normalize") f.options.normalize = true;
   }
-  const json expected = json::parse(Slurp(FixtureDir("expected/" + name + ".json")));
+  const json expected =
+      json::parse(test::ReadFile(test::EncoderFixture("expected/" + name + ".json")));
   for (const json& c : expected["cases"]) {
     f.cases.push_back(
         {c["ids"].get<std::vector<int32_t>>(), c["pooled"].get<std::vector<float>>()});

@@ -21,10 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempDir;
 
-std::string FixtureModel(const std::string& name) {
-  return std::string(QUIVER_SOURCE_DIR) + "/tests/fixtures/encoders/" + name;
-}
-
 // The fixture model `name`, read and built outside any database.
 struct DirectModel {
   embed::ModelDirectory directory;
@@ -34,7 +30,7 @@ struct DirectModel {
 
 DirectModel LoadDirect(const std::string& name, const std::string& precision = "fp32") {
   DirectModel model;
-  auto directory = embed::ReadModelDirectory(FixtureModel(name));
+  auto directory = embed::ReadModelDirectory(test::EncoderFixture(name));
   EXPECT_TRUE(directory.ok()) << directory.status().ToString();
   model.directory = std::move(*directory);
   model.directory.spec.precision = *embed::ParsePrecision(precision);
@@ -65,14 +61,14 @@ float MaxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 int HiddenOf(const std::string& name) {
-  std::ifstream in(FixtureModel(name) + "/config.json");
+  std::ifstream in(test::EncoderFixture(name) + "/config.json");
   return nlohmann::json::parse(in).at("hidden_size").get<int>();
 }
 
 std::unique_ptr<DB> DatabaseWithModel(const TempDir& dir, const std::string& name,
                                       const ModelImportOptions& options = {}) {
   auto db = test::OpenOrDie(dir.Sub("db"), test::CreateOptions(HiddenOf(name)));
-  Status s = db->ImportModel(FixtureModel(name), options);
+  Status s = db->ImportModel(test::EncoderFixture(name), options);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return db;
 }
@@ -80,7 +76,7 @@ std::unique_ptr<DB> DatabaseWithModel(const TempDir& dir, const std::string& nam
 // A copy of fixture model `name` under `dir`, to damage.
 std::string CopyOfModel(const TempDir& dir, const std::string& name) {
   const std::string copy = dir.Sub("model-" + name);
-  fs::copy(FixtureModel(name), copy, fs::copy_options::recursive);
+  fs::copy(test::EncoderFixture(name), copy, fs::copy_options::recursive);
   return copy;
 }
 
@@ -106,7 +102,7 @@ TEST(SentenceEncoderDb, ImportedModelEmbedsQueriesLikeTheDirectModel) {
     ASSERT_TRUE(info.ok()) << info.status().ToString();
     EXPECT_EQ(info->architecture, embed::DescribeSpec(direct.directory.spec));
     EXPECT_EQ(info->dimension, direct.directory.spec.encoder.hidden);
-    EXPECT_EQ(info->source, "model " + FixtureModel(name));
+    EXPECT_EQ(info->source, "model " + test::EncoderFixture(name));
     for (const char* text : {"how do I set a proxy for apt?", "", "Ünïcödé text, 日本語 too"}) {
       auto embedded = db->Embed(text);
       ASSERT_TRUE(embedded.ok()) << embedded.status().ToString();
@@ -124,7 +120,7 @@ TEST(SentenceEncoderDb, ImportedModelEmbedsQueriesLikeTheDirectModel) {
 TEST(SentenceEncoderDb, TextsGiveTheReferenceVectors) {
   for (const char* name : kModels) {
     SCOPED_TRACE(name);
-    std::ifstream in(FixtureModel("expected/" + std::string(name) + ".json"));
+    std::ifstream in(test::EncoderFixture("expected/" + std::string(name) + ".json"));
     const auto expected = nlohmann::json::parse(in);
     TempDir dir;
     auto db = DatabaseWithModel(dir, name);
@@ -260,7 +256,7 @@ TEST(SentenceEncoderDb, PrecisionIsPartOfTheModelIdentity) {
   options.precision = "fp16";
   TempDir c;
   auto db = test::OpenOrDie(c.Sub("db"), test::CreateOptions(HiddenOf("minilm-like")));
-  Status s = db->ImportModel(FixtureModel("minilm-like"), options);
+  Status s = db->ImportModel(test::EncoderFixture("minilm-like"), options);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
 }
 
@@ -269,12 +265,12 @@ TEST(SentenceEncoderDb, ReplacingTheModelNeedsAReembed) {
   auto db = DatabaseWithModel(dir, "minilm-like");
   test::WriteFile(dir.Sub("doc.txt"), "the quick brown fox\n");
   ASSERT_TRUE(db->Ingest({dir.Sub("doc.txt")}, {}).ok());
-  Status refused = db->ImportModel(FixtureModel("xlmr-like"));
+  Status refused = db->ImportModel(test::EncoderFixture("xlmr-like"));
   EXPECT_TRUE(refused.IsInvalidArgument()) << refused.ToString();
   ModelImportOptions replace;
   replace.existing = ExistingModel::kReplace;
   ASSERT_EQ(HiddenOf("xlmr-like"), HiddenOf("minilm-like"));
-  ASSERT_TRUE(db->ImportModel(FixtureModel("xlmr-like"), replace).ok());
+  ASSERT_TRUE(db->ImportModel(test::EncoderFixture("xlmr-like"), replace).ok());
   QueryOptions dense;
   dense.mode = QueryMode::kDense;
   auto stale = db->Query("fox", dense);
