@@ -22,6 +22,8 @@
 #include <faiss/index_factory.h>
 #include <fcntl.h>
 #include <omp.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,7 +66,8 @@ struct Flags {
   std::vector<std::string> specs = {"Flat", "HNSW32"};
   std::string dir = "/tmp";
   uint64_t seed = 1;
-  bool skip_search = false;  // add and reopen only: no raw FAISS build, no search
+  bool skip_search = false;          // add and reopen only: no raw FAISS build, no search
+  int64_t checkpoint_interval = -1;  // Options::checkpoint_interval; -1 keeps the default
 };
 
 double Since(Clock::time_point start) {
@@ -83,7 +86,7 @@ std::vector<std::string> Split(const std::string& text, char sep) {
 constexpr char kUsage[] =
     "usage: engine_harness [--n=N] [--dim=D] [--rank=R] [--queries=Q] [--flat-queries=Q] "
     "[--k=K] [--batch=B] [--ef=EF] [--threads=T] [--reps=R] [--specs=Flat,HNSW32] "
-    "[--dir=DIR] [--seed=S] [--skip-search]\n";
+    "[--dir=DIR] [--seed=S] [--skip-search] [--checkpoint-interval=OPS]\n";
 
 // Parses --name=value flags; exits with the usage line on anything unknown.
 Flags ParseFlags(int argc, char** argv) {
@@ -104,6 +107,8 @@ Flags ParseFlags(int argc, char** argv) {
       {"--dir", [&](const std::string& v) { f.dir = v; }},
       {"--seed", [&](const std::string& v) { f.seed = std::stoull(v); }},
       {"--skip-search", [&](const std::string&) { f.skip_search = true; }},
+      {"--checkpoint-interval",
+       [&](const std::string& v) { f.checkpoint_interval = std::stoll(v); }},
   };
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -164,8 +169,9 @@ struct SpecResult {
   double add_seconds = 0;      // sum of Upsert calls
   double batch_median_ms = 0;  // Upsert latency per batch
   double batch_max_ms = 0;
-  double close_seconds = 0;    // first Close (final checkpoint)
-  double raw_add_seconds = 0;  // faiss add of the same batches
+  double close_seconds = 0;        // first Close (final checkpoint)
+  double raw_add_seconds = 0;      // faiss add of the same batches
+  double rocksdb_add_seconds = 0;  // RocksDB alone writing the same batches
   uint64_t disk_bytes = 0;
   size_t nq = 0;
   std::vector<double> engine_qps, raw_qps;  // one per repetition, same order
@@ -187,7 +193,48 @@ quiver::Options CreateOptions(const Flags& f, const std::string& spec) {
   o.dimension = f.dim;
   o.metric = quiver::Metric::kCosine;
   o.index_spec = spec;
+  if (f.checkpoint_interval >= 0) o.checkpoint_interval = f.checkpoint_interval;
   return o;
+}
+
+// Seconds RocksDB alone takes to write the same batches as the engine's store lays a record
+// out (document, id map entry, vector; default options, one synced WriteBatch a batch).
+double RocksDbAloneAdd(const std::vector<float>& base, const Flags& f, const std::string& path) {
+  std::filesystem::remove_all(path);
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* opened = nullptr;
+  const rocksdb::Status opened_status = rocksdb::DB::Open(options, path, &opened);
+  std::unique_ptr<rocksdb::DB> db(opened);
+  if (rocksdb::Status s = opened_status; !s.ok()) {
+    std::fprintf(stderr, "rocksdb alone: %s\n", s.ToString().c_str());
+    std::exit(1);
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  const size_t n = base.size() / f.dim, row_bytes = f.dim * sizeof(float);
+  const auto start = Clock::now();
+  for (size_t first = 0; first < n; first += f.batch) {
+    rocksdb::WriteBatch batch;
+    for (size_t i = first; i < std::min(n, first + f.batch); ++i) {
+      const std::string id = "v" + std::to_string(i);
+      std::string key(9, '\0');
+      for (int b = 0; b < 8; ++b) key[8 - b] = static_cast<char>((i >> (8 * b)) & 0xff);
+      key[0] = 'd';
+      batch.Put(key, id);
+      key[0] = 'v';
+      batch.Put(key, rocksdb::Slice(reinterpret_cast<const char*>(&base[i * f.dim]), row_bytes));
+      batch.Put("i" + id, key.substr(1));
+    }
+    if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) {
+      std::fprintf(stderr, "rocksdb alone: %s\n", s.ToString().c_str());
+      std::exit(1);
+    }
+  }
+  const double seconds = Since(start);
+  db.reset();
+  std::filesystem::remove_all(path);
+  return seconds;
 }
 
 // Upserts `base` in batches of f.batch records with ids "v<row>"; fills the add figures.
@@ -331,6 +378,11 @@ SpecResult RunSpec(const std::string& spec, const std::vector<float>& base,
     std::printf("  %s add: %.2f s, %.0f vectors/s (batch median %.1f ms, max %.1f ms)\n",
                 spec.c_str(), r.add_seconds, (base.size() / f.dim) / r.add_seconds,
                 r.batch_median_ms, r.batch_max_ms);
+    std::fflush(stdout);
+    r.rocksdb_add_seconds = RocksDbAloneAdd(base, f, path + "_rocksdb_alone");
+    std::printf("  %s add, RocksDB alone: %.2f s, %.0f records/s; engine / RocksDB alone %.2fx\n",
+                spec.c_str(), r.rocksdb_add_seconds, (base.size() / f.dim) / r.rocksdb_add_seconds,
+                r.rocksdb_add_seconds / r.add_seconds);
     std::fflush(stdout);
     if (!f.skip_search) {
       auto raw = BuildRaw(normalized_base, spec, f, &r);

@@ -30,19 +30,42 @@ function(quiver_module name)
 endfunction()
 
 # quiver_bundle(): the installed static library quiver::quiver, made of every module's
-# objects and linking every module's third-party dependencies.
+# objects and linking every module's third-party dependencies; with QUIVER_SHARED also the
+# shared library quiver::shared (libquiver.so) from the same objects, its dependencies private.
 function(quiver_bundle)
   get_property(modules GLOBAL PROPERTY QUIVER_MODULES)
   get_property(links GLOBAL PROPERTY QUIVER_MODULE_LINKS)
   list(REMOVE_DUPLICATES links)
-  add_library(quiver STATIC)
-  add_library(quiver::quiver ALIAS quiver)
-  foreach(module IN LISTS modules)
-    target_sources(quiver PRIVATE $<TARGET_OBJECTS:${module}>)
+  set(kinds STATIC)
+  if(QUIVER_SHARED)
+    list(APPEND kinds SHARED)
+  endif()
+  foreach(kind IN LISTS kinds)
+    if(kind STREQUAL "STATIC")
+      set(target quiver)
+      set(alias quiver::quiver)
+    else()
+      set(target quiver_shared)
+      set(alias quiver::shared)
+    endif()
+    add_library(${target} ${kind})
+    add_library(${alias} ALIAS ${target})
+    foreach(module IN LISTS modules)
+      target_sources(${target} PRIVATE $<TARGET_OBJECTS:${module}>)
+    endforeach()
+    target_include_directories(${target} PUBLIC
+      $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+      $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON
+                          LINKER_LANGUAGE CXX OUTPUT_NAME quiver)
+    target_link_libraries(${target} PRIVATE ${links})
   endforeach()
-  target_include_directories(quiver PUBLIC
-    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
-    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  set_target_properties(quiver PROPERTIES POSITION_INDEPENDENT_CODE ON LINKER_LANGUAGE CXX)
-  target_link_libraries(quiver PRIVATE ${links})
+  if(QUIVER_SHARED)
+    # 0.x releases may change the ABI at every minor version.
+    set_target_properties(quiver_shared PROPERTIES VERSION ${PROJECT_VERSION}
+      SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+      EXPORT_NAME shared)
+    # Every dependency is resolved inside libquiver.so, so a consumer links it alone.
+    target_link_options(quiver_shared PRIVATE -Wl,--no-undefined)
+  endif()
 endfunction()

@@ -18,11 +18,25 @@ class CommitBuilder {
     out_.counters = before;
   }
 
-  // Deletes the record `id` if it exists (at most once per commit); *existed says whether.
+  // Looks up, in one batched read, the internal ids of every id Remove will be asked about.
+  Status FindExisting(std::vector<std::string_view> ids) {
+    QUIVER_ASSIGN_OR_RETURN(const std::vector<std::optional<uint64_t>> found,
+                            store_.FindInternalIds(ids));
+    existing_.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) existing_.emplace(ids[i], found[i]);
+    return Status::OK();
+  }
+
+  // Deletes the record `id` if it exists, at most once per commit; *existed says whether.
   Status Remove(const std::string& id, bool* existed) {
     *existed = false;
     if (!gone_.insert(id).second) return Status::OK();
-    QUIVER_ASSIGN_OR_RETURN(std::optional<uint64_t> existing, store_.FindInternalId(id));
+    std::optional<uint64_t> existing;
+    if (const auto known = existing_.find(id); known != existing_.end()) {
+      existing = known->second;
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(existing, store_.FindInternalId(id));
+    }
     if (!existing.has_value()) return Status::OK();
     *existed = true;
     out_.batch->DeleteRecord(*existing, id);
@@ -64,6 +78,7 @@ class CommitBuilder {
   storage::Store& store_;
   PreparedCommit out_;
   std::unordered_set<std::string_view> gone_;
+  std::unordered_map<std::string_view, std::optional<uint64_t>> existing_;
 };
 
 }  // namespace
@@ -71,6 +86,11 @@ class CommitBuilder {
 Result<PreparedCommit> PlanCommit(storage::Store& store, const CommitPlan& plan,
                                   const Counters& before) {
   CommitBuilder builder(store, before);
+  std::unordered_map<std::string_view, size_t> last_of;
+  for (size_t i = 0; i < plan.upserts.size(); ++i) last_of[plan.upserts[i].id] = i;
+  std::vector<std::string_view> looked_up(plan.deletes.begin(), plan.deletes.end());
+  for (const auto& [id, last] : last_of) looked_up.push_back(id);
+  QUIVER_RETURN_IF_ERROR(builder.FindExisting(std::move(looked_up)));
   for (const std::string& id : plan.deletes) {
     bool existed = false;
     QUIVER_RETURN_IF_ERROR(builder.Remove(id, &existed));
@@ -79,8 +99,6 @@ Result<PreparedCommit> PlanCommit(storage::Store& store, const CommitPlan& plan,
       --builder.counters().record_count;
     }
   }
-  std::unordered_map<std::string_view, size_t> last_of;
-  for (size_t i = 0; i < plan.upserts.size(); ++i) last_of[plan.upserts[i].id] = i;
   for (size_t i = 0; i < plan.upserts.size(); ++i) {
     const PendingRecord& r = plan.upserts[i];
     if (last_of[r.id] != i) continue;  // a later record with the same id wins

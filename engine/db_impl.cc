@@ -274,6 +274,10 @@ Status DBImpl::Publish(const CommitPlan& plan, const PreparedCommit& commit) {
   for (size_t i = 0; s.ok() && i < commit.added.size(); ++i) {
     s = lexical_->Add(commit.added[i], plan.upserts[commit.added_records[i]].terms);
   }
+  std::vector<std::string_view> added_names;
+  added_names.reserve(commit.added.size());
+  for (const size_t record : commit.added_records) added_names.push_back(plan.upserts[record].id);
+  external_ids_.Apply(commit.removed, commit.added, added_names);
   if (s.ok()) return s;
   // The store already holds the write; bring the index back in line with it.
   return RebuildHeld("applying a committed write failed: " + s.message());
@@ -520,7 +524,7 @@ Result<ReembedSummary> DBImpl::Reembed() {
 
 QueryContext DBImpl::Context() const {
   return {store_.get(), index_.get(), lexical_.get(),      analyzer_.get(),
-          &config_,     &counters_,   data_version_.load()};
+          &config_,     &counters_,   data_version_.load(), &external_ids_};
 }
 
 Result<text::LexicalQuery> DBImpl::ParseTextQuery(std::string_view text) const {

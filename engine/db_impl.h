@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/commit.h"
+#include "engine/external_ids.h"
 #include "engine/layout.h"
 #include "engine/lexical.h"
 #include "engine/model_store.h"
@@ -152,6 +153,8 @@ class DBImpl final : public DB {
   Counters counters_ GUARDED_BY(state_mu_);
   // The operation-log sequence both on-disk checkpoints cover (the lower of the two).
   uint64_t checkpoint_sequence_ GUARDED_BY(state_mu_) = 0;
+  // Built by the first ids-only search (under state_mu_ shared), applied to by Publish.
+  mutable ExternalIds external_ids_;
   // Counts committed writes (a new value after each), so caches of stored data can tell
   // they are stale. Read before the store when building such a cache.
   std::atomic<uint64_t> data_version_{0};

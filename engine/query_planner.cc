@@ -261,7 +261,7 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const T
   if (ranked.size() > k) ranked.resize(k);
   QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits,
                           FetchHits(*context.store, ranked, options.fields,
-                                    context.config->dimension, options.highlight));
+                                    context.config->dimension, options.highlight, context.names));
   if (options.highlight) {
     for (Hit& hit : hits) {
       hit.highlights = HighlightSpans(*context.analyzer, query.lexical, hit.text);
@@ -305,8 +305,9 @@ Result<std::vector<Hit>> QueryPlanner::Search(const QueryContext& context,
     QUIVER_ASSIGN_OR_RETURN(
         const std::vector<ScoredDocument> ranked,
         DenseCandidates(context, query, n, options.ef_search, options.nprobe, allowed.get(), 0));
-    QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits, FetchHits(*context.store, ranked, options.fields,
-                                                             context.config->dimension));
+    QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits,
+                            FetchHits(*context.store, ranked, options.fields,
+                                      context.config->dimension, false, context.names));
     if (hits.size() >= k || ranked.size() < n) {
       if (hits.size() > k) hits.resize(k);
       return hits;

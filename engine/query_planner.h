@@ -16,6 +16,7 @@
 
 #include "engine/commit.h"
 #include "engine/field_names.h"
+#include "engine/external_ids.h"
 #include "engine/fusion.h"
 #include "engine/metadata_filter.h"
 #include "index/vector_index.h"
@@ -39,6 +40,7 @@ struct QueryContext {
   const index::IndexConfig* config = nullptr;
   const Counters* counters = nullptr;
   uint64_t data_version = 0;  // of the committed writes, read before the store
+  ExternalIds* names = nullptr;  // ids-only hits are named from it
 };
 
 // InvalidArgument naming the first option out of range.

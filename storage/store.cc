@@ -214,13 +214,16 @@ struct Store::Rep {
     std::vector<std::string> keys;
     keys.reserve(ids.size());
     for (uint64_t id : ids) keys.push_back(EncodeU64Key(id));
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<rocksdb::PinnableSlice> values(ids.size());
-    std::vector<rocksdb::Status> statuses(ids.size());
-    db->MultiGet(rocksdb::ReadOptions(), cf(family), slices.size(), slices.data(), values.data(),
+    return MultiGet(family, std::vector<rocksdb::Slice>(keys.begin(), keys.end()));
+  }
+
+  Result<Store::MaybeValues> MultiGet(Family family, const std::vector<rocksdb::Slice>& keys) {
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db->MultiGet(rocksdb::ReadOptions(), cf(family), keys.size(), keys.data(), values.data(),
                  statuses.data());
-    Store::MaybeValues out(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) {
+    Store::MaybeValues out(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
       if (statuses[i].IsNotFound()) continue;
       if (!statuses[i].ok()) {
         return FromRocks(statuses[i], std::string("reading ") + kFamilyNames[family]);
@@ -349,6 +352,24 @@ Result<std::optional<uint64_t>> Store::FindInternalId(std::string_view external_
   if (!id)
     return Status::Corruption("id map entry for '" + std::string(external_id) + "' is malformed");
   return std::optional<uint64_t>(*id);
+}
+
+Result<std::vector<std::optional<uint64_t>>> Store::FindInternalIds(
+    std::span<const std::string_view> external_ids) {
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(external_ids.size());
+  for (std::string_view id : external_ids) keys.emplace_back(id.data(), id.size());
+  QUIVER_ASSIGN_OR_RETURN(const MaybeValues values, rep_->MultiGet(kIds, keys));
+  std::vector<std::optional<uint64_t>> found(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i].has_value()) continue;
+    found[i] = DecodeU64Key(*values[i]);
+    if (!found[i]) {
+      return Status::Corruption("id map entry for '" + std::string(external_ids[i]) +
+                                "' is malformed");
+    }
+  }
+  return found;
 }
 
 Result<StoredDoc> Store::GetDoc(uint64_t internal_id) {

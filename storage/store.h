@@ -120,6 +120,9 @@ class Store {
   Result<std::optional<std::string>> GetSource(std::string_view path);
   // nullopt when no record has this external id.
   Result<std::optional<uint64_t>> FindInternalId(std::string_view external_id);
+  // FindInternalId of each, in one batched read.
+  Result<std::vector<std::optional<uint64_t>>> FindInternalIds(
+      std::span<const std::string_view> external_ids);
   // NotFound when absent.
   Result<StoredDoc> GetDoc(uint64_t internal_id);
   Status GetVector(uint64_t internal_id, int dimension, std::vector<float>* out);

@@ -18,6 +18,8 @@ class CAPABILITY("mutex") Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void Lock() ACQUIRE() { mu_.lock(); }
+  // True when the caller now holds it; never waits.
+  bool TryLock() TRY_ACQUIRE(true) { return mu_.try_lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
   // Tells the analysis the caller holds it (for code it cannot follow, e.g. callbacks).
   void AssertHeld() const ASSERT_CAPABILITY(this) {}

@@ -20,6 +20,7 @@
 #define REQUIRES(...) QUIVER_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
 #define REQUIRES_SHARED(...) QUIVER_THREAD_ANNOTATION(requires_shared_capability(__VA_ARGS__))
 #define ACQUIRE(...) QUIVER_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
+#define TRY_ACQUIRE(...) QUIVER_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
 #define ACQUIRE_SHARED(...) QUIVER_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
 #define RELEASE(...) QUIVER_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
 #define RELEASE_SHARED(...) QUIVER_THREAD_ANNOTATION(release_shared_capability(__VA_ARGS__))
