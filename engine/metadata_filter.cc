@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "quiver/limits.h"
 #include "tokenizer/regex.h"
 #include "util/strings.h"
 #include "util/utf8.h"
@@ -37,7 +36,7 @@ struct Predicate {
   std::string field;              // As written in the filter.
   std::vector<std::string> path;  // `field` split at '.', when it contains one.
   Op op = Op::kEq;
-  json operand;                        // A scalar, or for $in/$nin a non-empty array of scalars.
+  json operand;  // A scalar, or for $in/$nin a non-empty array of scalars.
   std::shared_ptr<const Regex> regex;  // For $regex: the compiled operand.
 };
 
@@ -293,7 +292,6 @@ Result<ordered_json> ParseJson(std::string_view text) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Invalid("expected a JSON object, found empty text");
   }
-  if (Status depth = CheckJsonDepth(text); !depth.ok()) return Invalid(depth.message());
   try {
     return ordered_json::parse(text);
   } catch (const json::parse_error& e) {
