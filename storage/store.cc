@@ -276,6 +276,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
           "database is locked by another process (open it read-only to read "
           "while it is being written)");
     }
+    if (!create_if_missing && s.IsPathNotFound()) {  // CURRENT names a MANIFEST that is gone
+      return Status::Corruption("opening the store: a file it needs is missing (" + s.ToString() +
+                                ")");
+    }
     return FromRocks(s, "opening the store");
   }
   rep->MapFamilies();
