@@ -1,5 +1,6 @@
 #include "cli/jsonl_records.h"
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -88,7 +89,13 @@ bool LineReader::Next(std::string_view* line) {
     pos_ += n;
     bytes_read_ += n;
     if (!overlong_ && line_.size() + n > max_line_bytes_ + 2) overlong_ = true;  // + "\r\n"
-    if (!overlong_) line_.append(start, n);
+    if (!overlong_) {
+      if (line_.size() + n > line_.capacity()) {  // grow by doubling, but never past the limit
+        line_.reserve(
+            std::min(std::max(2 * line_.capacity(), line_.size() + n), max_line_bytes_ + 2));
+      }
+      line_.append(start, n);
+    }
     if (newline != nullptr) break;
   }
   if (!any) return false;
@@ -96,7 +103,10 @@ bool LineReader::Next(std::string_view* line) {
   if (!line_.empty() && line_.back() == '\n') line_.pop_back();
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
   if (line_.size() > max_line_bytes_) overlong_ = true;
-  if (overlong_) line_.clear();
+  if (overlong_) {
+    line_.clear();
+    line_.shrink_to_fit();  // an overlong line does not keep its memory for the rest
+  }
   *line = line_;
   return true;
 }
