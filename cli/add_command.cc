@@ -19,25 +19,37 @@ namespace {
 constexpr const char* kName = "add";
 constexpr size_t kMaxWarnings = 10;
 
-// Opens FILE, or copies standard input to an anonymous temporary file so it can be read
-// twice (once to check, once to write).
-Result<FILE*> OpenInput(const std::string& path) {
-  if (path != "-") {
-    FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) return Status::NotFound("cannot open " + path);
-    return file;
-  }
+// Copies the rest of `in` (named `name`) to an anonymous temporary file, rewound.
+Result<FILE*> Spool(FILE* in, const std::string& name) {
   FILE* copy = std::tmpfile();
-  if (copy == nullptr) return Status::IOError("cannot create a temporary file for stdin");
+  if (copy == nullptr) return Status::IOError("cannot create a temporary file to hold " + name);
   char buffer[1 << 16];
   size_t got;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) {
+  while ((got = std::fread(buffer, 1, sizeof(buffer), in)) > 0) {
     if (std::fwrite(buffer, 1, got, copy) != got) {
       std::fclose(copy);
-      return Status::IOError("cannot spool stdin to a temporary file");
+      return Status::IOError("cannot copy " + name + " to a temporary file");
     }
   }
+  if (std::ferror(in) || std::fflush(copy) != 0) {
+    std::fclose(copy);
+    return Status::IOError("cannot read " + name);
+  }
   std::rewind(copy);
+  return copy;
+}
+
+// Opens FILE (stdin for "-") so that it can be read twice, once to check and once to write,
+// while the input itself is read once: a regular file is read in place; anything else (stdin,
+// a pipe path such as /dev/stdin or <(...), a FIFO, a device) is first copied to a temporary
+// file, since it cannot be rewound.
+Result<FILE*> OpenInput(const std::string& path, const std::string& name) {
+  FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return Status::NotFound("cannot open " + path);
+  struct stat info;
+  if (::fstat(::fileno(file), &info) == 0 && S_ISREG(info.st_mode) && file != stdin) return file;
+  Result<FILE*> copy = Spool(file, name);
+  if (file != stdin) std::fclose(file);
   return copy;
 }
 
@@ -54,8 +66,8 @@ Status CheckInput(FILE* file, const std::string& name, const DB& db, bool skip_b
   std::string_view line;
   Record record;
   while (reader.Next(&line)) {
-    if (IsBlank(line)) continue;
-    Status s = ParseRecordLine(line, &record);
+    if (!reader.overlong() && IsBlank(line)) continue;
+    Status s = reader.overlong() ? reader.OverlongError() : ParseRecordLine(line, &record);
     if (s.ok()) s = db.CheckRecord(record);
     if (s.ok()) continue;
     const std::string where = name + ":" + std::to_string(reader.line_number()) + ": ";
@@ -89,7 +101,8 @@ Status WriteInput(FILE* file, const std::set<size_t>& bad, size_t batch_size, DB
     return s;
   };
   while (reader.Next(&line)) {
-    if (IsBlank(line) || bad.contains(reader.line_number())) continue;
+    if (bad.contains(reader.line_number()) || (!reader.overlong() && IsBlank(line))) continue;
+    if (reader.overlong()) return reader.OverlongError();  // the input changed since pass 1
     batch.emplace_back();
     QUIVER_RETURN_IF_ERROR(ParseRecordLine(line, &batch.back()));
     if (batch.size() >= batch_size) QUIVER_RETURN_IF_ERROR(flush());
@@ -117,6 +130,8 @@ int RunAdd(const std::vector<std::string>& args) {
                           "  {\"id\": \"doc-1\", \"vector\": [0.1, 0.2, ...], \"text\": \"...\", "
                           "\"meta\": {\"lang\": \"en\"}}\n"
                           "\"text\" and \"meta\" are optional. An id that exists is replaced.\n"
+                          "A line holds at most 256 MiB; JSON nests at most 64 levels deep.\n"
+                          "FILE may be a pipe or FIFO (<(cmd), /dev/stdin): it is read once.\n"
                           "The whole input is checked first; a bad line writes nothing unless\n"
                           "--skip-bad is given.",
                           options, positional, args);
@@ -129,9 +144,9 @@ int RunAdd(const std::vector<std::string>& args) {
 
   auto db = OpenDatabase(values, DbAccess::kReadWrite);
   if (!db.ok()) return Fail(kName, db.status());
-  auto file = OpenInput(input);
-  if (!file.ok()) return Fail(kName, file.status());
   const std::string name = input == "-" ? "stdin" : input;
+  auto file = OpenInput(input, name);
+  if (!file.ok()) return Fail(kName, file.status());
   const auto start = std::chrono::steady_clock::now();
   std::set<size_t> bad;
   uint64_t written = 0;

@@ -1,6 +1,7 @@
 #include "cli/jsonl_records.h"
 
-#include <cstdlib>
+#include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace quiver::cli {
@@ -34,6 +35,7 @@ Status ReadVector(const json& value, std::vector<float>* out) {
 }  // namespace
 
 Status ParseRecordLine(std::string_view line, Record* record) {
+  QUIVER_RETURN_IF_ERROR(CheckJsonDepth(line));
   json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return Status::InvalidArgument("malformed JSON");
   if (!parsed.is_object()) {
@@ -65,16 +67,52 @@ Status ParseRecordLine(std::string_view line, Record* record) {
   return Status::OK();
 }
 
-LineReader::~LineReader() { std::free(buffer_); }
+bool LineReader::Refill() {
+  if (chunk_.empty()) chunk_.resize(size_t{1} << 16);
+  pos_ = 0;
+  end_ = std::fread(chunk_.data(), 1, chunk_.size(), file_);
+  return end_ > 0;
+}
 
 bool LineReader::Next(std::string_view* line) {
-  ssize_t size = ::getline(&buffer_, &capacity_, file_);
-  if (size < 0) return false;
+  line_.clear();
+  overlong_ = false;
+  bool any = false;  // a byte of this line was read
+  while (true) {
+    if (pos_ == end_ && !Refill()) break;
+    any = true;
+    const char* start = chunk_.data() + pos_;
+    const void* newline = std::memchr(start, '\n', end_ - pos_);
+    const size_t n = newline == nullptr
+                         ? end_ - pos_
+                         : static_cast<size_t>(static_cast<const char*>(newline) - start) + 1;
+    pos_ += n;
+    bytes_read_ += n;
+    if (!overlong_ && line_.size() + n > max_line_bytes_ + 2) overlong_ = true;  // + "\r\n"
+    if (!overlong_) {
+      if (line_.size() + n > line_.capacity()) {  // grow by doubling, but never past the limit
+        line_.reserve(
+            std::min(std::max(2 * line_.capacity(), line_.size() + n), max_line_bytes_ + 2));
+      }
+      line_.append(start, n);
+    }
+    if (newline != nullptr) break;
+  }
+  if (!any) return false;
   ++line_number_;
-  bytes_read_ += static_cast<uint64_t>(size);
-  while (size > 0 && (buffer_[size - 1] == '\n' || buffer_[size - 1] == '\r')) --size;
-  *line = std::string_view(buffer_, static_cast<size_t>(size));
+  if (!line_.empty() && line_.back() == '\n') line_.pop_back();
+  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+  if (line_.size() > max_line_bytes_) overlong_ = true;
+  if (overlong_) {
+    line_.clear();
+    line_.shrink_to_fit();  // an overlong line does not keep its memory for the rest
+  }
+  *line = line_;
   return true;
+}
+
+Status LineReader::OverlongError() const {
+  return Status::InvalidArgument(LineTooLongMessage(max_line_bytes_));
 }
 
 bool IsBlank(std::string_view line) {

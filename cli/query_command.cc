@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "cli/common.h"
+#include "cli/jsonl_records.h"
 #include "cli/snippet.h"
 #include "cli/table.h"
 #include "quiver/display.h"
@@ -20,21 +21,27 @@ struct QueryJob {
   size_t line = 0;  // 1-based line of --queries FILE; 0 otherwise
 };
 
-// Reads --queries FILE: one query per line, plain text or {"query": ..., "where": ...}.
+// Reads --queries FILE: one query per line, plain text or {"query": ..., "where": ...}; lines
+// of at most kMaxLineBytes, JSON nested at most kMaxJsonDepth deep.
 Result<std::vector<QueryJob>> ReadQueryFile(const std::string& path, const std::string& where) {
-  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) return Status::NotFound("cannot open query file " + path);
   std::vector<QueryJob> jobs;
-  std::string line;
-  for (size_t number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  LineReader reader(in.get());
+  std::string_view line;
+  while (reader.Next(&line)) {
+    const std::string at = path + ":" + std::to_string(reader.line_number()) + ": ";
+    if (reader.overlong()) return Status::InvalidArgument(at + reader.OverlongError().message());
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    QueryJob job{line, "", where, number};
+    QueryJob job{std::string(line), "", where, reader.line_number()};
     if (line.front() == '{') {
+      if (Status depth = CheckJsonDepth(line); !depth.ok()) {
+        return Status::InvalidArgument(at + depth.message());
+      }
       auto json = nlohmann::json::parse(line, nullptr, false);
       if (!json.is_object() || !json.contains("query") || !json["query"].is_string()) {
-        return Status::InvalidArgument(path + ":" + std::to_string(number) +
-                                       ": expected plain text or {\"query\": \"...\", "
+        return Status::InvalidArgument(at +
+                                       "expected plain text or {\"query\": \"...\", "
                                        "\"where\": {...}}");
       }
       job.text = json["query"].get<std::string>();
@@ -42,6 +49,7 @@ Result<std::vector<QueryJob>> ReadQueryFile(const std::string& path, const std::
     }
     jobs.push_back(std::move(job));
   }
+  if (std::ferror(in.get())) return Status::IOError("cannot read query file " + path);
   return jobs;
 }
 

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "quiver/limits.h"
+
 namespace quiver::cli {
 namespace {
 
@@ -119,6 +121,12 @@ Result<VectorFile> ParseJsonl(const std::string& path, std::string_view bytes) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const std::string where = path + ":" + std::to_string(number);
+    if (line.size() > kMaxLineBytes) {
+      return Status::InvalidArgument(where + ": " + LineTooLongMessage());
+    }
+    if (Status depth = CheckJsonDepth(line); !depth.ok()) {
+      return Status::InvalidArgument(where + ": " + depth.message());
+    }
     nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
     if (json.is_object() && json.contains("vector")) json = json["vector"];
     std::vector<float> vector;

@@ -17,6 +17,7 @@ int RunVerify(const std::vector<std::string>& args) {
   positional.add("db", 1);
   auto parsed = ParseArgs(kName, "verify DB",
                           "Checks the store's checksums, that documents, ids and vectors agree,\n"
+                          "that every stored vector is finite (naming the records that are not),\n"
                           "that the index holds exactly the stored records and that the index\n"
                           "checkpoint's checksum holds. Exits 0 only then (5 otherwise).",
                           options, positional, args);

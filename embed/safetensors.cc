@@ -88,9 +88,13 @@ Result<std::vector<int64_t>> ParseShape(const json& shape, const std::string& wh
   if (!shape.is_array()) return Status::Corruption(where + "\"shape\" is not an array");
   std::vector<int64_t> dims;
   for (const json& d : shape) {
-    if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t{1} << 62) {
+    if (!d.is_number_unsigned()) {
       return Status::Corruption(where + "\"shape\" holds " + d.dump() +
                                 ", not a non-negative integer");
+    }
+    if (d.get<uint64_t>() > uint64_t{1} << 62) {
+      return Status::Corruption(where + "\"shape\" holds " + d.dump() +
+                                ", more than the limit of 2^62 (4611686018427387904)");
     }
     dims.push_back(static_cast<int64_t>(d.get<uint64_t>()));
   }
@@ -327,6 +331,22 @@ Result<std::vector<std::string>> TensorFiles(const std::string& path) {
   return files;
 }
 
+// Corruption naming the row and column of the first NaN or infinity in `m`: such a value
+// would poison every vector embedded with its token.
+Status CheckFinite(const EmbeddingMatrix& m, const std::string& where) {
+  const auto bad =
+      std::find_if(m.data.begin(), m.data.end(), [](float x) { return !std::isfinite(x); });
+  if (bad == m.data.end()) return Status::OK();
+  const auto at = static_cast<uint64_t>(bad - m.data.begin());
+  const auto cols = static_cast<uint64_t>(m.cols);
+  return Status::Corruption(where + "value at row " + std::to_string(at / cols) + ", column " +
+                            std::to_string(at % cols) + " is not finite (" +
+                            (std::isnan(*bad) ? "NaN"
+                             : *bad > 0       ? "inf"
+                                              : "-inf") +
+                            ")");
+}
+
 }  // namespace
 
 float HalfToFloat(uint16_t h) {
@@ -415,6 +435,7 @@ Result<EmbeddingMatrix> ReadSafetensorsEmbedding(const std::string& path, std::s
                                    " floats");
   }
   Convert(info.dtype, map.data(), n, m.data.data());
+  QUIVER_RETURN_IF_ERROR(CheckFinite(m, where));
   return m;
 }
 

@@ -51,7 +51,8 @@ Result<SafetensorsTensorInfo> FindSafetensorsTensor(
 // Reads `tensor` (located as by FindSafetensorsTensor) as a float matrix, converting F32,
 // F16 or BF16 (little-endian, as safetensors stores them) exactly; rows = shape[0],
 // cols = shape[1]. NotSupported when the tensor is not 2-D or has another dtype, naming the
-// dtype and shape; InvalidArgument when it has no elements.
+// dtype and shape; InvalidArgument when it has no elements; Corruption naming the row and
+// column of the first value that is NaN or infinite.
 Result<EmbeddingMatrix> ReadSafetensorsEmbedding(const std::string& path,
                                                  std::string_view tensor = kDefaultEmbeddingTensor);
 

@@ -59,10 +59,7 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
     QUIVER_ASSIGN_OR_RETURN(db->analyzer_, MakeAnalyzer(options.analyzer));
     QUIVER_ASSIGN_OR_RETURN(tokenizer_blob, TokenizerBlob(options.tokenizer_file));
   }
-  std::error_code ec;
-  if (create && !std::filesystem::create_directories(layout.index_dir(), ec) && ec) {
-    return Status::IOError("cannot create " + layout.index_dir() + ": " + ec.message());
-  }
+  if (!options.read_only) QUIVER_RETURN_IF_ERROR(EnsureIndexDirectory(layout));
   const auto mode =
       options.read_only ? storage::Store::Mode::kReadOnly : storage::Store::Mode::kReadWrite;
   auto store = storage::Store::Open(layout.store_dir(), mode, create);

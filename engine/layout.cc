@@ -14,6 +14,12 @@ Status CheckLayout(const Layout& layout, const Options& options, bool* create) {
     return Status::InvalidArgument(layout.root + " is not a quiver database: it is a file");
   }
   const bool has_store = exists && fs::exists(fs::path(layout.store_dir()) / "CURRENT", ec);
+  if (!has_store && exists && fs::is_directory(layout.store_dir(), ec) &&
+      !fs::is_empty(layout.store_dir(), ec)) {
+    return Status::Corruption(layout.root +
+                              ": the store is damaged: store/ has files but no CURRENT file "
+                              "(restore the database from a backup)");
+  }
   if (has_store) {
     if (options.error_if_exists) {
       return Status::InvalidArgument("database " + layout.root + " already exists");
@@ -30,6 +36,14 @@ Status CheckLayout(const Layout& layout, const Options& options, bool* create) {
                             " (create one with `quiver create` or Options::create_if_missing)");
   }
   *create = true;
+  return Status::OK();
+}
+
+Status EnsureIndexDirectory(const Layout& layout) {
+  std::error_code ec;
+  if (!fs::create_directories(layout.index_dir(), ec) && ec) {
+    return Status::IOError("cannot create " + layout.index_dir() + ": " + ec.message());
+  }
   return Status::OK();
 }
 

@@ -22,9 +22,14 @@ struct Layout {
 };
 
 // Decides whether `options` asks to open an existing database or to create one at `root`.
-// Sets *create accordingly; errors when the directory is not a quiver database, does not
-// exist and may not be created, or exists when it must not. Creates no files.
+// Sets *create accordingly. InvalidArgument when the directory is not a quiver database (a
+// file, or files but no store/) or exists when it must not; NotFound when it does not exist
+// and may not be created; Corruption when store/ has files but no CURRENT. Creates no files.
 Status CheckLayout(const Layout& layout, const Options& options, bool* create);
+
+// Creates index/ when it is missing (a new database, or one whose index/ was removed: its
+// checkpoints are caches, rebuilt from the store). IOError when it cannot be created.
+Status EnsureIndexDirectory(const Layout& layout);
 
 // Bytes used by every file under the database directory.
 uint64_t DiskBytes(const Layout& layout);

@@ -44,8 +44,12 @@ Status ModelStore::ImportModel(const std::string& dir, const ModelImportOptions&
   }
   auto tokenizer = LoadHuggingFaceFile(model.tokenizer_path);
   if (!tokenizer.ok()) return tokenizer.status().WithContext(model.tokenizer_path);
-  // Building the encoder checks every tensor (names, shapes, finite values) before storing.
-  QUIVER_RETURN_IF_ERROR(embed::SentenceEncoder::Create(spec, **tokenizer, model.tensors).status());
+  // Building the encoder checks every tensor (names, shapes, finite values) before storing;
+  // its errors name the tensor and position, the context names the model's weights.
+  if (Status built = embed::SentenceEncoder::Create(spec, **tokenizer, model.tensors).status();
+      !built.ok()) {
+    return built.WithContext("the weights of model " + dir);
+  }
   QUIVER_ASSIGN_OR_RETURN(std::string blob, (*tokenizer)->Serialize());
   const std::string spec_json = embed::EncodeSpec(spec);
   const nlohmann::json info = {{"kind", kSentenceEncoderKind},

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "quiver/limits.h"
+
 namespace quiver::engine {
 
 Status ValidateVector(std::span<const float> vector, int dimension, Metric metric,
@@ -35,6 +37,9 @@ Status ValidateRecord(const Record& record, int dimension, Metric metric,
   QUIVER_RETURN_IF_ERROR(ValidateVector(record.vector, dimension, metric, what));
   canonical_metadata->clear();
   if (record.metadata.empty()) return Status::OK();
+  if (Status depth = CheckJsonDepth(record.metadata); !depth.ok()) {
+    return Status::InvalidArgument("metadata of id '" + record.id + "': " + depth.message());
+  }
   auto parsed = nlohmann::json::parse(record.metadata, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return Status::InvalidArgument(

@@ -1,6 +1,8 @@
 #include "engine/recovery.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <vector>
@@ -204,10 +206,39 @@ Result<RecoveredIndex> RecoverIndex(storage::Store& store, const Layout& layout,
   return RebuildIndex(store, layout, config, reason, report);
 }
 
+namespace {
+
+// Collects the ids of stored vectors holding NaN or infinity, which no search can rank.
+class NonFiniteVectors {
+ public:
+  void Check(const std::string& id, const std::vector<float>& vector) {
+    if (std::all_of(vector.begin(), vector.end(), [](float x) { return std::isfinite(x); })) {
+      return;
+    }
+    if (count_++ < kNamed) named_ += (named_.empty() ? "'" : ", '") + id + "'";
+  }
+  // Corruption naming the first few ids, or OK when there were none.
+  Status status() const {
+    if (count_ == 0) return Status::OK();
+    return Status::Corruption(
+        std::to_string(count_) + " stored vector" + (count_ == 1 ? " is" : "s are") +
+        " not finite (NaN or infinity): " + named_ + (count_ > kNamed ? ", ..." : "") +
+        "; re-embed or delete those records");
+  }
+
+ private:
+  static constexpr uint64_t kNamed = 10;
+  uint64_t count_ = 0;
+  std::string named_;
+};
+
+}  // namespace
+
 Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
                    std::vector<uint64_t>* stored_ids) {
   QUIVER_RETURN_IF_ERROR(store.VerifyChecksums());
   std::vector<float> vector;
+  NonFiniteVectors non_finite;
   QUIVER_RETURN_IF_ERROR(store.ScanDocs([&](uint64_t id, const storage::StoredDoc& doc) {
     QUIVER_ASSIGN_OR_RETURN(std::optional<uint64_t> mapped, store.FindInternalId(doc.external_id));
     if (mapped != id) {
@@ -216,6 +247,7 @@ Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
     }
     Status s = store.GetVector(id, dimension, &vector);
     if (!s.ok()) return s.WithContext("document '" + doc.external_id + "'");
+    non_finite.Check(doc.external_id, vector);
     stored_ids->push_back(id);
     return Status::OK();
   }));
@@ -235,7 +267,7 @@ Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
                               std::to_string(vectors) + " vectors, record count " +
                               std::to_string(record_count));
   }
-  return Status::OK();
+  return non_finite.status();
 }
 
 Status WriteCheckpoints(storage::Store& store, const Layout& layout,

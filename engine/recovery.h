@@ -78,8 +78,9 @@ Result<RecoveredIndex> RebuildIndex(storage::Store& store, const Layout& layout,
                                     const index::IndexConfig& config, const std::string& reason,
                                     const std::function<void(const std::string&)>& report);
 
-// Checks the store's checksums and that documents, id map and vectors agree with each other
-// and with `record_count`; `stored_ids` receives the internal ids of the documents in order.
+// Checks the store's checksums, that documents, id map and vectors agree with each other and
+// with `record_count`, and that every stored vector is finite (Corruption naming the first
+// ids that are not); `stored_ids` receives the internal ids of the documents in order.
 Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
                    std::vector<uint64_t>* stored_ids);
 

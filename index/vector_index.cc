@@ -32,14 +32,16 @@ namespace {
 
 using faiss_id = faiss::Index::idx_t;
 
-// Every FAISS index_factory misconfiguration throws; quiver callers get a Status instead.
+// Every FAISS index_factory misconfiguration throws; quiver callers get a Status instead, of
+// the class `make` gives (bad input unless said otherwise).
 template <typename Fn>
-Status Guard(std::string_view what, Fn&& fn) {
+Status Guard(std::string_view what, Fn&& fn,
+             Status (*make)(std::string_view) = &Status::InvalidArgument) {
   try {
     fn();
     return Status::OK();
   } catch (const std::exception& e) {
-    return Status::InvalidArgument(std::string(what) + ": " + e.what());
+    return make(std::string(what) + ": " + e.what());
   }
 }
 
@@ -142,6 +144,7 @@ struct SpanReader : faiss::IOReader {
   size_t operator()(void* ptr, size_t size, size_t nitems) override {
     if (size == 0) return 0;
     const size_t n = std::min(nitems, left / size);
+    if (n == 0) return 0;  // FAISS reads empty vectors into a null pointer: no memcpy then
     std::memcpy(ptr, p, n * size);
     p += n * size;
     left -= n * size;
@@ -508,7 +511,10 @@ Status VectorIndex::WriteCheckpoint(const std::string& path, uint64_t sequence) 
     sink.Append(&tombstones, 8);
     for (faiss_id id : rep_->tombstones) sink.Append(&id, 8);
     SinkWriter writer(&sink);
-    return Guard("serializing the index", [&] { faiss::write_index(&rep_->active(), &writer); });
+    // FAISS throws when the sink refuses bytes, i.e. the file write failed (a full disk).
+    return Guard(
+        "serializing the index", [&] { faiss::write_index(&rep_->active(), &writer); },
+        &Status::IOError);
   });
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ingest/csv_values.h"
+#include "quiver/limits.h"
 #include "util/strings.h"
 #include "util/utf8.h"
 
@@ -132,6 +133,9 @@ json JsonRecordMetadata(json& j, const ReaderOptions& options) {
 Status ParseJsonRecord(const std::string& path, uint64_t line, std::string_view record,
                        const ReaderOptions& options, SourceDocument* doc) {
   const std::string where = Location(path, line);
+  if (Status depth = CheckJsonDepth(record); !depth.ok()) {
+    return Status::InvalidArgument(where + ": " + depth.message());
+  }
   json j;
   try {
     j = json::parse(record);
@@ -169,6 +173,7 @@ class CsvParser {
   struct Record {
     std::vector<std::string> fields;
     uint64_t line = 0;   // where it starts
+    size_t bytes = 0;    // its length in the input, line break included
     bool blank = false;  // an empty line
     bool unterminated = false;
   };
@@ -192,6 +197,7 @@ class CsvParser {
         if (!ReadQuoted(&field)) {
           record->fields.push_back(std::move(field));
           record->unterminated = true;
+          ResumeAfterLine(start, record->line);
           break;
         }
         continue;
@@ -202,10 +208,20 @@ class CsvParser {
     }
     record->blank = record->fields.size() == 1 && record->fields[0].empty() &&
                     !record->unterminated && s_[start] != '"';
+    record->bytes = pos_ - start;
     return true;
   }
 
  private:
+  // After a quote left open at the end of the input, in the record that starts at byte
+  // `start` on line `line`: the next record starts on the following line, so that one stray
+  // quote costs one record, not the rest of the file.
+  void ResumeAfterLine(size_t start, uint64_t line) {
+    const size_t newline = s_.find('\n', start);
+    pos_ = newline == std::string_view::npos ? s_.size() : newline + 1;
+    line_ = line + 1;
+  }
+
   // Appends unquoted data up to the next ',', CR or LF (or the end of the input).
   void ReadUnquoted(std::string* field) {
     const size_t stop = s_.find_first_of(",\r\n", pos_);
@@ -289,6 +305,13 @@ struct CsvColumns {
   std::vector<bool> as_text;  // per column: kept a string (ReaderOptions::text_columns)
 };
 
+// Why a CSV record longer than `max_line_bytes` is bad.
+std::string CsvTooLong(size_t max_line_bytes) {
+  return LineTooLongMessage(max_line_bytes) +
+         "; a record whose quoted fields hold line breaks "
+         "counts as one line";
+}
+
 // The index of column `name` in `header`, or -1.
 int ColumnIndex(const std::vector<std::string>& header, const std::string& name) {
   auto it = std::find(header.begin(), header.end(), name);
@@ -298,10 +321,13 @@ int ColumnIndex(const std::vector<std::string>& header, const std::string& name)
 // Reads the header record `record` into `columns`. InvalidArgument for an unterminated quoted
 // field, a non-empty name given twice, or no text column.
 Status ParseCsvHeader(const std::string& path, const CsvParser::Record& record,
-                      const ReaderOptions& options, CsvColumns* columns) {
+                      const ReaderOptions& options, size_t max_line_bytes, CsvColumns* columns) {
   if (record.unterminated) {
     return Status::InvalidArgument(Location(path, record.line) +
                                    ": unterminated quoted field in the header");
+  }
+  if (record.bytes > max_line_bytes) {
+    return Status::InvalidArgument(Location(path, record.line) + ": " + CsvTooLong(max_line_bytes));
   }
   std::vector<std::string>& header = columns->header;
   for (const std::string& name : record.fields) header.push_back(TrimAscii(name));
@@ -340,11 +366,14 @@ Status ParseCsvHeader(const std::string& path, const CsvParser::Record& record,
 // (an unterminated quoted field, or a field count other than the header's). Non-OK when the
 // file must fail.
 Status ReadCsvRow(const std::string& path, CsvParser::Record& record, const CsvColumns& columns,
-                  RecordSink& sink, SourceFile* file) {
+                  size_t max_line_bytes, RecordSink& sink, SourceFile* file) {
   const std::string where = Location(path, record.line);
   if (record.unterminated) {
-    return sink.Bad(
-        Status::InvalidArgument(where + ": unterminated quoted field (no closing '\"')"));
+    return sink.Bad(Status::InvalidArgument(
+        where + ": unterminated quoted field (no closing '\"' before the end of the file)"));
+  }
+  if (record.bytes > max_line_bytes) {
+    return sink.Bad(Status::InvalidArgument(where + ": " + CsvTooLong(max_line_bytes)));
   }
   if (record.fields.size() != columns.header.size()) {
     return sink.Bad(Status::InvalidArgument(
@@ -378,7 +407,7 @@ void ReadText(const std::string& path, std::string content, SourceFile* file) {
 }
 
 Status ReadJsonl(const std::string& path, std::string_view content, const ReaderOptions& options,
-                 SourceFile* file) {
+                 SourceFile* file, size_t max_line_bytes) {
   RecordSink sink(options, file);
   uint64_t line = 0;
   size_t pos = 0;
@@ -388,6 +417,12 @@ Status ReadJsonl(const std::string& path, std::string_view content, const Reader
     const size_t end = newline == std::string_view::npos ? content.size() : newline;
     std::string_view record = content.substr(pos, end - pos);
     pos = newline == std::string_view::npos ? content.size() : newline + 1;
+    if (record.ends_with('\r')) record.remove_suffix(1);
+    if (record.size() > max_line_bytes) {
+      QUIVER_RETURN_IF_ERROR(sink.Bad(Status::InvalidArgument(Location(path, line) + ": " +
+                                                              LineTooLongMessage(max_line_bytes))));
+      continue;
+    }
     if (IsBlank(record)) continue;
     SourceDocument doc;
     Status status = ParseJsonRecord(path, line, record, options, &doc);
@@ -401,7 +436,7 @@ Status ReadJsonl(const std::string& path, std::string_view content, const Reader
 }
 
 Status ReadCsv(const std::string& path, std::string_view content, const ReaderOptions& options,
-               SourceFile* file) {
+               SourceFile* file, size_t max_line_bytes) {
   CsvParser parser(content);
   CsvParser::Record record;
   // The header: the first non-blank record.
@@ -414,12 +449,12 @@ Status ReadCsv(const std::string& path, std::string_view content, const ReaderOp
   }
   if (!have_header) return Status::OK();
   CsvColumns columns;
-  QUIVER_RETURN_IF_ERROR(ParseCsvHeader(path, record, options, &columns));
+  QUIVER_RETURN_IF_ERROR(ParseCsvHeader(path, record, options, max_line_bytes, &columns));
 
   RecordSink sink(options, file);
   while (parser.Next(&record)) {
     if (record.blank) continue;
-    QUIVER_RETURN_IF_ERROR(ReadCsvRow(path, record, columns, sink, file));
+    QUIVER_RETURN_IF_ERROR(ReadCsvRow(path, record, columns, max_line_bytes, sink, file));
   }
   return Status::OK();
 }

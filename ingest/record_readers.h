@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ingest/source_reader.h"
+#include "quiver/limits.h"
 #include "quiver/status.h"
 
 namespace quiver::ingest {
@@ -15,17 +16,21 @@ namespace quiver::ingest {
 // when the content is empty or only ASCII white space.
 void ReadText(const std::string& path, std::string content, SourceFile* file);
 
-// JSON Lines: one document per non-blank line. A bad line is InvalidArgument
+// JSON Lines: one document per non-blank line. A bad line (invalid JSON, JSON nested deeper
+// than kMaxJsonDepth, longer than `max_line_bytes`, ...) is InvalidArgument
 // "<path>:<line>: ...", or with options.skip_bad is counted in file->skipped_records.
 Status ReadJsonl(const std::string& path, std::string_view content, const ReaderOptions& options,
-                 SourceFile* file);
+                 SourceFile* file, size_t max_line_bytes = kMaxLineBytes);
 
 // CSV (RFC 4180): the first non-blank record is the header (names trimmed of ASCII white
 // space), then one document per non-blank row. InvalidArgument for a bad header (an
-// unterminated quote, a name given twice, no text column) always; for a bad row
-// ("<path>:<line>: ...") unless options.skip_bad, which counts it instead.
+// unterminated quote, a name given twice, no text column, longer than `max_line_bytes`)
+// always; for a bad row ("<path>:<line>: ...", a record longer than `max_line_bytes` too)
+// unless options.skip_bad, which counts it instead. A quoted field still open at the end of
+// the input makes its record bad, and reading resumes on the line after the record's first
+// line: one stray quote costs one record, never the rest of the file.
 Status ReadCsv(const std::string& path, std::string_view content, const ReaderOptions& options,
-               SourceFile* file);
+               SourceFile* file, size_t max_line_bytes = kMaxLineBytes);
 
 }  // namespace quiver::ingest
 

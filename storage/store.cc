@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "storage/keys.h"
 
@@ -29,6 +30,17 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
   if (s.IsBusy() || s.IsTryAgain()) return Status::Busy(msg);
   return Status::IOError(msg);
+}
+
+// True when the store's CURRENT file names a MANIFEST that is not there: damage, whatever
+// RocksDB calls it (PathNotFound when opening as primary, TryAgain as a secondary, which
+// cannot tell it from a primary switching MANIFESTs; reading CURRENT again can).
+bool ManifestMissing(const std::string& dir) {
+  std::ifstream current(dir + "/CURRENT");
+  std::string name;
+  if (!std::getline(current, name) || name.empty()) return false;
+  std::error_code ec;
+  return !std::filesystem::exists(dir + "/" + name, ec) && !ec;
 }
 
 bool IsLockError(const rocksdb::Status& s) {
@@ -278,6 +290,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
       return Status::Busy(
           "database is locked by another process (open it read-only to read "
           "while it is being written)");
+    }
+    if (!create_if_missing && (s.IsPathNotFound() || s.IsTryAgain()) && ManifestMissing(dir)) {
+      return Status::Corruption("opening the store: " + dir +
+                                "/CURRENT names a MANIFEST file that does not exist (" +
+                                s.ToString() + ")");
     }
     return FromRocks(s, "opening the store");
   }

@@ -105,6 +105,13 @@ TEST(VectorFilesTest, JsonLines) {
   EXPECT_EQ(ErrorOf("q.jsonl", "[]\n"), "q.jsonl:1: expected a non-empty vector");
 }
 
+// Issue 14, defect 4: JSON nested 100,000 deep crashed the parser's callers (SIGSEGV).
+TEST(VectorFilesTest, DeepJsonRefused) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(ErrorOf("q.jsonl", "[1, 2]\n" + deep + "\n"),
+            "q.jsonl:2: JSON nested deeper than 64 levels (the limit)");
+}
+
 TEST(VectorFilesTest, MissingFileIsNotFound) {
   auto file = ReadVectorFile("/nonexistent/q.fvecs");
   ASSERT_TRUE(file.status().IsNotFound());

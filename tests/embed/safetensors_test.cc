@@ -321,11 +321,34 @@ TEST(SafetensorsTest, MalformedHeaders) {
            "4]}}",
        "....",
        {"too large"}},
+      // Issue 14, defect 7: this said "not a non-negative integer".
+      {"{" + name +
+           ": {\"dtype\": \"F32\", \"shape\": [4611686018427387905, 1], \"data_offsets\": [0, "
+           "4]}}",
+       "....",
+       {"\"shape\" holds 4611686018427387905, more than the limit of 2^62"}},
   };
   for (const Case& c : cases) {
     WriteFile(path, RawSafetensors(c.header, c.data));
     ExpectError(ReadSafetensorsEmbedding(path), Status::Code::kCorruption, c.parts);
   }
+}
+
+// Issue 14, defect 5: a table holding NaN or infinity imported, and every text with such a
+// token embedded to a NaN vector.
+TEST(SafetensorsTest, NonFiniteValuesAreRefusedWithTheirPosition) {
+  TempDir dir;
+  const std::string path = dir.Sub("model.safetensors");
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  WriteFile(path, Safetensors({{"tok.f32", "F32", {3, 2}, F32Bytes({1, 2, 3, nan, 5, 6})},
+                               {"tok.f16", "F16", {2, 2}, U16Bytes({0x3C00, 0x3C00, 0xFC00, 0})},
+                               {"tok.bf16", "BF16", {1, 2}, U16Bytes({0x3F80, 0x7FC0})}}));
+  ExpectError(ReadSafetensorsEmbedding(path, "tok.f32"), Status::Code::kCorruption,
+              {path, "tensor \"tok.f32\"", "row 1, column 1 is not finite (NaN)"});
+  ExpectError(ReadSafetensorsEmbedding(path, "tok.f16"), Status::Code::kCorruption,
+              {"tensor \"tok.f16\"", "row 1, column 0 is not finite (-inf)"});
+  ExpectError(ReadSafetensorsEmbedding(path, "tok.bf16"), Status::Code::kCorruption,
+              {"row 0, column 1 is not finite (NaN)"});
 }
 
 TEST(SafetensorsTest, BadIndexFiles) {

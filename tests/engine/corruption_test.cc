@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "quiver/db.h"
+#include "storage/store.h"
 #include "tests/fixtures/db_util.h"
 #include "tests/fixtures/test_util.h"
 
@@ -107,6 +109,70 @@ TEST_P(CorruptionTest, VerifyReportsDamagedCheckpoint) {
 
 INSTANTIATE_TEST_SUITE_P(Specs, CorruptionTest, ::testing::Values("Flat", "HNSW16", "IVF8,Flat"),
                          [](const auto& info) { return test::SpecTestName(info.param); });
+
+// Issue 14, defect 7: a store without CURRENT was "not a quiver database" (bad input), one
+// without its MANIFEST an I/O error; both are damage.
+TEST(StoreCorruptionTest, MissingCurrentOrManifestIsCorruption) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("db");
+  {
+    auto db = test::OpenOrDie(path, test::CreateOptions(kDim, Metric::kL2, "Flat"));
+    ASSERT_TRUE(db->Upsert(test::MakeRecords(test::RandomVectors(10, kDim, 4), kDim)).ok());
+  }
+  const std::string copy = dir.Sub("copy");
+  fs::copy(path, copy, fs::copy_options::recursive);
+  // Both a read-write and a read-only open report Corruption, with `words` in the message.
+  auto expect_corruption = [](const std::string& db_path, const std::string& words) {
+    for (bool read_only : {false, true}) {
+      Options options;
+      options.read_only = read_only;
+      auto db = DB::Open(options, db_path);
+      ASSERT_FALSE(db.ok());
+      EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
+      EXPECT_NE(db.status().message().find(words), std::string::npos) << db.status().ToString();
+    }
+  };
+  fs::remove(path + "/store/CURRENT");
+  expect_corruption(path, "no CURRENT");
+  for (const auto& entry : fs::directory_iterator(copy + "/store")) {
+    if (entry.path().filename().string().starts_with("MANIFEST-")) fs::remove(entry.path());
+  }
+  expect_corruption(copy, "MANIFEST");
+}
+
+// Issue 14, defect 5: NaN vectors stored (through a model with NaN weights) were "ok" to
+// verify; now every stored vector is checked and the bad ones are named.
+TEST(StoreCorruptionTest, VerifyReportsNonFiniteVectors) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("db");
+  {
+    auto db = test::OpenOrDie(path, test::CreateOptions(kDim, Metric::kL2, "Flat"));
+    ASSERT_TRUE(db->Upsert(test::MakeRecords(test::RandomVectors(10, kDim, 4), kDim)).ok());
+  }
+  {
+    auto store = storage::Store::Open(path + "/store", storage::Store::Mode::kReadWrite, false);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    storage::WriteBatch batch;
+    for (const char* id : {"id-3", "id-7"}) {
+      auto internal = (*store)->FindInternalId(id);
+      ASSERT_TRUE(internal.ok() && internal->has_value());
+      std::vector<float> bad(kDim, 0.5f);
+      bad[2] = id[3] == '3' ? std::numeric_limits<float>::quiet_NaN()
+                            : std::numeric_limits<float>::infinity();
+      batch.PutVector(**internal, bad);
+    }
+    ASSERT_TRUE((*store)->Write(batch).ok());
+  }
+  testing::internal::CaptureStderr();
+  auto db = DB::Open(Options(), path);
+  testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  Status s = (*db)->Verify();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("2 stored vectors are not finite"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'id-3'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'id-7'"), std::string::npos) << s.message();
+}
 
 TEST(StoreCorruptionTest, DamagedTableFileIsReportedNotCrashed) {
   test::TempDir dir;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -160,6 +161,28 @@ TEST(ReopenTest, OperationsAfterTheCheckpointAreReplayed) {
   EXPECT_EQ(err.find("rebuilding"), std::string::npos) << err;
   EXPECT_EQ(db->GetStats()->count, first_count);
   EXPECT_TRUE(db->Verify().ok());
+}
+
+// Issue 14, defect 6: with index/ removed, every read-write open rebuilt the index and then
+// failed with "cannot create .../index/checkpoint.qvi.tmp".
+TEST(ReopenTest, RemovedIndexDirectoryIsRecreated) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("db");
+  const std::vector<float> vectors = test::RandomVectors(50, 8, 9);
+  {
+    auto db = test::OpenOrDie(path, test::CreateOptions(8));
+    ASSERT_TRUE(db->Upsert(test::MakeRecords(vectors, 8)).ok());
+  }
+  std::filesystem::remove_all(path + "/index");
+  testing::internal::CaptureStderr();
+  auto db = DB::Open(Options(), path);
+  testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_TRUE(std::filesystem::is_directory(path + "/index"));
+  EXPECT_EQ(test::CountPresent(**db, "id-", 50), 50u);
+  Status closed = (*db)->Close();
+  EXPECT_TRUE(closed.ok()) << closed.ToString();
+  EXPECT_TRUE(std::filesystem::exists(path + "/index/checkpoint.qvi"));
 }
 
 }  // namespace

@@ -163,6 +163,28 @@ INSTANTIATE_TEST_SUITE_P(Specs, CheckpointRoundTripTest,
                          ::testing::Values("Flat", "HNSW16", "IVF4,Flat", "IVF64,Flat"),
                          [](const auto& info) { return test::SpecTestName(info.param); });
 
+// Issue 14, defect 7: reading an IVF checkpoint whose lists are empty memcpy'd from a null
+// pointer (n = 0), undefined behaviour that UBSan (scripts/sanitize.sh) reports.
+TEST(VectorIndexTest, IvfCheckpointWithEmptyListsRoundTrips) {
+  const IndexConfig config{kDim, Metric::kL2, "IVF8,Flat"};
+  auto created = VectorIndex::Create(config);
+  ASSERT_TRUE(created.ok());
+  auto& index = created.value();
+  ASSERT_TRUE(index->Add(Ids(400), test::RandomVectors(400, kDim, 5)).ok());
+  ASSERT_TRUE(index->trained());
+  ASSERT_TRUE(index->Remove(Ids(400)).ok());
+  test::TempDir dir;
+  const std::string path = dir.Sub("checkpoint.qvi");
+  ASSERT_TRUE(index->WriteCheckpoint(path, 3).ok());
+  auto loaded = VectorIndex::ReadCheckpoint(path, config);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->index->live_count(), 0u);
+  const std::vector<float> query(kDim, 0.25f);
+  auto hits = loaded->index->Search(query, {5, 0, 8});
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_TRUE(hits->empty());
+}
+
 TEST(VectorIndexTest, CheckpointForAnotherConfigIsCorruption) {
   auto index = MakeIndex("Flat", Metric::kL2);
   ASSERT_TRUE(index->Add(Ids(3), test::RandomVectors(3, kDim, 1)).ok());
