@@ -19,10 +19,11 @@ constexpr double kLeaderLengthCost = 0.5;  // per px of leader line
 constexpr double kAdjacentRankCost = 1;    // per step down the 8 positions' preference order
 constexpr int kDirections = 16;            // of the rings of positions away from the point
 constexpr double kRingDistances[] = {0.8, 1.8, 3.2, 5.0, 7.5};  // in label heights
+constexpr double kLeaderClearance = 1.5;  // px between a leader line and other labels' boxes
 constexpr double kStartTemperature = 60;
 constexpr double kEndTemperature = 0.1;
 constexpr double kCooling = 0.9;
-constexpr double kWorkBudget = 1e8;  // pair evaluations for the annealing and for the descent
+constexpr double kWorkBudget = 2e7;  // pair evaluations for the annealing and for the descent
 
 struct Candidate {
   Box box;
@@ -72,11 +73,21 @@ std::vector<Candidate> CandidatesOf(const LabelSpec& p, double radius) {
   return out;
 }
 
-// The part of the cost between two labels at candidates `a` and `b`.
+// `box` grown by `margin` on every side.
+Box Grown(const Box& box, double margin) {
+  return Box{box.x0 - margin, box.y0 - margin, box.x1 + margin, box.y1 + margin};
+}
+
+// The part of the cost between two labels at candidates `a` and `b`. A leader line must keep
+// kLeaderClearance from other labels' boxes: a line along a box's edge still touches its text.
 double PairCost(const Candidate& a, const Candidate& b) {
   double cost = kOverlapWeight * OverlapArea(a.box, b.box);
-  if (a.leader && SegmentEntersBox(a.line, b.box)) cost += kLeaderThroughBox;
-  if (b.leader && SegmentEntersBox(b.line, a.box)) cost += kLeaderThroughBox;
+  if (a.leader && SegmentEntersBox(a.line, Grown(b.box, kLeaderClearance))) {
+    cost += kLeaderThroughBox;
+  }
+  if (b.leader && SegmentEntersBox(b.line, Grown(a.box, kLeaderClearance))) {
+    cost += kLeaderThroughBox;
+  }
   if (a.leader && b.leader && SegmentsCross(a.line, b.line)) cost += kLeadersCross;
   return cost;
 }

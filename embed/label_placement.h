@@ -10,7 +10,7 @@
 // at all and its length, and the preference order of the positions beside the point. The
 // random moves come from a fixed seed: the same input gives the same placement.
 //
-// The work grows with the square of the number of labels; it is bounded (about 2 × 10^8
+// The work grows with the square of the number of labels; it is bounded (about 5 × 10^7
 // box tests), so thousands of labels get a coarser search rather than a long wait.
 #ifndef QUIVER_EMBED_LABEL_PLACEMENT_H_
 #define QUIVER_EMBED_LABEL_PLACEMENT_H_

@@ -342,11 +342,13 @@ std::string SimilarEntries(const LoadedModel& model, std::string_view token) {
 Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token) {
   QUIVER_RETURN_IF_ERROR(CheckTokenTable(model, "token vectors"));
   // Text first ("king" is "▁king" to sentencepiece), then a vocabulary entry as written.
+  // An unknown word may still be an entry as written ("Monday" to a lower-casing tokenizer).
+  auto valid = [&](int32_t id) { return id >= 0 && id < model.matrix.rows; };
   std::optional<int32_t> id;
   auto ids = model.tokenizer->EncodeIds(token, {.add_special_tokens = false});
-  if (ids.ok() && ids->size() == 1) id = ids->front();
+  if (ids.ok() && ids->size() == 1 && valid(ids->front())) id = ids->front();
   if (!id) id = model.tokenizer->PieceToId(token);
-  if (!id || *id < 0 || *id >= model.matrix.rows) {
+  if (!id || !valid(*id)) {
     return Status::NotFound(util::Quote(token) + " is not one token of the model's " +
                             std::to_string(model.matrix.rows) + "-entry vocabulary" +
                             SimilarEntries(model, token));

@@ -102,7 +102,7 @@ TEST_F(NeighborsCliTest, RawVectorSpaceOrCommaSeparated) {
 
 TEST_F(NeighborsCliTest, BadQueriesAreOneLineErrors) {
   ExpectError({"king", "-mann"}, 3, "\"mann\" is not one token of the model's 8-entry vocabulary");
-  ExpectError({"kingg"}, 3, "(similar: \"king\")");
+  ExpectError({"kingg"}, 3, "(similar: \"king\"");
   ExpectError({"--vector", "1 2 3"}, 2,
               "the query vector has 3 components; the model's vectors have 6");
   ExpectError({"--vector", "1 x 3"}, 2, "--vector: expected a comma-separated list of numbers");
