@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "embed/label_placement.h"
+#include "quiver/display.h"
 #include "util/utf8.h"
 
 namespace quiver::embed {
@@ -123,14 +125,6 @@ std::string XmlEscape(std::string_view text) {
   return out;
 }
 
-// Number of characters in `text` as XmlEscape writes them (code points, each byte it replaces
-// counting as one).
-size_t CharacterCount(std::string_view text) {
-  size_t count = 0;
-  for (size_t i = 0; i < text.size(); ++count) i += std::max<size_t>(1, XmlCharLength(text, i));
-  return count;
-}
-
 // `value` with `decimals` digits after the point; never "-0".
 std::string FormatNumber(double value, int decimals) {
   char buffer[64];
@@ -144,17 +138,6 @@ std::string Px(double value) { return FormatNumber(value, 2); }
 
 // ---------------------------------------------------------------------------------------------
 // Geometry
-
-struct Box {
-  double x0, y0, x1, y1;  // x0 <= x1, y0 <= y1 (SVG coordinates, y grows downwards)
-  double Area() const { return (x1 - x0) * (y1 - y0); }
-};
-
-double OverlapArea(const Box& a, const Box& b) {
-  const double w = std::min(a.x1, b.x1) - std::max(a.x0, b.x0);
-  const double h = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
-  return (w > 0 && h > 0) ? w * h : 0.0;
-}
 
 // One axis: the shown data range [lo, hi] and ticks at k·step for k = first..last, where step
 // is 1, 2 or 5 × 10^k.
@@ -223,63 +206,45 @@ Frame MakeFrame(const std::vector<std::array<double, 2>>& points, double width, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Label placement
+// Label sizes
 
-struct PlacedLabel {
-  Box box;
-  bool placed = false;
-};
+// Advance widths of ASCII 0x20..0x7E in DejaVu Sans, in thousandths of the font size: the
+// widest of the common sans-serif fonts (and the one librsvg uses on Debian), so a label box
+// is rarely narrower than the text a viewer draws.
+constexpr short kAsciiWidths[95] = {
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361,  318, 337, 636, 636, 636,
+    636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632,
+    575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635,  611, 732, 684, 989, 685,
+    611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352,  635, 634, 278, 278, 579,
+    278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592,  525, 636, 337, 636, 838};
 
-// The 8 candidate boxes of a w × h label around the point (px, py), in preference order.
-std::array<Box, 8> CandidateBoxes(double px, double py, double w, double h, double gap) {
-  const double xs[3] = {px + gap, px - gap - w, px - w / 2};  // right, left, centred
-  const double ys[3] = {py - h / 2, py - gap - h, py + gap};  // middle, above, below
-  const std::pair<int, int> order[8] = {{0, 0}, {0, 1}, {0, 2}, {1, 0},
-                                        {1, 1}, {1, 2}, {2, 1}, {2, 2}};
-  std::array<Box, 8> boxes;
-  for (int k = 0; k < 8; ++k) {
-    const double x0 = xs[order[k].first], y0 = ys[order[k].second];
-    boxes[k] = Box{x0, y0, x0 + w, y0 + h};
-  }
-  return boxes;
-}
-
-// Area of `box` overlapping already placed labels, point markers, or lying outside the canvas.
-double Collision(const Box& box, const std::vector<PlacedLabel>& labels,
-                 const std::vector<Box>& markers, const Box& canvas) {
-  double area = box.Area() - OverlapArea(box, canvas);
-  for (const PlacedLabel& other : labels) {
-    if (other.placed) area += OverlapArea(box, other.box);
-  }
-  for (const Box& marker : markers) area += OverlapArea(box, marker);
-  return area;
-}
-
-// Greedy placement, in input order, of the non-empty labels beside their points (pixels).
-std::vector<PlacedLabel> PlaceLabels(const std::vector<std::string>& labels,
-                                     const std::vector<std::array<double, 2>>& pixels,
-                                     const SvgOptions& options, const Box& canvas) {
-  const double r = options.point_radius;
-  std::vector<Box> markers;
-  for (const auto& p : pixels) markers.push_back(Box{p[0] - r, p[1] - r, p[0] + r, p[1] + r});
-  std::vector<PlacedLabel> placed(pixels.size());
-  for (size_t i = 0; i < pixels.size(); ++i) {
-    if (labels[i].empty()) continue;
-    const double w = 0.6 * options.font_size * static_cast<double>(CharacterCount(labels[i]));
-    const auto boxes = CandidateBoxes(pixels[i][0], pixels[i][1], w, options.font_size, r + 2);
-    double best_area = 0;
-    for (size_t k = 0; k < boxes.size(); ++k) {
-      const double area = Collision(boxes[k], placed, markers, canvas);
-      if (k == 0 || area < best_area) {
-        best_area = area;
-        placed[i].box = boxes[k];
-      }
-      if (area <= 0) break;
+// The width of `text` as XmlEscape writes it, in units of the font size: ASCII by the table,
+// a character two terminal columns wide (CJK) as 1, any other character (and U+FFFD for an
+// invalid byte) as 0.8; dropped control characters take no room.
+double TextWidthEm(std::string_view text) {
+  double width = 0;
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = XmlCharLength(text, i);
+    if (len == 1) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x20 && c < 0x7F) width += kAsciiWidths[c - 0x20] / 1000.0;
+      if (c == '\t' || c == '\n' || c == '\r') width += kAsciiWidths[0] / 1000.0;
+    } else if (len > 1) {
+      width += DisplayWidth(text.substr(i, len)) >= 2 ? 1.0 : 0.8;
+    } else {
+      width += 0.8;
     }
-    placed[i].placed = true;
+    i += std::max<size_t>(1, len);
   }
-  return placed;
+  return width;
 }
+
+// Label boxes: the text's ink lies in [baseline - 0.76, baseline + 0.24] font sizes (DejaVu
+// Sans' ascenders and descenders), so a box of kLabelHeight font sizes with the baseline
+// kBaseline below its top holds it, and kLabelPadding pixels around it keep neighbours apart.
+constexpr double kLabelHeight = 1.1;
+constexpr double kBaseline = 0.83;
+constexpr double kLabelPadding = 1.0;
 
 // ---------------------------------------------------------------------------------------------
 // SVG pieces
@@ -338,6 +303,33 @@ std::string TitlesSvg(const Frame& f, const SvgOptions& o, double width, double 
   return out;
 }
 
+// Leader lines, point markers and labels, in that order (labels on top); element i of `kept`,
+// `specs` and `placed` is the point labels[kept[i]].
+std::string MarksSvg(const std::vector<std::string>& labels, const std::vector<size_t>& kept,
+                     const std::vector<LabelSpec>& specs, const std::vector<LabelPlacement>& placed,
+                     double font_size, double radius) {
+  std::string svg = "<g class=\"leaders\" stroke=\"#7f7f7f\" stroke-width=\"0.8\">\n";
+  for (size_t k = 0; k < placed.size(); ++k) {
+    if (!placed[k].leader) continue;
+    const Segment& l = placed[k].line;
+    svg += "<line class=\"leader\" id=\"leader-" + std::to_string(kept[k]) + "\" x1=\"" + Px(l.x0) +
+           "\" y1=\"" + Px(l.y0) + "\" x2=\"" + Px(l.x1) + "\" y2=\"" + Px(l.y1) + "\"/>\n";
+  }
+  svg += "</g>\n<g class=\"points\" fill=\"#1f77b4\">\n";
+  for (size_t k = 0; k < specs.size(); ++k) {
+    svg += "<circle class=\"point\" id=\"point-" + std::to_string(kept[k]) + "\" cx=\"" +
+           Px(specs[k].x) + "\" cy=\"" + Px(specs[k].y) + "\" r=\"" + Px(radius) + "\"/>\n";
+  }
+  svg += "</g>\n<g class=\"labels\" fill=\"#111111\">\n";
+  for (size_t k = 0; k < placed.size(); ++k) {
+    if (!placed[k].placed) continue;
+    const Box& b = placed[k].box;
+    svg += Text("label", b.x0 + kLabelPadding, b.y0 + kLabelPadding + kBaseline * font_size,
+                labels[kept[k]], " id=\"label-" + std::to_string(kept[k]) + "\"");
+  }
+  return svg + "</g>\n";
+}
+
 }  // namespace
 
 Result<std::vector<std::array<double, 2>>> ProjectToPlane(
@@ -362,18 +354,25 @@ std::string RenderScatterSvg(const std::vector<std::string>& labels,
                              const std::vector<std::array<double, 2>>& points,
                              const SvgOptions& options) {
   const double width = std::max(options.width, 200), height = std::max(options.height, 150);
-  std::vector<std::string> kept_labels;
+  std::vector<size_t> kept;  // indices of the points drawn
   std::vector<std::array<double, 2>> kept_points;
   for (size_t i = 0; i < std::min(labels.size(), points.size()); ++i) {
     if (!std::isfinite(points[i][0]) || !std::isfinite(points[i][1])) continue;
-    kept_labels.push_back(labels[i]);
+    kept.push_back(i);
     kept_points.push_back(points[i]);
   }
   const Frame frame = MakeFrame(kept_points, width, height, !options.title.empty());
-  std::vector<std::array<double, 2>> pixels;
-  for (const auto& p : kept_points) pixels.push_back({frame.PixelX(p[0]), frame.PixelY(p[1])});
-  const Box canvas{0, 0, width, height};
-  const std::vector<PlacedLabel> placed = PlaceLabels(kept_labels, pixels, options, canvas);
+  std::vector<LabelSpec> specs;
+  for (size_t k = 0; k < kept.size(); ++k) {
+    LabelSpec spec{frame.PixelX(kept_points[k][0]), frame.PixelY(kept_points[k][1]), 0, 0};
+    if (!labels[kept[k]].empty()) {
+      spec.width = TextWidthEm(labels[kept[k]]) * options.font_size + 2 * kLabelPadding;
+      spec.height = kLabelHeight * options.font_size + 2 * kLabelPadding;
+    }
+    specs.push_back(spec);
+  }
+  const Box bounds{frame.left, frame.top, frame.right, frame.bottom};
+  const std::vector<LabelPlacement> placed = PlaceLabels(specs, options.point_radius, bounds);
 
   std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n";
   svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + Px(width) +
@@ -383,18 +382,8 @@ std::string RenderScatterSvg(const std::vector<std::string>& labels,
   svg += "<rect x=\"0\" y=\"0\" width=\"" + Px(width) + "\" height=\"" + Px(height) +
          "\" fill=\"white\"/>\n";
   svg += AxesSvg(frame, options.font_size) + TitlesSvg(frame, options, width, height);
-  svg += "<g class=\"points\" fill=\"#1f77b4\">\n";
-  for (const auto& p : pixels) {
-    svg += "<circle class=\"point\" cx=\"" + Px(p[0]) + "\" cy=\"" + Px(p[1]) + "\" r=\"" +
-           Px(options.point_radius) + "\"/>\n";
-  }
-  svg += "</g>\n<g class=\"labels\" fill=\"#111111\">\n";
-  for (size_t i = 0; i < placed.size(); ++i) {
-    if (!placed[i].placed) continue;
-    const Box& b = placed[i].box;
-    svg += Text("label", b.x0, b.y0 + 0.8 * (b.y1 - b.y0), kept_labels[i]);
-  }
-  svg += "</g>\n</svg>\n";
+  svg += MarksSvg(labels, kept, specs, placed, options.font_size, options.point_radius);
+  svg += "</svg>\n";
   return svg;
 }
 

@@ -37,15 +37,16 @@ Result<std::vector<std::array<double, 2>>> ProjectToPlane(
 using SvgOptions = PlotOptions;
 
 // A labelled scatter plot as a complete SVG 1.1 document (UTF-8, XML declaration included).
-// Point i is drawn as a <circle class="point"> and, when labels[i] is not empty, labelled by a
-// <text class="label"> beside it; only the first min(labels.size(), points.size()) pairs are
-// drawn, and points with a non-finite coordinate are left out. Axes carry tick marks and numbers
-// at 1, 2 or 5 × 10^k steps. Each label goes to the first of the 8 positions around its point
-// (right, upper right, lower right, left, upper left, lower left, above, below) whose bounding
-// box — estimated as 0.6 × font size per character by font size — overlaps no label placed
-// before it, no point and nothing outside the drawing; when every position collides, to the one
-// with the least overlapping area. Text is XML-escaped (& < > " '), valid UTF-8 is passed
-// through, invalid bytes become U+FFFD and control characters XML cannot carry are dropped.
+// Point i is drawn as a <circle class="point" id="point-i"> and, when labels[i] is not empty,
+// labelled by a <text class="label" id="label-i">; only the first
+// min(labels.size(), points.size()) pairs are drawn, and points with a non-finite coordinate
+// are left out. Axes carry tick marks and numbers at 1, 2 or 5 × 10^k steps. Labels are placed
+// by PlaceLabels (embed/label_placement.h) within the plot area: beside their point where they
+// overlap no other label and no point, else further away with a <line class="leader"
+// id="leader-i"> from the point to the label, else where they overlap least. Label boxes are
+// estimated from DejaVu Sans' advance widths (wider than most sans-serif fonts). Text is
+// XML-escaped (& < > " '), valid UTF-8 is passed through, invalid bytes become U+FFFD and
+// control characters XML cannot carry are dropped.
 std::string RenderScatterSvg(const std::vector<std::string>& labels,
                              const std::vector<std::array<double, 2>>& points,
                              const SvgOptions& options);

@@ -83,16 +83,26 @@ EmbeddingMatrix UnitRows(const EmbeddingMatrix& matrix) {
 }
 
 std::vector<RowScore> NearestRows(const EmbeddingMatrix& unit_rows, int64_t query, int k) {
+  if (query < 0 || query >= unit_rows.rows) return {};
+  return NearestToVector(unit_rows, unit_rows.Row(query), {query}, k);
+}
+
+std::vector<RowScore> NearestToVector(const EmbeddingMatrix& unit_rows,
+                                      std::span<const float> unit_query,
+                                      const std::vector<int64_t>& excluded, int k) {
   std::vector<RowScore> scored;
-  if (query < 0 || query >= unit_rows.rows || k <= 0) return scored;
-  const auto q = unit_rows.Row(query);
+  if (k <= 0 || static_cast<int64_t>(unit_query.size()) != unit_rows.cols) return scored;
+  std::vector<bool> skip(unit_rows.rows, false);
+  for (int64_t row : excluded) {
+    if (row >= 0 && row < unit_rows.rows) skip[row] = true;
+  }
   scored.reserve(unit_rows.rows);
   for (int64_t r = 0; r < unit_rows.rows; ++r) {
-    if (r == query) continue;
+    if (skip[r]) continue;
     const auto row = unit_rows.Row(r);
     double dot = 0, norm = 0;
     for (int64_t i = 0; i < unit_rows.cols; ++i) {
-      dot += double(q[i]) * row[i];
+      dot += double(unit_query[i]) * row[i];
       norm += double(row[i]) * row[i];
     }
     if (norm > 0) scored.push_back({r, static_cast<float>(dot)});

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,13 @@ EmbeddingMatrix UnitRows(const EmbeddingMatrix& matrix);
 // computes it on `unit_rows` (UnitRows of the model): the query row and all-zero rows are
 // excluded; ties go to the lower row.
 std::vector<RowScore> NearestRows(const EmbeddingMatrix& unit_rows, int64_t query, int k);
+
+// The `k` rows most similar by cosine to `unit_query` (a unit-length vector of unit_rows.cols
+// values), best first: the dot product with each row of `unit_rows`, the rows in `excluded`
+// and all-zero rows left out; ties go to the lower row. Empty when the sizes do not match.
+std::vector<RowScore> NearestToVector(const EmbeddingMatrix& unit_rows,
+                                      std::span<const float> unit_query,
+                                      const std::vector<int64_t>& excluded, int k);
 
 }  // namespace quiver::embed
 

@@ -428,12 +428,13 @@ Result<std::vector<float>> DBImpl::TokenVector(std::string_view token) {
   return std::vector<float>(values.begin(), values.end());
 }
 
-Result<std::vector<TokenScore>> DBImpl::Neighbors(std::string_view token, int k) {
-  if (k <= 0) return Status::InvalidArgument("k must be > 0; found " + std::to_string(k));
+Result<std::vector<TokenScore>> DBImpl::Neighbors(const NeighborQuery& query) {
+  if (query.k <= 0)
+    return Status::InvalidArgument("k must be > 0; found " + std::to_string(query.k));
   util::ReaderLock read(&state_mu_);
   QUIVER_RETURN_IF_ERROR(CheckOpen());
   QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, models_->GetModel());
-  return NearestTokens(*model, token, k);
+  return NearestTokens(*model, query);
 }
 
 Result<EmbeddedText> DBImpl::Embed(std::string_view text) {

@@ -59,7 +59,8 @@ class DBImpl final : public DB {
   Status TrainModel(const std::vector<std::string>& corpus, const TrainOptions& options) override;
   Result<ModelInfo> GetModelInfo() override;
   Result<std::vector<float>> TokenVector(std::string_view token) override;
-  Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) override;
+  using DB::Neighbors;
+  Result<std::vector<TokenScore>> Neighbors(const NeighborQuery& query) override;
   Result<EmbeddedText> Embed(std::string_view text) override;
   Result<IngestSummary> Ingest(const std::vector<std::string>& paths,
                                const IngestOptions& options) override;

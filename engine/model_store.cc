@@ -1,6 +1,7 @@
 #include "engine/model_store.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,8 @@
 #include "engine/layout.h"
 #include "ingest/source_reader.h"
 #include "storage/keys.h"
+#include "util/similar_strings.h"
+#include "util/strings.h"
 
 namespace quiver::engine {
 namespace {
@@ -316,16 +319,39 @@ Status CheckTokenTable(const LoadedModel& model, std::string_view what) {
                               model.info.architecture);
 }
 
+// Vocabulary entries like `token`, as one types them (sentencepiece's word-start mark "▁"
+// dropped), for "not found" messages: "" when there are none, else " (similar: "a", "b")".
+std::string SimilarEntries(const LoadedModel& model, std::string_view token) {
+  constexpr std::string_view kWordStart = "\xE2\x96\x81";  // U+2581
+  std::vector<std::string> entries;
+  entries.reserve(model.matrix.rows);
+  for (int64_t id = 0; id < model.matrix.rows; ++id) {
+    auto piece = model.tokenizer->IdToPiece(static_cast<int32_t>(id));
+    if (!piece.ok()) continue;
+    if (piece->starts_with(kWordStart)) piece->erase(0, kWordStart.size());
+    if (!piece->empty()) entries.push_back(std::move(*piece));
+  }
+  const std::vector<std::string> similar = util::SimilarStrings(token, entries);
+  if (similar.empty()) return "";
+  std::string text = " (similar: ";
+  for (size_t i = 0; i < similar.size(); ++i)
+    text += (i == 0 ? "" : ", ") + util::Quote(similar[i]);
+  return text + ")";
+}
+
 Result<int64_t> TokenRow(const LoadedModel& model, std::string_view token) {
   QUIVER_RETURN_IF_ERROR(CheckTokenTable(model, "token vectors"));
   // Text first ("king" is "▁king" to sentencepiece), then a vocabulary entry as written.
+  // An unknown word may still be an entry as written ("Monday" to a lower-casing tokenizer).
+  auto valid = [&](int32_t id) { return id >= 0 && id < model.matrix.rows; };
   std::optional<int32_t> id;
   auto ids = model.tokenizer->EncodeIds(token, {.add_special_tokens = false});
-  if (ids.ok() && ids->size() == 1) id = ids->front();
+  if (ids.ok() && ids->size() == 1 && valid(ids->front())) id = ids->front();
   if (!id) id = model.tokenizer->PieceToId(token);
-  if (!id || *id < 0 || *id >= model.matrix.rows) {
-    return Status::NotFound("'" + std::string(token) + "' is not one token of the model's " +
-                            std::to_string(model.matrix.rows) + "-entry vocabulary");
+  if (!id || !valid(*id)) {
+    return Status::NotFound(util::Quote(token) + " is not one token of the model's " +
+                            std::to_string(model.matrix.rows) + "-entry vocabulary" +
+                            SimilarEntries(model, token));
   }
   return static_cast<int64_t>(*id);
 }
@@ -350,12 +376,67 @@ Result<EmbeddedText> EmbedText(const LoadedModel& model, std::string_view text) 
   return result;
 }
 
-Result<std::vector<TokenScore>> NearestTokens(const LoadedModel& model, std::string_view token,
-                                              int k) {
-  if (k <= 0) return Status::InvalidArgument("k must be > 0; found " + std::to_string(k));
+namespace {
+
+// Adds `weight` times the unit vector of `token` to `sum` and its row to `rows`.
+Status AddTokenTerm(const LoadedModel& model, std::string_view token, double weight,
+                    std::vector<double>* sum, std::vector<int64_t>* rows) {
   QUIVER_ASSIGN_OR_RETURN(int64_t row, TokenRow(model, token));
+  const auto unit = model.unit_rows.Row(row);
+  for (size_t i = 0; i < sum->size(); ++i) (*sum)[i] += weight * unit[i];
+  rows->push_back(row);
+  return Status::OK();
+}
+
+// Adds the raw query vector to `sum` after checking its dimension and values.
+Status AddVectorTerm(const std::vector<float>& vector, std::vector<double>* sum) {
+  if (vector.size() != sum->size()) {
+    return Status::InvalidArgument("the query vector has " + std::to_string(vector.size()) +
+                                   " components; the model's vectors have " +
+                                   std::to_string(sum->size()));
+  }
+  for (size_t i = 0; i < vector.size(); ++i) {
+    if (!std::isfinite(vector[i])) {
+      return Status::InvalidArgument("component " + std::to_string(i + 1) +
+                                     " of the query vector is not a finite number");
+    }
+    (*sum)[i] += vector[i];
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<TokenScore>> NearestTokens(const LoadedModel& model,
+                                              const NeighborQuery& query) {
+  if (query.k <= 0)
+    return Status::InvalidArgument("k must be > 0; found " + std::to_string(query.k));
+  QUIVER_RETURN_IF_ERROR(CheckTokenTable(model, "token neighbours"));
+  if (query.positive.empty() && query.negative.empty() && query.vector.empty()) {
+    return Status::InvalidArgument("a neighbour query needs a token or a vector; found neither");
+  }
+  // gensim's most_similar: the mean of +unit(positive), -unit(negative) and the raw vector,
+  // scaled to unit length (the mean's 1/n factor cancels in that scaling).
+  std::vector<double> sum(model.unit_rows.cols, 0.0);
+  std::vector<int64_t> rows;
+  for (const std::string& token : query.positive) {
+    QUIVER_RETURN_IF_ERROR(AddTokenTerm(model, token, 1.0, &sum, &rows));
+  }
+  for (const std::string& token : query.negative) {
+    QUIVER_RETURN_IF_ERROR(AddTokenTerm(model, token, -1.0, &sum, &rows));
+  }
+  if (!query.vector.empty()) QUIVER_RETURN_IF_ERROR(AddVectorTerm(query.vector, &sum));
+  double norm = 0;
+  for (double v : sum) norm += v * v;
+  norm = std::sqrt(norm);
+  if (!(norm > 1e-12) || !std::isfinite(norm)) {
+    return Status::InvalidArgument(
+        "the query is the zero vector (its terms cancel out); nothing is similar to it");
+  }
+  std::vector<float> unit(sum.size());
+  for (size_t i = 0; i < sum.size(); ++i) unit[i] = static_cast<float>(sum[i] / norm);
   std::vector<TokenScore> neighbors;
-  for (const embed::RowScore& near : embed::NearestRows(model.unit_rows, row, k)) {
+  for (const embed::RowScore& near : embed::NearestToVector(model.unit_rows, unit, rows, query.k)) {
     QUIVER_ASSIGN_OR_RETURN(std::string piece,
                             model.tokenizer->IdToPiece(static_cast<int32_t>(near.row)));
     neighbors.push_back({std::move(piece), near.score});

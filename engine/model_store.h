@@ -16,6 +16,7 @@
 #include "embed/pooling.h"
 #include "embed/sentence_model.h"
 #include "engine/commit.h"
+#include "quiver/db.h"
 #include "quiver/options.h"
 #include "quiver/status.h"
 #include "quiver/types.h"
@@ -116,9 +117,8 @@ Result<EmbeddedText> EmbedWithEncoder(const embed::SentenceEncoder& encoder, std
 
 // `text` embedded with `model` (see DB::Embed).
 Result<EmbeddedText> EmbedText(const LoadedModel& model, std::string_view text);
-// The `k` vocabulary entries nearest to `token` (see DB::Neighbors).
-Result<std::vector<TokenScore>> NearestTokens(const LoadedModel& model, std::string_view token,
-                                              int k);
+// The query.k vocabulary entries nearest to `query` (see DB::Neighbors).
+Result<std::vector<TokenScore>> NearestTokens(const LoadedModel& model, const NeighborQuery& query);
 
 // OK when text queries and ingest may use `model`: no record is stored, or the stored
 // vectors were computed by it. InvalidArgument naming both otherwise.

@@ -18,6 +18,8 @@ packages=(
   libhnswlib-dev dataset-fashion-mnist wordnet-base python3-xapian
   # scripts/demo.sh and scripts/eval/ render the installed man pages to text
   groff-base man-db
+  # tests/cli/plot_cli_test.cc renders `quiver plot`'s SVG to PNG to measure label overlaps
+  librsvg2-bin
 )
 
 sudo=""

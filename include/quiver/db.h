@@ -20,6 +20,18 @@
 
 namespace quiver {
 
+// What DB::Neighbors looks for, as gensim's most_similar(positive, negative) does: the query is
+// the mean of the unit-length vectors of the `positive` tokens, the negated unit-length vectors
+// of the `negative` tokens and `vector` as given (when not empty), and the answer is the `k`
+// vocabulary entries most similar to it by cosine, the query tokens themselves left out.
+// "king - man + woman" is {.positive = {"king", "woman"}, .negative = {"man"}}.
+struct NeighborQuery {
+  std::vector<std::string> positive;
+  std::vector<std::string> negative;
+  std::vector<float> vector;  // a raw query vector of the model's dimension; none when empty
+  int k = 10;
+};
+
 class DB {
  public:
   // Opens the database in directory `path`, creating it if options.create_if_missing.
@@ -106,9 +118,20 @@ class DB {
   // NotSupported for a sentence encoder (so for Neighbors).
   virtual Result<std::vector<float>> TokenVector(std::string_view token) = 0;
 
-  // The `k` vocabulary entries most similar to `token` by cosine of their vectors (as
-  // gensim's most_similar computes it), best first, the token itself excluded.
-  virtual Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) = 0;
+  // The query.k vocabulary entries most similar to the query (see NeighborQuery) by cosine,
+  // best first, the query's tokens excluded. Tokens are read as TokenVector reads them;
+  // NotFound names the first unknown one (with similar vocabulary entries, if any).
+  // InvalidArgument when the query has no term, when `vector` has another dimension than the
+  // model or a non-finite component, when the terms cancel out (a zero query), or k <= 0.
+  virtual Result<std::vector<TokenScore>> Neighbors(const NeighborQuery& query) = 0;
+
+  // The `k` vocabulary entries most similar to `token`: Neighbors({.positive = {token}, .k = k}).
+  Result<std::vector<TokenScore>> Neighbors(std::string_view token, int k) {
+    NeighborQuery query;
+    query.positive.emplace_back(token);
+    query.k = k;
+    return Neighbors(query);
+  }
 
   // Tokenizes `text` and pools its token vectors into one vector with the model's pooling
   // rule. A text none of whose tokens is known gives a zero vector (known_tokens == 0).

@@ -105,9 +105,10 @@ struct PlotOptions {
 // Projects `vectors` to the plane by principal component analysis (centred, first two principal
 // axes, each signed so that its largest loading is positive: deterministic) and draws them as a
 // labelled scatter plot: a complete SVG 1.1 document (UTF-8). Point i is a
-// <circle class="point"> labelled labels[i] (no label when empty), at the first of 8
-// positions around the point that overlaps no earlier label and no point, else at the one that
-// overlaps least. Labels are XML-escaped; invalid UTF-8 in them becomes U+FFFD.
+// <circle class="point"> labelled labels[i] (no label when empty). Labels go beside their point
+// where they overlap no other label and no point; in crowded places further away, linked to
+// their point by a leader line; and only when nothing else fits, where they overlap least.
+// Labels are XML-escaped; invalid UTF-8 in them becomes U+FFFD.
 // An axis without variance (e.g. all points on a line) gives coordinate 0, never NaN.
 //
 // InvalidArgument when labels and vectors differ in number, when there are fewer than 2

@@ -64,7 +64,7 @@ struct LabelPosition {
 
 std::vector<LabelPosition> LabelPositions(const std::string& svg) {
   static const std::regex kLabel(
-      R"re(<text class="label" x="([-0-9.]+)" y="([-0-9.]+)">([^<]*)</text>)re");
+      R"re(<text class="label" x="([-0-9.]+)" y="([-0-9.]+)" id="label-[0-9]+">([^<]*)</text>)re");
   std::vector<LabelPosition> out;
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), kLabel); it != std::sregex_iterator();
        ++it) {

@@ -273,7 +273,7 @@ TEST_F(ModelTest, CliImportNeighborsVectorModel) {
 
   auto missing = test::RunCli({"neighbors", db, "zebra"});
   EXPECT_EQ(missing.exit_code, 3);
-  EXPECT_NE(missing.err.find("'zebra' is not one token"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("\"zebra\" is not one token"), std::string::npos) << missing.err;
 }
 
 }  // namespace
