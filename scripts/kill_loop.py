@@ -60,6 +60,7 @@ class Loop:
         self.seconds = {}  # op -> how long it took when it was not killed
         self.figures = dict(operations=0, kills=0, acknowledged=0, lost_writes=0,
                             half_visible=0, rebuilds=0)
+        self.kills_by_op = {}  # op -> kills that landed in it
 
     def run(self, args, check=True):
         result = subprocess.run([self.cli] + args, capture_output=True, text=True)
@@ -252,6 +253,7 @@ class Loop:
         else:
             killed, groups = getattr(self, "op_" + op)(n)
         self.figures["kills" if killed else "acknowledged"] += 1
+        self.kills_by_op[op] = self.kills_by_op.get(op, 0) + killed
         self.verify(op)
         after = self.export()
         if op == "reembed":
@@ -292,8 +294,9 @@ def main():
         args.keep, status = True, 1
     figures = " ".join("%s=%d" % kv for kv in loop.figures.items())
     records = sum(len(state) for state in loop.states.values())
-    print("kill_loop: %s records=%d seconds=%.0f" % (figures, records,
-                                                     time.monotonic() - start))
+    by_op = ",".join("%s:%d" % kv for kv in sorted(loop.kills_by_op.items()))
+    print("kill_loop: %s records=%d seconds=%.0f kills_by_op=%s" %
+          (figures, records, time.monotonic() - start, by_op))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return status

@@ -2,7 +2,7 @@
 # The kill loop: quiver CLI writes (add, ingest, delete, reembed, compact) SIGKILLed at random
 # moments until N kills have landed, the database checked after each (scripts/kill_loop.py has
 # the checks). Prints the figures: operations, kills, acknowledged, lost_writes, half_visible,
-# rebuilds, records, seconds. Exits 1 when a check fails, keeping the database for a look.
+# rebuilds, records, seconds, kills by op. Exits 1 when a check fails, keeping the database.
 #   scripts/kill_loop.sh N [--seed S] [--keep]
 # The CLI is $QUIVER_CLI, else build/cli/quiver (scripts/build.sh quiver_cli). ctest runs
 # N = 10 as kill_loop.10.
