@@ -47,6 +47,7 @@ harness="$root/fuzz/${target}_fuzz.cc"
 mkdir -p "$out/corpus-$target"
 # Objects are kept per source file in $out/obj (shared by the targets; ccache when present)
 # and rebuilt when their source or any header is newer.
+# shellcheck disable=SC2054  # the commas are clang's list of sanitizers
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -I"$root" -I"$root/include")
 # shellcheck disable=SC2086
