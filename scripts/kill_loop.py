@@ -203,7 +203,7 @@ class Loop:
 
     def check_reembed(self, killed, target, after):
         texts = [rid for rid, (text, _) in self.state.items() if text]
-        self.check_unchanged("reembed", {r: v for r, v in after.items()}, exempt=set(texts))
+        self.check_unchanged("reembed", after, exempt=set(texts))
         changed = [after[rid][1] != self.state[rid][1] for rid in texts if rid in after]
         if len(changed) != len(texts):
             self.figures["lost_writes"] += 1
