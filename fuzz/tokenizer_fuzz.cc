@@ -1,5 +1,5 @@
 // libFuzzer target for the tokenizer.json loader and the encoders (not part of the CMake
-// build; see scripts/fuzz_tokenizer.sh). The first input byte picks what the rest feeds:
+// build; see scripts/fuzz.sh tokenizer). The first input byte picks what the rest feeds:
 //   0: LoadHuggingFaceJson(rest), then encode and decode a fixed text with what loaded;
 //   1: the rest is text for a small byte-level BPE with added tokens (regex pre-tokenizer);
 //   2: the rest is text for a small sentencepiece-style BPE (normalizers, byte fallback);

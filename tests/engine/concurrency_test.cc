@@ -52,41 +52,19 @@ TEST(ConcurrencyTest, ReadersRunWhileOneWriterWrites) {
   }
 }
 
-// Writes `n` random word vectors of dimension kDim as GloVe text ("w0 0.1 ..."), for a model.
-void WriteWordVectors(const std::string& path, int n) {
-  std::mt19937 rng(7);
-  std::normal_distribution<float> normal;
-  std::string text;
-  for (int w = 0; w < n; ++w) {
-    text += "w" + std::to_string(w);
-    for (int d = 0; d < kDim; ++d) text += " " + std::to_string(normal(rng));
-    text += "\n";
-  }
-  test::WriteFile(path, text);
-}
-
-// A text of `words` random vocabulary words.
-std::string RandomText(std::mt19937& rng, int vocabulary, int words) {
-  std::string text;
-  for (int i = 0; i < words; ++i) {
-    text += (i ? " w" : "w") + std::to_string(rng() % vocabulary);
-  }
-  return text;
-}
-
 // Text queries, stats and embeddings read the counters, the model and the metadata snapshot
 // that ingest and upserts change: run them together (the ThreadSanitizer suite's main case).
 TEST(ConcurrencyTest, TextQueriesRunWhileTextIsIngested) {
   constexpr int kWords = 200;
   test::TempDir dir;
-  WriteWordVectors(dir.Sub("vectors.txt"), kWords);
+  test::WriteRandomWordVectors(dir.Sub("vectors.txt"), kWords, kDim, 7);
   auto db = test::OpenOrDie(dir.Sub("db"), test::CreateOptions(kDim));
   ASSERT_TRUE(db->ImportWordVectors(dir.Sub("vectors.txt")).ok());
   std::mt19937 rng(11);
   std::string base;
   for (int i = 0; i < 200; ++i) {
     base += R"({"id": "base-)" + std::to_string(i) + R"(", "group": )" + std::to_string(i % 4) +
-            R"(, "text": ")" + RandomText(rng, kWords, 12) + "\"}\n";
+            R"(, "text": ")" + test::RandomWords(rng, kWords, 12) + "\"}\n";
   }
   test::WriteFile(dir.Sub("base.jsonl"), base);
   ASSERT_TRUE(db->Ingest({dir.Sub("base.jsonl")}, {}).ok());
@@ -109,7 +87,7 @@ TEST(ConcurrencyTest, TextQueriesRunWhileTextIsIngested) {
         options.k = 5;
         options.mode = modes[i % 3];
         if (i % 2) options.where = R"({"group": 1})";
-        auto hits = db->Query(RandomText(local, kWords, 3), options);
+        auto hits = db->Query(test::RandomWords(local, kWords, 3), options);
         if (!hits.ok()) fail(hits.status().ToString());
         if (hits.ok() && hits->empty()) fail("no hits in mode " + std::to_string(i % 3));
         if (!db->GetStats().ok() || !db->Embed("w1 w2").ok()) fail("stats or embed failed");
@@ -121,13 +99,13 @@ TEST(ConcurrencyTest, TextQueriesRunWhileTextIsIngested) {
   bool writes_ok = true;
   for (int f = 0; f < 10 && writes_ok; ++f) {
     std::string file;
-    for (int line = 0; line < 20; ++line) file += RandomText(rng, kWords, 30) + "\n\n";
+    for (int line = 0; line < 20; ++line) file += test::RandomWords(rng, kWords, 30) + "\n\n";
     const std::string path = dir.Sub("doc" + std::to_string(f) + ".txt");
     test::WriteFile(path, file);
-    auto embedded = db->Embed(RandomText(rng, kWords, 8));
+    auto embedded = db->Embed(test::RandomWords(rng, kWords, 8));
     writes_ok = db->Ingest({path}, {}).ok() && embedded.ok() &&
                 db->Upsert({{"up-" + std::to_string(f), embedded->vector,
-                             RandomText(rng, kWords, 8), R"({"group": 1})"}})
+                             test::RandomWords(rng, kWords, 8), R"({"group": 1})"}})
                     .ok() &&
                 db->Delete({"base-" + std::to_string(f) + "#0"}).ok();
   }
