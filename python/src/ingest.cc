@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <pybind11/stl.h>
+
 #include "bindings.h"
 #include "errors.h"
 #include "options.h"

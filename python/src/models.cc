@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <pybind11/stl.h>
+
 #include "bindings.h"
 #include "convert.h"
 #include "errors.h"
