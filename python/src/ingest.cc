@@ -6,6 +6,8 @@
 // progress report (IngestOptions::on_progress returning false). Each source file is one atomic
 // write, so what was stored stays consistent and a later ingest of the same paths finishes the
 // job; the exception is raised once the engine has returned.
+#include <pybind11/stl.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -16,8 +18,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include <pybind11/stl.h>
 
 #include "bindings.h"
 #include "errors.h"
@@ -153,11 +153,8 @@ py::dict Ingest(std::shared_ptr<DBHandle> handle, const py::handle& paths_in,
   const std::vector<std::string> paths = StringList(paths_in, "paths");
   IngestOptions options = ParseIngestOptions(options_in);
   auto channel = std::make_shared<Channel>();
-  if constexpr (kCanCancel) {
-    options.on_progress = [channel](const IngestProgress& p) { return channel->Progress(p); };
-  } else {
-    options.on_progress = [channel](const IngestProgress& p) { (void)channel->Progress(p); };
-  }
+  // Returns false to stop the ingest; an engine whose on_progress returns void ignores it.
+  options.on_progress = [channel](const IngestProgress& p) { return channel->Progress(p); };
   options.on_message = [channel](const std::string& m) { channel->Message(m); };
   std::thread worker([handle, channel, paths, options] {
     channel->Finish(handle->Run([&](DB& db) { return db.Ingest(paths, options); }));

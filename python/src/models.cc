@@ -1,10 +1,10 @@
 // quiver._quiver.DB's embedding-model calls: training and importing a model, embedding and
 // tokenizing text, token neighbours, and recomputing vectors or the full-text index.
+#include <pybind11/stl.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <pybind11/stl.h>
 
 #include "bindings.h"
 #include "convert.h"
