@@ -8,8 +8,10 @@
   threads  single-vector searches from 1 and from 4 Python threads on that database
            (queries per second; the GIL is released while the engine searches).
 
-Each round runs the C++ step (bench/python_compare_harness.cc) and then the Python one; the
-best of --rounds is kept. The Python search must return the C++ API's ids exactly.
+Each round runs the C++ step (bench/python_compare_harness.cc) and the Python one, C++ first
+in odd rounds and Python first in even ones (the second writer of a round finds the disk
+busier); the best of --rounds is kept. --reuse keeps the data and search database of an
+earlier run in --dir. The Python search must return the C++ API's ids exactly.
 
   PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py \
       --harness build/bench/python_compare_harness [--dir /tmp/quiver_python_bench]
@@ -105,6 +107,7 @@ def main():
     p.add_argument("--search-base", type=int, default=100000)
     p.add_argument("--thread-queries", type=int, default=4000)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--reuse", action="store_true")
     p.add_argument("--out")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
@@ -114,18 +117,28 @@ def main():
         print(line, flush=True)
         lines.append(line)
 
-    data = harness(args, "data", n=args.n, queries=args.queries, search_base=args.search_base)
-    say(f"data: {args.n} x {args.dim} base, {args.queries} queries, HNSW32 search database of "
-        f"{args.search_base} built in {float(data['build_seconds']):.1f} s (C++)")
+    if args.reuse and os.path.exists(os.path.join(args.dir, "search.db")):
+        say(f"data: reused from {args.dir}")
+    else:
+        data = harness(args, "data", n=args.n, queries=args.queries,
+                       search_base=args.search_base)
+        say(f"data: {args.n} x {args.dim} base, {args.queries} queries, HNSW32 search database "
+            f"of {args.search_base} built in {float(data['build_seconds']):.1f} s (C++)")
     base = np.fromfile(os.path.join(args.dir, "base.f32"), np.float32).reshape(-1, args.dim)
     queries = np.fromfile(os.path.join(args.dir, "queries.f32"), np.float32).reshape(-1, args.dim)
     ids = [f"v{i}" for i in range(len(base))]
     best = {"cpp_upsert": 1e9, "py_upsert": 1e9, "cpp_search": 1e9, "py_search": 1e9}
     for r in range(args.rounds):
-        cpp_u = float(harness(args, "upsert")["upsert_seconds"])
-        py_u = python_upsert(args, base, ids)
-        cpp_s = float(harness(args, "search")["search_seconds"])
-        py_s, same = python_search(args, queries)
+        if r % 2 == 0:
+            cpp_u = float(harness(args, "upsert")["upsert_seconds"])
+            py_u = python_upsert(args, base, ids)
+            cpp_s = float(harness(args, "search")["search_seconds"])
+            py_s, same = python_search(args, queries)
+        else:
+            py_u = python_upsert(args, base, ids)
+            cpp_u = float(harness(args, "upsert")["upsert_seconds"])
+            py_s, same = python_search(args, queries)
+            cpp_s = float(harness(args, "search")["search_seconds"])
         assert same, "the Python search returned other ids than the C++ API"
         say(f"round {r + 1}: upsert C++ {cpp_u:.2f} s, Python {py_u:.2f} s; "
             f"search C++ {cpp_s:.2f} s, Python {py_s:.2f} s (same ids)")

@@ -61,17 +61,26 @@ def write_collection(directory, files, lines_per_file=6, seed=0):
     return paths
 
 
+def _program(variable):
+    """The path in environment variable `variable`; skips the test when it is not set."""
+    path = os.environ.get(variable)
+    if not path:
+        pytest.skip(f"{variable} is not set (run through ctest)")
+    return path
+
+
+def _run(path, args):
+    return subprocess.run([path, *map(str, args)], capture_output=True, text=True)
+
+
 @pytest.fixture
 def cli():
-    """Runs the quiver CLI; returns its stdout (asserts exit 0 unless check=False)."""
-    path = os.environ.get("QUIVER_CLI_PATH")
-    if not path:
-        pytest.skip("QUIVER_CLI_PATH is not set (run through ctest)")
+    """Runs the quiver CLI; returns the CompletedProcess (asserts exit 0 unless check=False)."""
+    path = _program("QUIVER_CLI_PATH")
 
     def run(*args, check=True):
-        done = subprocess.run([path, *map(str, args)], capture_output=True, text=True)
-        if check:
-            assert done.returncode == 0, done.stderr
+        done = _run(path, args)
+        assert not check or done.returncode == 0, done.stderr
         return done
     return run
 
@@ -79,18 +88,13 @@ def cli():
 @pytest.fixture
 def reference():
     """Runs python/tests/api_reference.cc (the C++ API); returns [(query, id, score)]."""
-    path = os.environ.get("QUIVER_REFERENCE_PATH")
-    if not path:
-        pytest.skip("QUIVER_REFERENCE_PATH is not set (run through ctest)")
+    path = _program("QUIVER_REFERENCE_PATH")
 
     def run(*args):
-        done = subprocess.run([path, *map(str, args)], capture_output=True, text=True)
+        done = _run(path, args)
         assert done.returncode == 0, done.stderr
-        rows = []
-        for line in done.stdout.splitlines():
-            q, id_, score = line.split("\t")
-            rows.append((int(q), id_, float(score)))
-        return rows
+        return [(int(q), id_, float(score)) for q, id_, score in
+                (line.split("\t") for line in done.stdout.splitlines())]
     return run
 
 
