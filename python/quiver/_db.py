@@ -17,8 +17,8 @@ import numpy as np
 from . import _quiver
 from ._errors import InvalidArgument
 from ._types import (BatchResults, Embedding, Hit, IngestProgress, IngestSummary, ModelInfo,
-                     Neighbor, Record, ReembedSummary, SourceInfo, Stats, Tokenization,
-                     _fields_of)
+                     Neighbor, Record, ReembedSummary, SourceInfo, Stats, Token,
+                     Tokenization, _fields_of)
 
 PathLike = Union[str, "os.PathLike[str]"]
 Where = Union[None, str, Mapping[str, Any]]
@@ -38,7 +38,7 @@ def _where(where: Where) -> str:
     raise InvalidArgument(f"where: expected a dict or a JSON str, found {type(where).__name__}")
 
 
-def _metadata_json(metadata: Optional[Sequence[Optional[Mapping]]], n: int) -> Optional[list]:
+def _metadata_json(metadata: Optional[Sequence[Optional[Mapping]]]) -> Optional[list]:
     """Per-record metadata dicts (or None for none) as JSON texts."""
     if metadata is None:
         return None
@@ -121,7 +121,7 @@ class Database:
         if isinstance(texts, str):
             texts = [texts]
         self._raw.upsert(list(ids), vectors, None if texts is None else list(texts),
-                         _metadata_json(metadata, len(ids)))
+                         _metadata_json(metadata))
 
     def delete(self, ids: Union[str, Sequence[str]]) -> int:
         """Removes the records with these ids in one atomic write; returns how many existed."""
@@ -313,7 +313,7 @@ class Database:
     def embed(self, text: str) -> Embedding:
         """`text` as the model embeds a query: pooled vector, tokens, per-token vectors."""
         vector, tokens, token_vectors, known = self._raw.embed(text)
-        return Embedding(vector, [_token(t) for t in tokens], token_vectors, known)
+        return Embedding(vector, [Token(*t) for t in tokens], token_vectors, known)
 
     def tokenize(self, text: str, add_special_tokens: bool = True) -> Tokenization:
         """`text` split by the database's tokenizer (quiver.NotFound without one)."""
@@ -326,11 +326,6 @@ class Database:
     def neighbors(self, token: str, k: int = 10) -> list:
         """The k vocabulary entries most similar to `token` (cosine), best first."""
         return [Neighbor(t, s) for t, s in self._raw.neighbors(token, k)]
-
-
-def _token(raw: tuple):
-    from ._types import Token
-    return Token(*raw)
 
 
 def _train_options(vocab_size: int = 8000, window: int = 5, seed: int = 42,
