@@ -16,6 +16,8 @@ packages=(
   # the pthread build), oneDNN for the int8 matrix products
   libopenblas-openmp-dev libdnnl-dev
   libhnswlib-dev dataset-fashion-mnist wordnet-base python3-xapian
+  # python/: the pybind11 module for Debian's /usr/bin/python3, and its pytest suite
+  pybind11-dev python3-dev python3-numpy python3-pytest
   # scripts/demo.sh and scripts/eval/ render the installed man pages to text
   groff-base man-db
   # tests/cli/plot_cli_test.cc renders `quiver plot`'s SVG to PNG to measure label overlaps

@@ -1,0 +1,86 @@
+"""Ctrl-C (SIGINT) or an exception from the progress callable during an ingest: the exception
+reaches the caller, the database stays consistent, and ingesting again finishes the job."""
+
+import os
+import signal
+import threading
+
+import pytest
+
+import quiver
+from quiver import _quiver
+from conftest import write_collection, write_glove
+
+FILES = 40
+
+
+def ingest_all(db, docs, **kwargs):
+    return db.ingest(docs, chunk_tokens=16, chunk_overlap=0, threads=1, **kwargs)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    glove = write_glove(tmp_path / "glove.txt", 12)
+    docs = tmp_path / "docs"
+    write_collection(docs, FILES, lines_per_file=30)
+    with quiver.open(tmp_path / "clean.db", create=True, dim=12, report=False) as clean:
+        clean.import_word_vectors(glove)
+        expected = ingest_all(clean, docs).chunks_added
+    return tmp_path, glove, docs, expected
+
+
+def check_resumes(db, docs, expected):
+    db.verify()
+    stored = len(db.sources())
+    if _quiver.DB.INGEST_CAN_CANCEL:
+        assert stored < FILES, "the ingest was not stopped early"
+    again = ingest_all(db, docs)
+    assert again.files_unchanged == stored and again.files_added == FILES - stored
+    assert len(db) == expected and len(db.sources()) == FILES
+    db.verify()
+
+
+def test_sigint_mid_ingest_raises_keyboard_interrupt_then_resume(setup):
+    tmp_path, glove, docs, expected = setup
+    with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
+        db.import_word_vectors(glove)
+        sent = []
+
+        def progress(p):
+            if not sent:  # after the first file: Ctrl-C from another thread, as a terminal does
+                sent.append(p)
+                threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
+
+        with pytest.raises(KeyboardInterrupt):
+            ingest_all(db, docs, progress=progress)
+        assert sent
+        check_resumes(db, docs, expected)
+
+
+def test_exception_in_progress_callable_stops_the_ingest(setup):
+    tmp_path, glove, docs, expected = setup
+
+    class Stop(Exception):
+        pass
+
+    with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
+        db.import_word_vectors(glove)
+
+        def progress(p):
+            if p.files_done >= 3:
+                raise Stop(p)
+
+        with pytest.raises(Stop):
+            ingest_all(db, docs, progress=progress)
+        check_resumes(db, docs, expected)
+
+
+def test_messages_reach_the_callable(setup):
+    tmp_path, glove, docs, _ = setup
+    (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    messages = []
+    with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
+        db.import_word_vectors(glove)
+        summary = ingest_all(db, docs, on_message=messages.append)
+    assert summary.files_skipped == 1
+    assert any("binary.txt" in m for m in messages), messages
