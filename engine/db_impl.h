@@ -78,6 +78,7 @@ class DBImpl final : public DB {
   Status ScanSources(const SourceVisitor& visit) override;
   Status Verify() override;
   Status Compact() override;
+  Result<BackupSummary> Backup(const std::string& dest) override;
   Status Close() override;
 
  private:

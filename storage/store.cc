@@ -5,6 +5,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -479,6 +480,19 @@ Status Store::CompactAll() {
     if (!s.ok()) return FromRocks(s, std::string("compacting ") + kFamilyNames[f]);
   }
   return Status::OK();
+}
+
+Status Store::Backup(const std::string& dir) {
+  if (rep_->read_only) return Status::NotSupported("database is open read-only");
+  if (std::filesystem::exists(dir)) {
+    return Status::InvalidArgument("cannot back up into " + dir + ": it exists");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(rep_->db.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: always flush, so the copy needs no write-ahead log replay.
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+  return FromRocks(s, "backing up the store");
 }
 
 }  // namespace quiver::storage

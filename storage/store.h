@@ -165,6 +165,11 @@ class Store {
   // Full manual compaction of every column family.
   Status CompactAll();
 
+  // Writes a consistent copy of the store, as of this call's start, to the new directory
+  // `dir` (RocksDB's checkpoint: a memtable flush, then the live files hard-linked where the
+  // file system allows and copied where not). The caller keeps writes out meanwhile if it
+  // needs the copy to match other state. InvalidArgument when `dir` exists.
+  Status Backup(const std::string& dir);
 
  private:
   struct Rep;

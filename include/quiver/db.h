@@ -29,6 +29,13 @@ struct WriteOutcome {
   bool stored = false;
 };
 
+// What DB::Backup copied.
+struct BackupSummary {
+  uint64_t sequence = 0;  // the operation-log sequence the copy holds everything through
+  uint64_t records = 0;   // live records in the copy
+  double seconds = 0;
+};
+
 class DB {
  public:
   // Opens the database in directory `path`, creating it if options.create_if_missing.
@@ -170,6 +177,15 @@ class DB {
   // Rebuilds the vector index from the stored vectors and the full-text index without its
   // deleted documents, writes their checkpoints and compacts the store.
   virtual Status Compact() = 0;
+
+  // Writes a consistent copy of the database to the new directory `dest` while other
+  // threads go on reading and writing (writers wait only while the store's files are
+  // linked): the store as of one operation-log sequence and the index checkpoints that
+  // go with it, hard-linked where the file system allows and copied where not. The copy is
+  // built under `dest`.partial and renamed to `dest` once whole, so `dest` never holds half
+  // a copy (a leftover `dest`.partial is replaced by the next backup). InvalidArgument when
+  // `dest` exists; NotSupported for a read-only DB.
+  virtual Result<BackupSummary> Backup(const std::string& dest) = 0;
 
   // ---- Batches ----
   // Search for each of n query vectors, given one after another (n × dimension floats, row
