@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -40,7 +41,7 @@ constexpr const char* kWords[] = {"cat", "dog", "car", "truck"};
 // At most this many failure points per sweep: the first few operations one by one, the
 // rest spread evenly over the operation.
 constexpr uint64_t kFirstPoints = 6;
-constexpr uint64_t kSpreadPoints = 14;
+constexpr uint64_t kSpreadPoints = 8;
 
 std::string BaseId(int i) { return "r" + std::to_string(i) + "#0"; }
 
@@ -130,6 +131,8 @@ class FaultInjectionTest : public ::testing::Test {
     FaultInjector faults;
     Status s;
     Acks acks;
+    std::fprintf(stderr, "[ sweep    ] failing after %llu operations\n",
+                 static_cast<unsigned long long>(fail_after));
     {
       auto opened = engine::OpenWithHooks(sweep.options, path, {&faults});
       EXPECT_TRUE(opened.ok()) << opened.status().ToString();
