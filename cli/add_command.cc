@@ -85,7 +85,8 @@ Status CheckInput(FILE* file, const std::string& name, const DB& db, bool skip_b
   return Status::OK();
 }
 
-// Pass 2: writes the good lines in batches of `batch_size`.
+// Pass 2: writes the good lines in batches of `batch_size`; *written counts the records of
+// the batches stored, including one stored before an error that came after it.
 Status WriteInput(FILE* file, const std::set<size_t>& bad, size_t batch_size, DB* db,
                   uint64_t* written) {
   std::rewind(file);
@@ -94,8 +95,9 @@ Status WriteInput(FILE* file, const std::set<size_t>& bad, size_t batch_size, DB
   std::vector<Record> batch;
   std::string_view line;
   auto flush = [&]() {
-    Status s = db->Upsert(batch);
-    if (s.ok()) *written += batch.size();
+    WriteOutcome outcome;
+    Status s = db->Upsert(batch, &outcome);
+    if (outcome.stored) *written += batch.size();
     batch.clear();
     progress.Update(reader.bytes_read(), *written);
     return s;
@@ -151,15 +153,18 @@ int RunAdd(const std::vector<std::string>& args) {
   std::set<size_t> bad;
   uint64_t written = 0;
   Status s = CheckInput(*file, name, **db, values["skip-bad"].as<bool>(), &bad);
+  const bool checked = s.ok();
   if (s.ok()) s = WriteInput(*file, bad, batch_size, db->get(), &written);
   std::fclose(*file);
   if (s.ok()) s = (*db)->Close();
   if (!s.ok()) {
-    if (written > 0)
-      std::fprintf(stderr,
-                   "quiver add: %llu records were written before the "
-                   "error\n",
-                   static_cast<unsigned long long>(written));
+    // Exactly what the database holds: the batches stored before (or despite) the error.
+    if (checked) {
+      std::fprintf(stderr, "quiver add: %llu records from %s are stored\n",
+                   static_cast<unsigned long long>(written), name.c_str());
+    }
+    // Closing would retry what failed (a checkpoint, say) and report it again.
+    Status ignored = (*db)->Close();
     return Fail(kName, s);
   }
   const double seconds =

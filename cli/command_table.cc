@@ -11,6 +11,7 @@ int RunDelete(const std::vector<std::string>& args);
 int RunStats(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunCompact(const std::vector<std::string>& args);
+int RunBackup(const std::vector<std::string>& args);
 int RunTokenize(const std::vector<std::string>& args);
 int RunTrainTokenizer(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
@@ -43,6 +44,7 @@ constexpr Command kCommands[] = {
     {"stats", "counts, dimension, metric, index, full-text analyzer and disk use", RunStats},
     {"verify", "check that store and index agree and checksums hold", RunVerify},
     {"compact", "rebuild the index without deleted vectors and compact the store", RunCompact},
+    {"backup", "write a consistent copy of a database to a new directory", RunBackup},
     {"tokenize", "show the token ids a tokenizer file or a database gives a text", RunTokenize},
     {"train-tokenizer", "train a sentencepiece tokenizer on text files", RunTrainTokenizer},
     {"train", "learn an embedding model from your own text (PPMI + SVD)", RunTrain},

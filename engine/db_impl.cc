@@ -47,7 +47,13 @@ void DBImpl::Report(const std::string& message) const {
   if (options_.report_to_stderr) std::fprintf(stderr, "quiver: %s\n", message.c_str());
 }
 
-Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::string& path) {
+Result<std::unique_ptr<DB>> OpenWithHooks(const Options& options, const std::string& path,
+                                          const OpenHooks& hooks) {
+  return DBImpl::Open(options, path, hooks);
+}
+
+Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::string& path,
+                                         const OpenHooks& hooks) {
   Layout layout{path};
   bool create = false;
   QUIVER_RETURN_IF_ERROR(CheckLayout(layout, options, &create));
@@ -62,7 +68,7 @@ Result<std::unique_ptr<DB>> DBImpl::Open(const Options& options, const std::stri
   if (!options.read_only) QUIVER_RETURN_IF_ERROR(EnsureIndexDirectory(layout));
   const auto mode =
       options.read_only ? storage::Store::Mode::kReadOnly : storage::Store::Mode::kReadWrite;
-  auto store = storage::Store::Open(layout.store_dir(), mode, create);
+  auto store = storage::Store::Open(layout.store_dir(), mode, create, hooks.faults);
   if (!store.ok()) return store.status().WithContext(path);
   db->store_ = std::move(store.value());
   util::MutexLock write(&db->write_mu_);
@@ -249,15 +255,20 @@ Status DBImpl::ReplaceIndexFromStoreLocked(const Counters* counters) {
 
 // ---- writes -----------------------------------------------------------------------------------
 
-Status DBImpl::CommitLocked(CommitPlan& plan, size_t* removed) {
+Status DBImpl::CommitLocked(CommitPlan& plan, size_t* removed, WriteOutcome* outcome) {
   QUIVER_ASSIGN_OR_RETURN(PreparedCommit prepared, PlanCommit(*store_, plan, CurrentCounters()));
   if (removed != nullptr) *removed = prepared.deleted_existing;
   if (prepared.empty) return Status::OK();
   QUIVER_RETURN_IF_ERROR(store_->Write(*prepared.batch));
   ++data_version_;
-  if (plan.rebuild_index) return ReplaceIndexFromStoreLocked(&prepared.counters);
-  QUIVER_RETURN_IF_ERROR(Publish(plan, prepared));
-  return MaybeCheckpointLocked();
+  if (outcome != nullptr) outcome->stored = true;
+  Status s = plan.rebuild_index ? ReplaceIndexFromStoreLocked(&prepared.counters)
+                                : Publish(plan, prepared);
+  if (s.ok() && !plan.rebuild_index) s = MaybeCheckpointLocked();
+  if (s.ok()) return s;
+  // The batch stands: say so, and what failed after it.
+  return s.WithContext("the write is stored (through operation " +
+                       std::to_string(prepared.counters.last_sequence) + "), but then");
 }
 
 Status DBImpl::Publish(const CommitPlan& plan, const PreparedCommit& commit) {
@@ -280,7 +291,7 @@ Status DBImpl::Publish(const CommitPlan& plan, const PreparedCommit& commit) {
   return RebuildHeld("applying a committed write failed: " + s.message());
 }
 
-Status DBImpl::Upsert(const std::vector<Record>& records) {
+Status DBImpl::Upsert(const std::vector<Record>& records, WriteOutcome* outcome) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   // Validate everything first: nothing is written unless every record is good.
   CommitPlan plan;
@@ -298,7 +309,7 @@ Status DBImpl::Upsert(const std::vector<Record>& records) {
   util::MutexLock write(&write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   if (analyzer_.get() != analyzed_by) AddTerms(&plan.upserts);  // Reindex ran meanwhile
-  return CommitLocked(plan);
+  return CommitLocked(plan, nullptr, outcome);
 }
 
 const text::Analyzer* DBImpl::AddTerms(std::vector<PendingRecord>* records) {
@@ -312,13 +323,13 @@ Status DBImpl::CheckRecord(const Record& record) const {
   return ValidateRecord(record, config_.dimension, config_.metric, &canonical_metadata);
 }
 
-Status DBImpl::Delete(const std::vector<std::string>& ids, size_t* removed) {
+Status DBImpl::Delete(const std::vector<std::string>& ids, size_t* removed, WriteOutcome* outcome) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   util::MutexLock write(&write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   CommitPlan plan;
   plan.deletes = ids;
-  return CommitLocked(plan, removed);
+  return CommitLocked(plan, removed, outcome);
 }
 
 Status DBImpl::Compact() {

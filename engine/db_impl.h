@@ -30,6 +30,7 @@
 #include "engine/layout.h"
 #include "engine/lexical.h"
 #include "engine/model_store.h"
+#include "engine/open_hooks.h"
 #include "engine/query_planner.h"
 #include "engine/recovery.h"
 #include "index/vector_index.h"
@@ -41,12 +42,14 @@ namespace quiver::engine {
 
 class DBImpl final : public DB {
  public:
-  static Result<std::unique_ptr<DB>> Open(const Options& options, const std::string& path);
+  static Result<std::unique_ptr<DB>> Open(const Options& options, const std::string& path,
+                                          const OpenHooks& hooks = {});
   ~DBImpl() override;
 
-  Status Upsert(const std::vector<Record>& records) override;
+  Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome) override;
   Status CheckRecord(const Record& record) const override;
-  Status Delete(const std::vector<std::string>& ids, size_t* removed) override;
+  Status Delete(const std::vector<std::string>& ids, size_t* removed,
+                WriteOutcome* outcome) override;
   Result<Record> Get(const std::string& id) override;
   Result<std::vector<Hit>> Search(std::span<const float> query,
                                   const SearchOptions& options) override;
@@ -77,6 +80,7 @@ class DBImpl final : public DB {
   Status ScanSources(const SourceVisitor& visit) override;
   Status Verify() override;
   Status Compact() override;
+  Result<BackupSummary> Backup(const std::string& dest) override;
   Status Close() override;
 
  private:
@@ -95,8 +99,10 @@ class DBImpl final : public DB {
       REQUIRES(write_mu_);
 
   // Writes `plan` in one synced batch and publishes it. `removed`, when given, receives how
-  // many deleted ids existed.
-  Status CommitLocked(CommitPlan& plan, size_t* removed = nullptr) REQUIRES(write_mu_);
+  // many deleted ids existed; `outcome` whether the batch is durable. An error after the
+  // batch is durable (publishing, checkpointing) says so in its message.
+  Status CommitLocked(CommitPlan& plan, size_t* removed = nullptr, WriteOutcome* outcome = nullptr)
+      REQUIRES(write_mu_);
   // Makes the counters and both indexes reflect a durable batch of `plan`; rebuilds them when
   // applying fails.
   Status Publish(const CommitPlan& plan, const PreparedCommit& commit) REQUIRES(write_mu_)

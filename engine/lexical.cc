@@ -225,7 +225,8 @@ Result<RecoveredLexical> RecoverLexical(storage::Store& store, const Layout& lay
 }
 
 Status WriteLexicalCheckpoint(const Layout& layout, const text::Analyzer& analyzer,
-                              const text::LexicalIndex& index, uint64_t sequence) {
+                              const text::LexicalIndex& index, uint64_t sequence,
+                              util::FaultInjector* faults) {
   const std::string tag = AnalyzerTag(analyzer);
   const uint32_t tag_size = static_cast<uint32_t>(tag.size());
   std::string payload(reinterpret_cast<const char*>(&tag_size), 4);
@@ -235,7 +236,7 @@ Status WriteLexicalCheckpoint(const Layout& layout, const text::Analyzer& analyz
   header.sequence = sequence;
   header.live_count = index.DocumentCount();
   return index::WriteCheckpointFile(
-      layout.lexical_checkpoint_path(), header, [&](index::PayloadSink& sink) {
+      layout.lexical_checkpoint_path(), header, faults, [&](index::PayloadSink& sink) {
         return sink.Append(payload.data(), payload.size())
                    ? Status::OK()
                    : Status::IOError("cannot write " + layout.lexical_checkpoint_path());

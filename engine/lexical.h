@@ -80,9 +80,10 @@ Result<RecoveredLexical> RebuildLexical(storage::Store& store, const Layout& lay
                                         const Reporter& report);
 
 // Writes `index` as the checkpoint covering `sequence` (the caller trims the oplog once
-// every checkpoint covers it).
+// every checkpoint covers it). `faults` (tests only) may fail its file operations.
 Status WriteLexicalCheckpoint(const Layout& layout, const text::Analyzer& analyzer,
-                              const text::LexicalIndex& index, uint64_t sequence);
+                              const text::LexicalIndex& index, uint64_t sequence,
+                              util::FaultInjector* faults = nullptr);
 
 // Corruption unless the checkpoint file at `path` is whole and a full-text index made by
 // `analyzer`.

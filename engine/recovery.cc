@@ -273,9 +273,13 @@ Status VerifyStore(storage::Store& store, int dimension, uint64_t record_count,
 Status WriteCheckpoints(storage::Store& store, const Layout& layout,
                         const index::VectorIndex& vectors, const text::Analyzer& analyzer,
                         const text::LexicalIndex& lexical, uint64_t sequence) {
-  QUIVER_RETURN_IF_ERROR(vectors.WriteCheckpoint(layout.checkpoint_path(), sequence));
-  QUIVER_RETURN_IF_ERROR(WriteLexicalCheckpoint(layout, analyzer, lexical, sequence));
-  return store.TrimOplog(sequence);
+  // Each step's error names it: the caller's message then says what failed.
+  Status s = vectors.WriteCheckpoint(layout.checkpoint_path(), sequence, store.faults());
+  if (!s.ok()) return s.WithContext("writing the vector index checkpoint");
+  s = WriteLexicalCheckpoint(layout, analyzer, lexical, sequence, store.faults());
+  if (!s.ok()) return s.WithContext("writing the full-text index checkpoint");
+  s = store.TrimOplog(sequence);
+  return s.ok() ? s : s.WithContext("trimming the operation log after the checkpoints");
 }
 
 }  // namespace quiver::engine

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "util/crc32c.h"
+#include "util/file_writer.h"
 
 namespace quiver::index {
 namespace {
@@ -35,59 +36,43 @@ Status Errno(const std::string& what, const std::string& path) {
   return Status::IOError(what + " " + path + ": " + std::strerror(errno));
 }
 
-bool WriteAll(int fd, const uint8_t* data, size_t size) {
-  while (size > 0) {
-    ssize_t written = ::write(fd, data, size);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    data += written;
-    size -= static_cast<size_t>(written);
-  }
-  return true;
-}
-
-Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Errno("cannot open directory", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Errno("cannot sync directory", dir);
-}
-
-// Buffers the payload into a file descriptor after the header's place, checksumming it.
+// Buffers the payload into the file after the header's place, checksumming it. The first
+// failed write is kept: it, not what the payload's producer makes of a short write, is the
+// checkpoint's error.
 class FileSink : public PayloadSink {
  public:
-  explicit FileSink(int fd) : fd_(fd) { buffer_.reserve(kBufferSize); }
+  explicit FileSink(util::FileWriter* file) : file_(file) { buffer_.reserve(kBufferSize); }
 
   bool Append(const void* data, size_t size) override {
-    if (failed_) return false;
+    if (!status_.ok()) return false;
     crc_ = Crc32c(crc_, data, size);
     size_ += size;
     const auto* bytes = static_cast<const uint8_t*>(data);
     if (buffer_.size() + size > kBufferSize && !Flush()) return false;
     if (size >= kBufferSize) {  // large blocks (vector storage) bypass the buffer
-      failed_ = !WriteAll(fd_, bytes, size);
-      return !failed_;
+      status_ = file_->Append(bytes, size);
+      return status_.ok();
     }
     buffer_.insert(buffer_.end(), bytes, bytes + size);
     return true;
   }
 
   bool Flush() {
-    if (!failed_ && !buffer_.empty()) failed_ = !WriteAll(fd_, buffer_.data(), buffer_.size());
+    if (status_.ok() && !buffer_.empty()) status_ = file_->Append(buffer_.data(), buffer_.size());
     buffer_.clear();
-    return !failed_;
+    return status_.ok();
   }
 
+  const Status& status() const { return status_; }
   uint32_t crc() const { return crc_; }
   uint64_t size() const { return size_; }
 
  private:
-  int fd_;
+  util::FileWriter* file_;
   std::vector<uint8_t> buffer_;
   uint32_t crc_ = 0;
   uint64_t size_ = 0;
-  bool failed_ = false;
+  Status status_;
 };
 
 void EncodeHeader(const CheckpointHeader& header, uint64_t payload_size, uint32_t payload_crc,
@@ -106,37 +91,38 @@ void EncodeHeader(const CheckpointHeader& header, uint64_t payload_size, uint32_
 
 // Streams header placeholder and payload into `temp`, then the real header, then fsyncs.
 Status WriteTemporary(const std::string& temp, const CheckpointHeader& header,
-                      const std::function<Status(PayloadSink&)>& write_payload) {
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot create", temp);
+                      const std::function<Status(PayloadSink&)>& write_payload,
+                      util::FaultInjector* faults) {
+  util::FileWriter file(faults);
+  QUIVER_RETURN_IF_ERROR(file.Create(temp));
   uint8_t bytes[kCheckpointHeaderSize] = {};
-  FileSink sink(fd);
-  Status s = WriteAll(fd, bytes, sizeof(bytes)) ? Status::OK() : Errno("cannot write", temp);
-  if (s.ok()) s = write_payload(sink);
-  if (s.ok() && !sink.Flush()) s = Errno("cannot write", temp);
-  if (s.ok()) {
-    EncodeHeader(header, sink.size(), sink.crc(), bytes);
-    if (::pwrite(fd, bytes, sizeof(bytes), 0) != static_cast<ssize_t>(sizeof(bytes))) {
-      s = Errno("cannot write", temp);
-    }
-  }
-  if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot sync", temp);
-  if (::close(fd) != 0 && s.ok()) s = Errno("cannot close", temp);
-  return s;
+  QUIVER_RETURN_IF_ERROR(file.Append(bytes, sizeof(bytes)));
+  FileSink sink(&file);
+  Status s = write_payload(sink);
+  sink.Flush();
+  // A failed write explains any error the producer reported after it (FAISS, for one,
+  // throws on a short write).
+  QUIVER_RETURN_IF_ERROR(sink.status());
+  QUIVER_RETURN_IF_ERROR(s);
+  EncodeHeader(header, sink.size(), sink.crc(), bytes);
+  QUIVER_RETURN_IF_ERROR(file.WriteAt(0, bytes, sizeof(bytes)));
+  QUIVER_RETURN_IF_ERROR(file.Sync());
+  return file.Close();
 }
 
 }  // namespace
 
 Status WriteCheckpointFile(const std::string& path, const CheckpointHeader& header,
+                           util::FaultInjector* faults,
                            const std::function<Status(PayloadSink&)>& write_payload) {
   const std::string temp = path + ".tmp";
-  Status s = WriteTemporary(temp, header, write_payload);
-  if (s.ok() && std::rename(temp.c_str(), path.c_str()) != 0) s = Errno("cannot rename", temp);
+  Status s = WriteTemporary(temp, header, write_payload, faults);
+  if (s.ok()) s = util::RenameFile(temp, path, faults);
   if (!s.ok()) {
     ::unlink(temp.c_str());
     return s;
   }
-  return SyncDirectory(std::filesystem::path(path).parent_path().string());
+  return util::SyncDirectory(std::filesystem::path(path).parent_path().string(), faults);
 }
 
 Result<std::unique_ptr<MappedCheckpoint>> MappedCheckpoint::Open(const std::string& path) {

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "quiver/status.h"
+#include "util/fault_injection.h"
 
 namespace quiver::index {
 
@@ -47,8 +48,12 @@ class PayloadSink {
 
 // Writes a checkpoint to `path` atomically: `path`.tmp, fsync, rename, fsync directory.
 // `write_payload` streams the payload into the sink; its error (or the sink's) aborts the
-// write and leaves any previous checkpoint in place.
+// write and leaves any previous checkpoint in place. A failed write, sync or rename is
+// IOError naming the file and the system's reason (ENOSPC: "No space left on device"), even
+// when `write_payload` reported the short write as something else. `faults` (tests only;
+// may be null) may fail any of the file operations.
 Status WriteCheckpointFile(const std::string& path, const CheckpointHeader& header,
+                           util::FaultInjector* faults,
                            const std::function<Status(PayloadSink&)>& write_payload);
 
 // A checkpoint file mapped into memory, its header and payload checksums verified.

@@ -494,13 +494,14 @@ std::vector<uint64_t> VectorIndex::LiveIds() const {
 
 // Payload: u32 spec size, spec, u8 trained, u64 tombstone count, tombstones (i64 each),
 // then the FAISS serialization of the active index (a plain FAISS file).
-Status VectorIndex::WriteCheckpoint(const std::string& path, uint64_t sequence) const {
+Status VectorIndex::WriteCheckpoint(const std::string& path, uint64_t sequence,
+                                    util::FaultInjector* faults) const {
   CheckpointHeader header;
   header.metric = static_cast<uint32_t>(rep_->config.metric);
   header.sequence = sequence;
   header.dimension = static_cast<uint32_t>(rep_->config.dimension);
   header.live_count = live_count();
-  return WriteCheckpointFile(path, header, [&](PayloadSink& sink) {
+  return WriteCheckpointFile(path, header, faults, [&](PayloadSink& sink) {
     const std::string& spec = rep_->config.spec;
     const uint32_t spec_size = static_cast<uint32_t>(spec.size());
     const uint8_t trained = rep_->staging ? 0 : 1;

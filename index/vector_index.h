@@ -16,6 +16,7 @@
 
 #include "quiver/options.h"
 #include "quiver/status.h"
+#include "util/fault_injection.h"
 
 namespace quiver::index {
 
@@ -104,7 +105,9 @@ class VectorIndex {
 
   // Writes the index atomically (temporary file, fsync, rename, directory fsync), recording
   // that it covers the operation log up to `sequence`.
-  Status WriteCheckpoint(const std::string& path, uint64_t sequence) const;
+  // `faults` (tests only) may fail its file operations (util/fault_injection.h).
+  Status WriteCheckpoint(const std::string& path, uint64_t sequence,
+                         util::FaultInjector* faults = nullptr) const;
 
  private:
   struct Rep;

@@ -1,9 +1,11 @@
 #include "storage/store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -12,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/fault_file_system.h"
+#include "storage/info_log.h"
 #include "storage/keys.h"
 
 namespace quiver::storage {
@@ -153,6 +157,8 @@ void WriteBatch::DeleteSource(std::string_view path) {
 }
 
 struct Store::Rep {
+  util::FaultInjector* faults = nullptr;
+  std::unique_ptr<rocksdb::Env> env;  // the fault-injecting one; null for the default
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // as opened; [0] is default
   // Family -> handle. A read-only open of a database written before a family existed maps
@@ -251,20 +257,32 @@ Store::~Store() = default;
 
 bool Store::read_only() const { return rep_->read_only; }
 
+util::FaultInjector* Store::faults() const { return rep_->faults; }
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
-                                           bool create_if_missing) {
+                                           bool create_if_missing, util::FaultInjector* faults) {
   rocksdb::DBOptions options;
   options.create_if_missing = create_if_missing && mode == Mode::kReadWrite;
   options.create_missing_column_families = mode == Mode::kReadWrite;
   options.paranoid_checks = true;
-  options.keep_log_file_num = 4;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
   auto rep = std::make_unique<Rep>();
   rep->read_only = mode == Mode::kReadOnly;
+  rep->faults = faults;
+  if (faults != nullptr) {
+    rep->env = rocksdb::NewCompositeEnv(
+        NewFaultInjectionFileSystem(rocksdb::FileSystem::Default(), faults));
+    options.env = rep->env.get();
+  }
+  if (options.create_if_missing) {
+    std::error_code ignored;  // RocksDB reports a directory it cannot create
+    std::filesystem::create_directories(dir, ignored);
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (mode == Mode::kReadWrite) {
+    options.info_log = NewInfoLog(dir);
     s = rocksdb::DB::Open(options, dir, FamilyDescriptors(), &rep->handles, &raw);
   } else {
     // A secondary instance reads a consistent view while a primary may be writing.
@@ -272,6 +290,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
     if (mkdtemp(scratch) == nullptr) return Status::IOError("cannot create a temporary directory");
     rep->secondary_dir = scratch;
     options.max_open_files = -1;
+    options.info_log = NewInfoLog(rep->secondary_dir);
     std::vector<std::string> existing;
     rocksdb::DB::ListColumnFamilies(options, dir, &existing).PermitUncheckedError();
     auto descriptors = FamilyDescriptors();
@@ -337,7 +356,7 @@ Status Store::Write(WriteBatch& batch) {
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
-  return FromRocks(rep_->db->Write(write_options, &rocks_batch), "writing");
+  return FromRocks(rep_->db->Write(write_options, &rocks_batch), "storing the write batch");
 }
 
 Result<std::optional<std::string>> Store::GetMeta(std::string_view key) {
@@ -499,6 +518,19 @@ Status Store::CompactAll() {
     if (!s.ok()) return FromRocks(s, std::string("compacting ") + kFamilyNames[f]);
   }
   return Status::OK();
+}
+
+Status Store::Backup(const std::string& dir) {
+  if (rep_->read_only) return Status::NotSupported("database is open read-only");
+  if (std::filesystem::exists(dir)) {
+    return Status::InvalidArgument("cannot back up into " + dir + ": it exists");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(rep_->db.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: always flush, so the copy needs no write-ahead log replay.
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+  return FromRocks(s, "backing up the store");
 }
 
 }  // namespace quiver::storage

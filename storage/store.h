@@ -17,6 +17,7 @@
 
 #include "quiver/status.h"
 #include "storage/record_codec.h"
+#include "util/fault_injection.h"
 
 namespace quiver::storage {
 
@@ -97,12 +98,18 @@ class Store {
     kReadOnly,   // a consistent view at open time; works while another process writes
   };
 
-  // Opens (or, with create_if_missing, creates) the store in directory `dir`.
+  // Opens (or, with create_if_missing, creates) the store in directory `dir`. `faults`
+  // (tests only; it must outlive the store) makes the store's file operations fail as it
+  // decides (storage/fault_file_system.h). Running out of space, like any failed write, is
+  // IOError (RocksDB's "No space left on device"), never a crash.
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode,
-                                             bool create_if_missing);
+                                             bool create_if_missing,
+                                             util::FaultInjector* faults = nullptr);
   ~Store();
 
   bool read_only() const;
+  // The injector the store was opened with, for the files written beside it; null normally.
+  util::FaultInjector* faults() const;
 
   // Commits `batch` atomically and syncs the log before returning.
   Status Write(WriteBatch& batch);
@@ -160,6 +167,12 @@ class Store {
   Status VerifyChecksums();
   // Full manual compaction of every column family.
   Status CompactAll();
+
+  // Writes a consistent copy of the store, as of this call's start, to the new directory
+  // `dir` (RocksDB's checkpoint: a memtable flush, then the live files hard-linked where the
+  // file system allows and copied where not). The caller keeps writes out meanwhile if it
+  // needs the copy to match other state. InvalidArgument when `dir` exists.
+  Status Backup(const std::string& dir);
 
  private:
   struct Rep;

@@ -32,6 +32,22 @@ struct NeighborQuery {
   int k = 10;
 };
 
+// What a write left behind, for a caller that must know after an error whether it is stored.
+struct WriteOutcome {
+  // The write's atomic batch is durable: it survives a crash and the next open sees it,
+  // though the call failed. Errors after the batch come from keeping the derived indexes
+  // (writing their checkpoints, e.g. on a full disk), which the next open recovers from
+  // the stored records.
+  bool stored = false;
+};
+
+// What DB::Backup copied.
+struct BackupSummary {
+  uint64_t sequence = 0;  // the operation-log sequence the copy holds everything through
+  uint64_t records = 0;   // live records in the copy
+  double seconds = 0;
+};
+
 class DB {
  public:
   // Opens the database in directory `path`, creating it if options.create_if_missing.
@@ -48,15 +64,20 @@ class DB {
   // Inserts or replaces `records` as one atomic write: after a crash either all of them are
   // stored or none is. When an id occurs twice in the batch the last one wins. Every vector
   // must have the database's dimension and finite components; nothing is written otherwise.
-  virtual Status Upsert(const std::vector<Record>& records) = 0;
+  // A failed write or sync is IOError ("No space left on device" when the disk is full), and
+  // the database stays consistent and opens normally once the cause is gone. `outcome`, when
+  // given, says whether the records were stored in spite of an error.
+  virtual Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome = nullptr) = 0;
 
   // Checks `record` as Upsert would (id, dimension, finite components, metadata is a JSON
   // object) without writing anything.
   virtual Status CheckRecord(const Record& record) const = 0;
 
   // Removes the records with these ids in one atomic write. It is not an error if an id
-  // does not exist; `removed`, when given, receives how many did.
-  virtual Status Delete(const std::vector<std::string>& ids, size_t* removed = nullptr) = 0;
+  // does not exist; `removed`, when given, receives how many did. Errors and `outcome` as
+  // for Upsert.
+  virtual Status Delete(const std::vector<std::string>& ids, size_t* removed = nullptr,
+                        WriteOutcome* outcome = nullptr) = 0;
 
   // The stored record with this id, or NotFound.
   virtual Result<Record> Get(const std::string& id) = 0;
@@ -179,6 +200,15 @@ class DB {
   // Rebuilds the vector index from the stored vectors and the full-text index without its
   // deleted documents, writes their checkpoints and compacts the store.
   virtual Status Compact() = 0;
+
+  // Writes a consistent copy of the database to the new directory `dest` while other
+  // threads go on reading and writing (writers wait only while the store's files are
+  // linked): the store as of one operation-log sequence and the index checkpoints that
+  // go with it, hard-linked where the file system allows and copied where not. The copy is
+  // built under `dest`.partial and renamed to `dest` once whole, so `dest` never holds half
+  // a copy (a leftover `dest`.partial is replaced by the next backup). InvalidArgument when
+  // `dest` exists; NotSupported for a read-only DB.
+  virtual Result<BackupSummary> Backup(const std::string& dest) = 0;
 
   // ---- Batches ----
   // Search for each of n query vectors, given one after another (n × dimension floats, row

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 
 #include "tests/fixtures/test_util.h"
@@ -21,8 +22,9 @@ class CheckpointTest : public ::testing::Test {
   }
   // Writes `payload` in uneven pieces, as FAISS serialization does.
   Status Write(const std::vector<uint8_t>& payload) {
-    return WriteCheckpointFile(path_, header_, [&](PayloadSink& sink) {
-      for (size_t at = 0, piece = 1; at < payload.size(); at += piece, piece = piece * 3 % 1999 + 1) {
+    return WriteCheckpointFile(path_, header_, faults_, [&](PayloadSink& sink) {
+      for (size_t at = 0, piece = 1; at < payload.size();
+           at += piece, piece = piece * 3 % 1999 + 1) {
         sink.Append(payload.data() + at, std::min(piece, payload.size() - at));
       }
       return Status::OK();
@@ -40,6 +42,7 @@ class CheckpointTest : public ::testing::Test {
   const std::string path_ = dir_.Sub("checkpoint.qvi");
   CheckpointHeader header_;
   std::vector<uint8_t> payload_;
+  util::FaultInjector* faults_ = nullptr;
 };
 
 TEST_F(CheckpointTest, RoundTripsHeaderAndPayload) {
@@ -63,7 +66,7 @@ TEST_F(CheckpointTest, LargePayloadAndFailedWriteKeepPreviousFile) {
   ASSERT_TRUE(Read(path_, &header, &payload).ok());
   EXPECT_EQ(payload, large);
 
-  Status failed = WriteCheckpointFile(path_, header_, [](PayloadSink& sink) {
+  Status failed = WriteCheckpointFile(path_, header_, nullptr, [](PayloadSink& sink) {
     sink.Append("partial", 7);
     return Status::IOError("serialization failed");
   });
@@ -71,6 +74,47 @@ TEST_F(CheckpointTest, LargePayloadAndFailedWriteKeepPreviousFile) {
   EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
   ASSERT_TRUE(Read(path_, &header, &payload).ok());
   EXPECT_EQ(payload, large);
+}
+
+// Issue 14, defect 3: a write that failed for want of space came back as whatever the payload's
+// producer made of the short write (FAISS throws, which became InvalidArgument, "bad input").
+TEST_F(CheckpointTest, FullDiskIsAnIOErrorWhateverThePayloadWriterSays) {
+  util::FaultInjector faults;
+  faults_ = &faults;
+  faults.Arm({util::kFileWrite, util::FaultInjector::kNever, 3000, ENOSPC, ""});
+  Status failed = WriteCheckpointFile(path_, header_, &faults, [&](PayloadSink& sink) {
+    return sink.Append(payload_.data(), payload_.size())
+               ? Status::OK()
+               : Status::InvalidArgument("serializing the index: write error");
+  });
+  EXPECT_TRUE(failed.IsIOError()) << failed.ToString();
+  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos)
+      << failed.ToString();
+  EXPECT_NE(failed.message().find(path_ + ".tmp"), std::string::npos) << failed.ToString();
+}
+
+// Whichever step fails (create, any write, the fsync, the rename, the directory fsync), the
+// previous checkpoint stays whole and no temporary file is left.
+TEST_F(CheckpointTest, EveryFailedStepKeepsThePreviousFile) {
+  util::FaultInjector faults;
+  faults_ = &faults;
+  std::vector<uint8_t> next(payload_.rbegin(), payload_.rend());
+  faults.Arm({util::kAnyFileOp, util::FaultInjector::kNever, util::FaultInjector::kNever, EIO, ""});
+  ASSERT_TRUE(Write(next).ok());
+  const uint64_t steps = faults.calls();
+  ASSERT_GE(steps, 5u);  // create, writes, sync, rename, directory sync
+  for (uint64_t k = 0; k < steps; ++k) {
+    faults.Arm({util::kAnyFileOp, k, util::FaultInjector::kNever, EIO, ""});
+    Status s = Write(payload_);
+    EXPECT_TRUE(s.IsIOError()) << "step " << k << ": " << s.ToString();
+    EXPECT_NE(s.message().find("Input/output error"), std::string::npos) << s.ToString();
+    EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp")) << "step " << k;
+    CheckpointHeader header;
+    std::vector<uint8_t> payload;
+    ASSERT_TRUE(Read(path_, &header, &payload).ok()) << "step " << k;
+    // Only a failed directory sync comes after the rename: the new file is then in place.
+    EXPECT_TRUE(k + 1 < steps ? payload == next : payload == payload_) << "step " << k;
+  }
 }
 
 TEST_F(CheckpointTest, MissingFileIsNotFound) {
