@@ -325,6 +325,8 @@ bool StoredAnything(const IngestRun& run) {
   return run.last.files_done > 0 || !IsTraining(run.last.phase);
 }
 
+}  // namespace
+
 int RunIngest(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("db", 1).add("paths", -1);
