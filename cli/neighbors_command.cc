@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/common.h"
+#include "cli/numbers.h"
 #include "cli/table.h"
 
 namespace quiver::cli {
@@ -31,7 +32,7 @@ int RunNeighbors(const std::vector<std::string>& args) {
   if (!neighbors.ok()) return Fail(kName, neighbors.status());
   if (values["json"].as<bool>()) {
     for (const TokenScore& n : *neighbors) {
-      nlohmann::json line = {{"token", n.token}, {"score", n.score}};
+      nlohmann::json line = {{"token", n.token}, {"score", JsonFloat(n.score)}};
       PrintJsonLine(line);
     }
   } else {
