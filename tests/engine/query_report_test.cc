@@ -36,9 +36,7 @@ class QueryDedupeTest : public ::testing::Test {
     options.mode = mode;
     options.k = k;
     options.dedupe = dedupe;
-    auto hits = db_->Query(text, options);
-    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
-    return hits.ok() ? HitIds(*hits) : std::vector<std::string>{};
+    return test::QueryIds(*db_, text, options);
   }
 
   test::TempDir dir_;
