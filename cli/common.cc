@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
@@ -45,28 +46,6 @@ Status WhereFlagError(const Status& status) {
   return status.WithContext("--where");
 }
 
-Result<ParsedArgs> ParseArgs(const std::string& command, const std::string& usage,
-                             const std::string& description, po::options_description options,
-                             const po::positional_options_description& positional,
-                             const std::vector<std::string>& args) {
-  options.add_options()("help,h", "show this help");
-  ParsedArgs parsed;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(),
-              parsed.values);
-    if (parsed.values.count("help")) {
-      std::cout << "usage: quiver " << usage << "\n\n" << description << "\n\n" << options;
-      parsed.help = true;
-      return parsed;
-    }
-    po::notify(parsed.values);
-  } catch (const po::error& e) {
-    return Status::InvalidArgument(std::string(e.what()) + " (see `quiver " + command +
-                                   " --help`)");
-  }
-  return parsed;
-}
-
 Result<std::unique_ptr<DB>> OpenDatabase(const po::variables_map& values, DbAccess access) {
   bool read_only = access == DbAccess::kReadOnly;
   if (access == DbAccess::kAsAsked && values.count("read-only")) {
@@ -93,7 +72,8 @@ int ReportNewModel(const std::string& command, DB& db, const char* verb,
                                 ? info->architecture
                                 : "Embedding(" + std::to_string(info->vocab_size) + ", " +
                                       std::to_string(info->dimension) + ")";
-  std::printf("%s %s: %s, in %.2f s\n", verb, shape.c_str(), info->source.c_str(), seconds);
+  std::printf("%s %s: %s, in %.2f s\n", verb, TerminalText(shape).c_str(),
+              TerminalText(info->source).c_str(), seconds);
   return kExitOk;
 }
 
@@ -120,13 +100,15 @@ Result<std::vector<float>> ParseVectorList(const std::string& text) {
   return values;
 }
 
+Status ErrnoError(const std::string& what, bool reading) {
+  const int error = errno;
+  const std::string message = what + ": " + std::strerror(error);
+  return reading && error == ENOENT ? Status::NotFound(message) : Status::IOError(message);
+}
+
 bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
 
-std::string FormatScore(float score) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.4f", score);
-  return text;
-}
+std::string FormatScore(float score) { return FormatScores({score})[0]; }
 
 nlohmann::json MetadataJson(const std::string& metadata) {
   if (metadata.empty()) return nullptr;
@@ -143,6 +125,13 @@ std::string Clip(const std::string& text, size_t width) {
   if (DisplayWidth(out) <= width) return out;
   if (width == 0) return "\u2026";
   return std::string(PrefixByWidth(out, width - 1)) + "\u2026";
+}
+
+std::string ClipFront(const std::string& original, size_t width) {
+  const std::string text = TerminalText(original);
+  if (DisplayWidth(text) <= width) return text;
+  if (width == 0) return "\u2026";
+  return "\u2026" + std::string(SuffixByWidth(text, width - 1));
 }
 
 }  // namespace quiver::cli

@@ -75,6 +75,11 @@ Result<std::unique_ptr<DB>> OpenExisting(const std::string& path, bool read_only
 int ReportNewModel(const std::string& command, DB& db, const char* verb,
                    std::chrono::steady_clock::time_point start);
 
+// `what` ("cannot write out.jsonl") and the reason errno gives ("No such file or directory"),
+// as an IOError, or as NotFound when an input file does not exist (`reading` and ENOENT): how
+// every failed file operation is reported.
+Status ErrnoError(const std::string& what, bool reading);
+
 // Parses "0.1,0.2,..." (spaces allowed) into floats.
 Result<std::vector<float>> ParseVectorList(const std::string& text);
 
@@ -94,7 +99,12 @@ void PrintJsonLine(const nlohmann::json& value);
 // control characters and invalid UTF-8 as U+FFFD).
 std::string Clip(const std::string& text, size_t width);
 
-// A score with 4 significant decimals, as tables print it.
+// The end of `text`, made safe for one terminal line as Clip does, after "…" when it is wider
+// than `width` columns: for ids and paths, which differ at their ends.
+std::string ClipFront(const std::string& text, size_t width);
+
+// A score with 4 significant digits, as tables print it (FormatScores of cli/snippet.h for
+// one score).
 std::string FormatScore(float score);
 
 }  // namespace quiver::cli

@@ -2,34 +2,25 @@
 #include <cstdio>
 
 #include "cli/common.h"
+#include "cli/numbers.h"
 #include "cli/table.h"
 
 namespace quiver::cli {
 namespace {
-
-std::string JoinNumbers(const std::vector<float>& values) {
-  std::string text;
-  char number[32];
-  for (size_t i = 0; i < values.size(); ++i) {
-    std::snprintf(number, sizeof(number), "%s%.9g", i ? "," : "", values[i]);
-    text += number;
-  }
-  return text;
-}
 
 void PrintPerToken(const EmbeddedText& embedded, bool json) {
   if (json) {
     for (size_t i = 0; i < embedded.tokens.size(); ++i) {
       PrintJsonLine({{"token", embedded.tokens[i].piece},
                      {"id", embedded.tokens[i].id},
-                     {"vector", embedded.token_vectors[i]}});
+                     {"vector", JsonFloats(embedded.token_vectors[i])}});
     }
     return;
   }
   Table table({"token", "id", "vector"});
   for (size_t i = 0; i < embedded.tokens.size(); ++i) {
     table.AddRow({embedded.tokens[i].piece, std::to_string(embedded.tokens[i].id),
-                  Clip(JoinNumbers(embedded.token_vectors[i]), 60)});
+                  Clip(FormatFloats(embedded.token_vectors[i]), 60)});
   }
   table.Print(stdout);
 }
@@ -71,9 +62,9 @@ int RunEmbed(const std::vector<std::string>& args) {
   if (values["per-token"].as<bool>()) {
     PrintPerToken(*embedded, json);
   } else if (json) {
-    PrintJsonLine({{"text", text}, {"vector", embedded->vector}});
+    PrintJsonLine({{"text", text}, {"vector", JsonFloats(embedded->vector)}});
   } else {
-    std::printf("%s\n", JoinNumbers(embedded->vector).c_str());
+    std::printf("%s\n", FormatFloats(embedded->vector).c_str());
   }
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/common.h"
+#include "cli/numbers.h"
 
 namespace quiver::cli {
 namespace {
@@ -36,24 +37,25 @@ struct FileCloser {
 // Writes the records to `path`; `count` receives how many.
 Status ExportRecords(DB& db, const std::string& where, const std::string& path, size_t* count) {
   std::unique_ptr<FILE, FileCloser> out(std::fopen(path.c_str(), "wb"));
-  if (!out) return Status::IOError("cannot write " + path);
+  if (!out) return ErrnoError("cannot write " + path, false);
   ScanOptions scan;
   scan.where = where;
   scan.with_source = false;
   scan.with_vector = true;
   Status status = db.ScanRecords(scan, [&](const Record& record) {
-    nlohmann::json line = {{"id", record.id}, {"vector", record.vector}, {"text", record.text}};
+    nlohmann::json line = {
+        {"id", record.id}, {"vector", JsonFloats(record.vector)}, {"text", record.text}};
     if (!record.metadata.empty()) line["meta"] = MetadataJson(record.metadata);
     const std::string text =
         line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size()) {
-      return Status::IOError("cannot write " + path);
+      return ErrnoError("cannot write " + path, false);
     }
     ++*count;
     return Status::OK();
   });
   if (!status.ok()) return WhereFlagError(status);
-  if (std::fclose(out.release()) != 0) return Status::IOError("cannot write " + path);
+  if (std::fclose(out.release()) != 0) return ErrnoError("cannot write " + path, false);
   return Status::OK();
 }
 

@@ -2,6 +2,8 @@
 #include <cstdio>
 
 #include "cli/common.h"
+#include "cli/numbers.h"
+#include "cli/snippet.h"
 
 namespace quiver::cli {
 
@@ -28,7 +30,7 @@ int RunGet(const std::vector<std::string>& args) {
   if (!record.ok()) return Fail(kName, record.status());
   if (values["json"].as<bool>()) {
     nlohmann::json line = {{"id", record->id},
-                           {"vector", record->vector},
+                           {"vector", JsonFloats(record->vector)},
                            {"text", record->text},
                            {"meta", MetadataJson(record->metadata)}};
     PrintJsonLine(line);
@@ -39,10 +41,11 @@ int RunGet(const std::vector<std::string>& args) {
         vector += ", ... (" + std::to_string(record->vector.size()) + " dimensions)";
         break;
       }
-      vector += (i ? ", " : "") + FormatScore(record->vector[i]);
+      vector += (i ? ", " : "") + FormatFloat(record->vector[i]);
     }
-    std::printf("id:     %s\nvector: [%s]\ntext:   %s\nmeta:   %s\n", record->id.c_str(),
-                vector.c_str(), record->text.c_str(), record->metadata.c_str());
+    std::printf("id:     %s\nvector: [%s]\ntext:   %s\nmeta:   %s\n",
+                TerminalText(record->id).c_str(), vector.c_str(),
+                TerminalLines(record->text).c_str(), TerminalText(record->metadata).c_str());
   }
   Status s = (*db)->Close();
   return s.ok() ? kExitOk : Fail(kName, s);

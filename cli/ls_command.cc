@@ -1,5 +1,6 @@
 // quiver ls DB [--sources] [--where JSON] [--json]
 #include <cstdio>
+#include <limits>
 
 #include "cli/common.h"
 #include "cli/table.h"
@@ -35,7 +36,14 @@ po::options_description LsOptionsDescription() {
 Status ListRecords(DB& db, const std::string& where, bool json) {
   ScanOptions scan;
   scan.where = where;
+  // On a terminal: id, source and metadata cut to at most 40, 32 and 40 columns, the text to
+  // what is left of the width. Into a pipe nothing is cut.
+  const std::optional<size_t> width = TerminalWidth();
+  const auto fit = [&](const std::string& cell, size_t most) {
+    return Clip(cell, width ? most : std::numeric_limits<size_t>::max());
+  };
   Table table({"id", "source", "meta", "text"});
+  std::vector<std::string> texts;
   size_t count = 0;
   Status status = db.ScanRecords(scan, [&](const Record& record) {
     ++count;
@@ -48,8 +56,8 @@ Status ListRecords(DB& db, const std::string& where, bool json) {
                                                 : nlohmann::json(record.source.path)}};
       PrintJsonLine(line);
     } else {
-      table.AddRow({Clip(record.id, 40), Clip(record.source.path, 32), Clip(record.metadata, 40),
-                    Clip(record.text, 60)});
+      table.AddRow({fit(record.id, 40), fit(record.source.path, 32), fit(record.metadata, 40)});
+      texts.push_back(fit(record.text, width.value_or(0)));
     }
     return Status::OK();
   });
@@ -58,6 +66,9 @@ Status ListRecords(DB& db, const std::string& where, bool json) {
     if (count == 0) {
       std::printf("no records\n");
     } else {
+      const size_t left =
+          width ? table.WidthLeft(*width, 3, 20) : std::numeric_limits<size_t>::max();
+      for (size_t i = 0; i < texts.size(); ++i) table.SetSafeCell(i, 3, Clip(texts[i], left));
       table.Print(stdout);
     }
   }
@@ -65,6 +76,7 @@ Status ListRecords(DB& db, const std::string& where, bool json) {
 }
 
 Status ListSources(DB& db, bool json) {
+  const std::optional<size_t> width = TerminalWidth();
   Table table({"path", "size", "mtime", "hash", "chunks"});
   size_t count = 0;
   QUIVER_RETURN_IF_ERROR(db.ScanSources([&](const SourceInfo& source) {
@@ -76,7 +88,7 @@ Status ListSources(DB& db, bool json) {
                      {"hash", source.content_hash},
                      {"chunks", source.chunks}});
     } else {
-      table.AddRow({Clip(source.path, 60), std::to_string(source.size),
+      table.AddRow({width ? Clip(source.path, 60) : source.path, std::to_string(source.size),
                     std::to_string(source.mtime), source.content_hash,
                     std::to_string(source.chunks)});
     }

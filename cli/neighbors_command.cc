@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cli/common.h"
+#include "cli/numbers.h"
 #include "cli/table.h"
 
 namespace quiver::cli {
@@ -111,7 +112,7 @@ int RunNeighbors(const std::vector<std::string>& args) {
   if (!neighbors.ok()) return Fail(kName, neighbors.status());
   if (values["json"].as<bool>()) {
     for (const TokenScore& n : *neighbors) {
-      nlohmann::json line = {{"token", n.token}, {"score", n.score}};
+      nlohmann::json line = {{"token", n.token}, {"score", JsonFloat(n.score)}};
       PrintJsonLine(line);
     }
   } else {

@@ -1,11 +1,16 @@
 // quiver query DB "text" [-k 10] [--mode hybrid|dense|bm25] [--where JSON] [--json [--highlights]]
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <limits>
 
 #include "cli/common.h"
+#include "cli/hit_source.h"
 #include "cli/jsonl_records.h"
+#include "cli/numbers.h"
 #include "cli/snippet.h"
 #include "cli/table.h"
 #include "quiver/display.h"
@@ -19,51 +24,56 @@ struct QueryJob {
   std::string like_id;
   std::string where;
   size_t line = 0;  // 1-based line of --queries FILE; 0 otherwise
+  std::string at;   // "FILE:LINE" of that line
+  Status error;     // a line of --queries FILE that is no query: reported, not answered
 };
 
 // Reads --queries FILE: one query per line, plain text or {"query": ..., "where": ...}; lines
 // of at most kMaxLineBytes, JSON nested at most kMaxJsonDepth deep.
 Result<std::vector<QueryJob>> ReadQueryFile(const std::string& path, const std::string& where) {
   std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!in) return Status::NotFound("cannot open query file " + path);
+  if (!in) return ErrnoError("cannot open query file " + path, true);
   std::vector<QueryJob> jobs;
   LineReader reader(in.get());
   std::string_view line;
   while (reader.Next(&line)) {
-    const std::string at = path + ":" + std::to_string(reader.line_number()) + ": ";
-    if (reader.overlong()) return Status::InvalidArgument(at + reader.OverlongError().message());
+    QueryJob job{std::string(line),
+                 "",
+                 where,
+                 reader.line_number(),
+                 path + ":" + std::to_string(reader.line_number()),
+                 Status::OK()};
+    if (reader.overlong()) {
+      job.text.clear();
+      job.error = reader.OverlongError();
+      jobs.push_back(std::move(job));
+      continue;
+    }
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    QueryJob job{std::string(line), "", where, reader.line_number()};
     if (line.front() == '{') {
       if (Status depth = CheckJsonDepth(line); !depth.ok()) {
-        return Status::InvalidArgument(at + depth.message());
+        job.error = depth;
+      } else {
+        auto json = nlohmann::json::parse(line, nullptr, false);
+        if (!json.is_object() || !json.contains("query") || !json["query"].is_string()) {
+          job.error = Status::InvalidArgument(
+              "expected plain text or {\"query\": \"...\", \"where\": {...}}; found " +
+              std::string(json.is_discarded() ? "malformed JSON"
+                                              : "JSON without a \"query\" string"));
+        } else {
+          job.text = json["query"].get<std::string>();
+          if (json.contains("where")) job.where = json["where"].dump();
+        }
       }
-      auto json = nlohmann::json::parse(line, nullptr, false);
-      if (!json.is_object() || !json.contains("query") || !json["query"].is_string()) {
-        return Status::InvalidArgument(at +
-                                       "expected plain text or {\"query\": \"...\", "
-                                       "\"where\": {...}}");
-      }
-      job.text = json["query"].get<std::string>();
-      if (json.contains("where")) job.where = json["where"].dump();
     }
     jobs.push_back(std::move(job));
   }
-  if (std::ferror(in.get())) return Status::IOError("cannot read query file " + path);
+  if (std::ferror(in.get())) return ErrnoError("cannot read query file " + path, true);
   return jobs;
 }
 
-// The end of `text`, made safe for a terminal line, after "…" when it is wider than `width`
-// terminal columns: ids and paths differ at their ends.
-std::string ClipFront(const std::string& original, size_t width) {
-  const std::string text = TerminalText(original);
-  if (DisplayWidth(text) <= width) return text;
-  if (width == 0) return "…";
-  return "…" + std::string(SuffixByWidth(text, width - 1));
-}
-
-// Columns of a hit's text in the table.
-constexpr size_t kSnippetWidth = 100;
+// The table's text column is never narrower than this.
+constexpr size_t kMinTextWidth = 20;
 
 nlohmann::json SourceJson(const SourceRef& source) {
   if (source.path.empty()) return nullptr;
@@ -86,32 +96,46 @@ void PrintJson(const std::vector<Hit>& hits, const QueryJob& job, bool with_high
     const Hit& hit = hits[i];
     nlohmann::json line = {{"rank", i + 1},
                            {"id", hit.id},
-                           {"score", hit.score},
+                           {"score", JsonFloat(hit.score)},
                            {"text", hit.text},
                            {"meta", MetadataJson(hit.metadata)},
                            {"source", SourceJson(hit.source)}};
     if (with_highlights) line["highlights"] = HighlightsJson(hit.highlights);
-    if (job.line > 0) line["query"] = job.line;
+    if (job.line > 0) {
+      line["query"] = job.line;
+      line["query_text"] = job.text;
+    }
     PrintJsonLine(line);
   }
 }
 
+// The hits as a table: rank, score, where each came from (HitSourceLabeler) and its snippet.
+// On a terminal the table fits its width: the source is cut from the left to at most a third
+// of it and the snippet gets what is left. Into a pipe nothing is cut: the whole text, on one
+// line.
 void PrintTable(const std::vector<Hit>& hits, const QueryJob& job) {
   if (job.line > 0) std::printf("query %zu: %s\n", job.line, TerminalText(job.text).c_str());
   if (hits.empty()) {
     std::printf("no hits\n");
     return;
   }
-  const bool terminal = isatty(STDOUT_FILENO) == 1;
+  const std::optional<size_t> width = TerminalWidth();
   std::vector<float> scores;
   for (const Hit& hit : hits) scores.push_back(hit.score);
   const std::vector<std::string> score_texts = FormatScores(scores);
-  Table table({"rank", "score", "id", "source", "text"});
+  HitSourceLabeler labeler;
+  Table table({"rank", "score", "source", "text"});
   for (size_t i = 0; i < hits.size(); ++i) {
-    const Hit& hit = hits[i];
-    table.AddRow({std::to_string(i + 1), score_texts[i], ClipFront(hit.id, 32),
-                  ClipFront(hit.source.path, 32),
-                  Snippet(hit.text, hit.highlights, kSnippetWidth, terminal)});
+    const std::string source = labeler.Label(hits[i]);
+    table.AddRow(
+        {std::to_string(i + 1), score_texts[i],
+         width ? ClipFront(source, std::max<size_t>(12, *width / 3)) : TerminalText(source)});
+  }
+  const size_t text_width =
+      width ? table.WidthLeft(*width, 3, kMinTextWidth) : std::numeric_limits<size_t>::max();
+  for (size_t i = 0; i < hits.size(); ++i) {
+    table.SetSafeCell(i, 3,
+                      Snippet(hits[i].text, hits[i].highlights, text_width, width.has_value()));
   }
   table.Print(stdout);
 }
@@ -134,8 +158,13 @@ constexpr const char* kDescription =
     "  hybrid  the default: the bm25 and dense lists fused (--fusion convex: their\n"
     "          min-max normalized scores weighted by --dense-weight; rrf: reciprocal\n"
     "          rank), same query syntax; with + or - only hits that obey them remain.\n"
-    "The table shows the stretch of each hit's text with the most matched words,\n"
-    "bold on a terminal; --json prints whole texts, --highlights their matched words.\n\n"
+    "Each distinct text is shown once (--no-dedupe keeps repeats). A query none of\n"
+    "whose words the model knows gets no dense hits, and a warning says so.\n"
+    "The table shows where each hit came from (its file under the ingested folder\n"
+    "and lines, or its id) and the stretch of its text with the most matched words,\n"
+    "bold, fitted to the terminal's width ($COLUMNS); into a pipe nothing is cut.\n"
+    "--json prints whole texts and ids, --highlights their matched words. A bad line\n"
+    "of a --queries file is reported and skipped; the exit status then says so (2).\n\n"
     "examples:\n"
     "  quiver query docs.db \"how do I list open files\"\n"
     "  quiver query docs.db '\"open files\" +lsof -windows' --mode bm25\n"
@@ -163,20 +192,27 @@ po::options_description QueryOptionsDescription() {
        "a file of queries, one per line (text, or {\"query\": ..., \"where\": ...})")
       ("json", po::bool_switch(),
        "one JSON object per hit: {\"rank\",\"id\",\"score\",\"text\",\"meta\",\"source\"}, "
-       "plus \"query\" (its line) with --queries")
+       "plus \"query\" (its line) and \"query_text\" with --queries")
+      ("dedupe", po::bool_switch(), "show each distinct text once (the default; see --no-dedupe)")
+      ("no-dedupe", po::bool_switch(),
+       "keep hits whose text repeats a better hit's byte for byte (by default each distinct "
+       "text is shown once, and the hits are the top k among distinct texts)")
       ("highlights", po::bool_switch(),
        "with --json: add \"highlights\": [[begin, end], ...], the byte ranges of \"text\" "
        "holding the words that match the query (whole words, ascending)")
       ("fusion", po::value<std::string>()->default_value(std::string(FusionName(kDefaults.fusion))),
        "hybrid: convex (min-max normalized scores, weighted) or rrf (reciprocal rank)")
-      ("dense-weight", po::value<float>()->default_value(kDefaults.dense_weight),
+      ("dense-weight", po::value<float>()->default_value(kDefaults.dense_weight,
+                                                     FormatFloat(kDefaults.dense_weight)),
        "hybrid: share of the dense list in the fusion, 0 (bm25 only) to 1 (dense only)")
       ("fusion-depth", po::value<int>()->default_value(kDefaults.fusion_depth),
        "hybrid: candidates taken from each list")
       ("rrf-k", po::value<int>()->default_value(kDefaults.rrf_k),
        "hybrid with --fusion rrf: the rank constant")
-      ("k1", po::value<float>()->default_value(1.2f), "BM25 term-frequency saturation")
-      ("b", po::value<float>()->default_value(0.75f), "BM25 length normalization")
+      ("k1", po::value<float>()->default_value(kDefaults.bm25_k1, FormatFloat(kDefaults.bm25_k1)),
+       "BM25 term-frequency saturation")
+      ("b", po::value<float>()->default_value(kDefaults.bm25_b, FormatFloat(kDefaults.bm25_b)),
+       "BM25 length normalization")
       ("ef", po::value<int>()->default_value(0), "HNSW: candidate list size (0 = index default)")
       ("nprobe", po::value<int>()->default_value(0), "IVF: lists probed (0 = index default)")
       ("read-only", po::bool_switch(),
@@ -216,6 +252,10 @@ Result<QueryOptions> ParseQueryOptions(const po::variables_map& values) {
   query.bm25_b = values["b"].as<float>();
   query.ef_search = values["ef"].as<int>();
   query.nprobe = values["nprobe"].as<int>();
+  if (values["dedupe"].as<bool>() && values["no-dedupe"].as<bool>()) {
+    return Status::InvalidArgument("give --dedupe or --no-dedupe, not both");
+  }
+  query.dedupe = !values["no-dedupe"].as<bool>();
   return query;
 }
 
@@ -229,9 +269,10 @@ Result<std::vector<QueryJob>> ParseQueryJobs(const po::variables_map& values) {
   }
   if (values.count("queries")) return ReadQueryFile(values["queries"].as<std::string>(), where);
   if (values.count("like")) {
-    return std::vector<QueryJob>{{"", values["like"].as<std::string>(), where, 0}};
+    return std::vector<QueryJob>{
+        {"", values["like"].as<std::string>(), where, 0, "", Status::OK()}};
   }
-  return std::vector<QueryJob>{{values["text"].as<std::string>(), "", where, 0}};
+  return std::vector<QueryJob>{{values["text"].as<std::string>(), "", where, 0, "", Status::OK()}};
 }
 
 Result<QueryRequest> ParseQueryRequest(const po::variables_map& values) {
@@ -245,37 +286,85 @@ Result<QueryRequest> ParseQueryRequest(const po::variables_map& values) {
   return request;
 }
 
-// Answers one job, printing its hits.
-Status AnswerOne(DB& db, const QueryRequest& request, const QueryJob& job) {
-  QueryOptions query = request.query;
-  query.where = job.where;
-  auto hits = job.like_id.empty() ? db.Query(job.text, query) : db.QueryLike(job.like_id, query);
-  if (!hits.ok()) {
-    const Status status = WhereFlagError(hits.status());
-    return job.line > 0 ? status.WithContext("query on line " + std::to_string(job.line)) : status;
+// A failure that concerns one query of a --queries file (a bad filter, an unknown --like id):
+// reported and skipped, the other queries answered. Any other failure stops the run.
+bool SkipsLine(const QueryJob& job, const Status& status) {
+  return job.line > 0 && (status.IsInvalidArgument() || status.IsNotFound());
+}
+
+// What became of the jobs: the first failure, and how many failed.
+struct Outcome {
+  Status first_error;
+  size_t failed = 0;
+};
+
+// Reports the failure of `job` on stderr ("quiver query: error: FILE:LINE: ...").
+void ReportFailure(const QueryJob& job, const Status& status, Outcome* outcome) {
+  const Status named = job.line > 0 ? status.WithContext(job.at) : status;
+  if (outcome->failed++ == 0) outcome->first_error = named;
+  if (job.line > 0) Fail(kName, named);
+}
+
+// Prints the hits of `job`, and on stderr that the model knew none of its words.
+void PrintResult(const QueryRequest& request, const QueryJob& job, const QueryResult& result) {
+  if (result.no_known_words) {
+    const std::string where = job.line > 0 ? " (line " + std::to_string(job.line) + ")" : "";
+    std::fprintf(stderr, "quiver %s: warning: the model knows no word of %s%s: %s\n", kName,
+                 Clip("\"" + job.text + "\"", 60).c_str(), where.c_str(),
+                 request.query.mode == QueryMode::kDense ? "no dense hits"
+                                                         : "ranked by full text (bm25) alone");
   }
-  request.json ? PrintJson(*hits, job, request.highlights) : PrintTable(*hits, job);
+  request.json ? PrintJson(result.hits, job, request.highlights) : PrintTable(result.hits, job);
+}
+
+// Answers one job, printing its hits. A failure that SkipsLine is reported and counted; any
+// other is returned.
+Status AnswerOne(DB& db, const QueryRequest& request, const QueryJob& job, Outcome* outcome) {
+  Status status = job.error;
+  if (status.ok()) {
+    QueryOptions query = request.query;
+    query.where = job.where;
+    Result<QueryResult> result = QueryResult{};
+    if (job.like_id.empty()) {
+      result = db.QueryWithReport(job.text, query);
+    } else {
+      auto hits = db.QueryLike(job.like_id, query);
+      if (hits.ok())
+        result->hits = std::move(*hits);
+      else
+        result = hits.status();
+    }
+    if (result.ok()) {
+      PrintResult(request, job, *result);
+      return Status::OK();
+    }
+    status = WhereFlagError(result.status());
+  }
+  if (!SkipsLine(job, status)) return status;
+  ReportFailure(job, status, outcome);
   return Status::OK();
 }
 
 // The end of the run of text jobs from `first` that share its filter (one batch).
 size_t BatchEnd(const std::vector<QueryJob>& jobs, size_t first) {
   size_t end = first;
-  while (end < jobs.size() && jobs[end].like_id.empty() && jobs[end].where == jobs[first].where) {
+  while (end < jobs.size() && jobs[end].like_id.empty() && jobs[end].error.ok() &&
+         jobs[end].where == jobs[first].where) {
     ++end;
   }
   return end;
 }
 
-// Answers the jobs in order, printing each one's hits; stops at the first failure. Runs of
-// text queries with the same filter go through DB::QueryBatch (over the cores); when a batch
-// fails, its queries are asked one by one so that the error names the line at fault.
-Status AnswerQueries(DB& db, const QueryRequest& request) {
+// Answers the jobs in order, printing each one's hits; a bad query of a --queries file is
+// reported and skipped (see SkipsLine). Runs of text queries with the same filter go through
+// DB::QueryBatchWithReport (over the cores); when a batch fails, its queries are asked one by
+// one so that the error names the line at fault.
+Status AnswerQueries(DB& db, const QueryRequest& request, Outcome* outcome) {
   const std::vector<QueryJob>& jobs = request.jobs;
   for (size_t first = 0; first < jobs.size();) {
     const size_t end = BatchEnd(jobs, first);
     if (end - first < 2) {
-      QUIVER_RETURN_IF_ERROR(AnswerOne(db, request, jobs[first]));
+      QUIVER_RETURN_IF_ERROR(AnswerOne(db, request, jobs[first], outcome));
       ++first;
       continue;
     }
@@ -283,16 +372,14 @@ Status AnswerQueries(DB& db, const QueryRequest& request) {
     query.where = jobs[first].where;
     std::vector<std::string> texts;
     for (size_t i = first; i < end; ++i) texts.push_back(jobs[i].text);
-    auto results = db.QueryBatch(texts, query);
+    auto results = db.QueryBatchWithReport(texts, query);
     for (size_t i = first; i < end; ++i) {
-      if (!results.ok()) {
-        QUIVER_RETURN_IF_ERROR(AnswerOne(db, request, jobs[i]));
-        continue;
+      if (results.ok()) {
+        PrintResult(request, jobs[i], (*results)[i - first]);
+      } else {
+        QUIVER_RETURN_IF_ERROR(AnswerOne(db, request, jobs[i], outcome));
       }
-      const std::vector<Hit>& hits = (*results)[i - first];
-      request.json ? PrintJson(hits, jobs[i], request.highlights) : PrintTable(hits, jobs[i]);
     }
-    if (!results.ok()) return WhereFlagError(results.status());  // failed as a batch only
     first = end;
   }
   return Status::OK();
@@ -310,9 +397,16 @@ int RunQuery(const std::vector<std::string>& args) {
   if (!request.ok()) return Fail(kName, request.status());
   auto db = OpenDatabase(parsed->values, DbAccess::kAsAsked);
   if (!db.ok()) return Fail(kName, db.status());
-  Status s = AnswerQueries(**db, *request);
+  Outcome outcome;
+  Status s = AnswerQueries(**db, *request, &outcome);
   if (s.ok()) s = (*db)->Close();
-  return s.ok() ? kExitOk : Fail(kName, s);
+  if (!s.ok()) return Fail(kName, s);
+  if (outcome.failed == 0) return kExitOk;
+  if (request->jobs.size() == 1 && request->jobs[0].line == 0)
+    return Fail(kName, outcome.first_error);
+  std::fprintf(stderr, "quiver %s: error: %zu of %zu queries failed and were skipped\n", kName,
+               outcome.failed, request->jobs.size());
+  return ExitCodeFor(outcome.first_error);
 }
 
 }  // namespace quiver::cli

@@ -2,8 +2,11 @@
 //                  [--json]
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "cli/common.h"
+#include "cli/numbers.h"
+#include "cli/snippet.h"
 #include "cli/table.h"
 #include "cli/vector_files.h"
 
@@ -101,7 +104,7 @@ Result<SearchOptions> ParseSearchOptions(const po::variables_map& values) {
 }
 
 nlohmann::json HitJson(const Hit& hit, const HitFields& fields) {
-  nlohmann::json line = {{"id", hit.id}, {"score", hit.score}};
+  nlohmann::json line = {{"id", hit.id}, {"score", JsonFloat(hit.score)}};
   if (fields.text) line["text"] = hit.text;
   if (fields.metadata) line["meta"] = MetadataJson(hit.metadata);
   if (fields.source) {
@@ -110,7 +113,7 @@ nlohmann::json HitJson(const Hit& hit, const HitFields& fields) {
                       {"end", hit.source.end},
                       {"chunk", hit.source.chunk}};
   }
-  if (fields.vector) line["vector"] = hit.vector;
+  if (fields.vector) line["vector"] = JsonFloats(hit.vector);
   return line;
 }
 
@@ -129,21 +132,33 @@ void PrintHits(const std::vector<Hit>& hits, const HitFields& fields, bool json,
     std::printf("no hits\n");
     return;
   }
+  // On a terminal every column but the text is cut to 40 columns and the text gets what is
+  // left of the width; into a pipe nothing is cut.
+  const std::optional<size_t> width = TerminalWidth();
+  const auto fit = [&](const std::string& cell) { return width ? Clip(cell, 40) : cell; };
   std::vector<std::string> columns = {"rank", "score", "id"};
-  if (fields.text) columns.push_back("text");
   if (fields.metadata) columns.push_back("meta");
   if (fields.source) columns.push_back("source");
   if (fields.vector) columns.push_back("vector");
+  if (fields.text) columns.push_back("text");
   Table table(columns);
+  std::vector<float> scores;
+  for (const Hit& hit : hits) scores.push_back(hit.score);
+  const std::vector<std::string> score_texts = FormatScores(scores);
   for (size_t i = 0; i < hits.size(); ++i) {
     const Hit& hit = hits[i];
-    std::vector<std::string> row = {std::to_string(i + 1), FormatScore(hit.score),
-                                    Clip(hit.id, 40)};
-    if (fields.text) row.push_back(Clip(hit.text, 60));
-    if (fields.metadata) row.push_back(Clip(hit.metadata, 40));
-    if (fields.source) row.push_back(Clip(hit.source.path, 40));
-    if (fields.vector) row.push_back(Clip(nlohmann::json(hit.vector).dump(), 40));
+    std::vector<std::string> row = {std::to_string(i + 1), score_texts[i], fit(hit.id)};
+    if (fields.metadata) row.push_back(fit(hit.metadata));
+    if (fields.source) row.push_back(fit(hit.source.path));
+    if (fields.vector) row.push_back(fit(FormatFloats(hit.vector)));
     table.AddRow(row);
+  }
+  if (fields.text) {
+    const size_t text_width = width ? table.WidthLeft(*width, columns.size() - 1, 20)
+                                    : std::numeric_limits<size_t>::max();
+    for (size_t i = 0; i < hits.size(); ++i) {
+      table.SetSafeCell(i, columns.size() - 1, Clip(hits[i].text, text_width));
+    }
   }
   table.Print(stdout);
 }

@@ -1,9 +1,11 @@
 #include "cli/snippet.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 
+#include "cli/numbers.h"
 #include "quiver/display.h"
 
 namespace quiver::cli {
@@ -212,6 +214,21 @@ std::string ClipToWidth(std::string_view text, size_t width) {
 
 std::string TerminalText(std::string_view text) { return Normalize(text, false).text; }
 
+std::string TerminalLines(std::string_view text) {
+  std::string out;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out += TerminalText(line);
+    if (end == text.size()) break;
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string Snippet(std::string_view original, const std::vector<TextSpan>& highlights,
                     size_t width, bool bold) {
   const Normalized normalized = Normalize(original, true);
@@ -244,17 +261,20 @@ std::string Snippet(std::string_view original, const std::vector<TextSpan>& high
 }
 
 std::vector<std::string> FormatScores(const std::vector<float>& scores) {
+  constexpr int kExact = 9;  // a float's shortest round-trip text has at most 9 digits
   std::vector<int> digits(scores.size(), 4);
   const auto format = [&](size_t i) {
+    if (digits[i] >= kExact) return FormatFloat(scores[i]);
     char text[48];
-    std::snprintf(text, sizeof(text), "%.*g", digits[i], static_cast<double>(scores[i]));
-    return std::string(text);
+    const auto end =
+        std::to_chars(text, text + sizeof(text), scores[i], std::chars_format::general, digits[i]);
+    return std::string(text, end.ptr);
   };
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t i = 0; i + 1 < scores.size(); ++i) {
       if (scores[i] == scores[i + 1] || format(i) != format(i + 1)) continue;
-      const int more = std::min(9, std::max(digits[i], digits[i + 1]) + 1);
+      const int more = std::min(kExact, std::max(digits[i], digits[i + 1]) + 1);
       if (more == digits[i] && more == digits[i + 1]) continue;
       digits[i] = digits[i + 1] = more;
       changed = true;

@@ -21,6 +21,10 @@ namespace quiver::cli {
 // the document holds can then move the cursor, change colours or reorder the line.
 std::string TerminalText(std::string_view text);
 
+// `text` made safe to print as lines on a terminal: each line (up to a newline) as TerminalText
+// shows it, the newlines kept; a carriage return before a newline is dropped.
+std::string TerminalLines(std::string_view text);
+
 // The part of `text` to show for a query hit, at most `width` terminal columns wide
 // (quiver::DisplayWidth, escape sequences not counted):
 //   * the text as TerminalText shows it, with every run of white space folded to one space
@@ -36,8 +40,9 @@ std::string TerminalText(std::string_view text);
 std::string Snippet(std::string_view text, const std::vector<TextSpan>& highlights, size_t width,
                     bool bold);
 
-// Scores of a ranked list as its table prints them: "%.4g", with more significant digits (up
-// to 9) for a score whose text would equal a neighbour's while the values differ.
+// Scores of a ranked list as its table prints them: 4 significant digits ("%.4g" of the
+// float), with more for a score whose text would equal a neighbour's while the values differ,
+// up to its shortest round-trip text (FormatFloat of cli/numbers.h), which always differs.
 std::vector<std::string> FormatScores(const std::vector<float>& scores);
 
 }  // namespace quiver::cli

@@ -27,13 +27,13 @@ constexpr const char* kDescription =
 
 Status ReadLines(const std::string& path, std::vector<std::string>& lines, size_t& bytes) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot open corpus " + path);
+  if (!in) return ErrnoError("cannot open corpus " + path, true);
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     bytes += line.size();
     if (!line.empty()) lines.push_back(std::move(line));
   }
-  if (in.bad()) return Status::IOError("cannot read corpus " + path);
+  if (in.bad()) return ErrnoError("cannot read corpus " + path, true);
   return Status::OK();
 }
 
@@ -64,7 +64,7 @@ int RunTrainTokenizer(const std::vector<std::string>& args) {
       "vocab", po::value<int>()->required(), "vocabulary size (pieces, including specials)")(
       "type", po::value<std::string>()->default_value("unigram"), "unigram or bpe")(
       "output,o", po::value<std::string>()->required(), "where to write the .model file")(
-      "character-coverage", po::value<double>()->default_value(0.9995),
+      "character-coverage", po::value<double>()->default_value(0.9995, "0.9995"),
       "fraction of characters covered by the vocabulary; the rest become bytes or <unk>")(
       "seed", po::value<uint32_t>()->default_value(42), "random seed (sampling, shuffling)")(
       "no-byte-fallback", po::bool_switch(), "unknown characters become <unk>, not bytes")(
@@ -92,9 +92,10 @@ int RunTrainTokenizer(const std::vector<std::string>& args) {
   if (!model.ok()) return Fail(kName, model.status());
   const std::string out_path = values["output"].as<std::string>();
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!out) return Fail(kName, ErrnoError("cannot write " + out_path, false));
   out.write(model->data(), static_cast<std::streamsize>(model->size()));
   out.close();
-  if (!out) return Fail(kName, Status::IOError("cannot write " + out_path));
+  if (!out) return Fail(kName, ErrnoError("cannot write " + out_path, false));
   std::printf("trained %s model: %d pieces from %zu sentences (%.1f MB) -> %s\n",
               values["type"].as<std::string>().c_str(), train_options->vocab_size, sentences.size(),
               static_cast<double>(bytes) / 1e6, out_path.c_str());

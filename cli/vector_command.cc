@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/common.h"
+#include "cli/numbers.h"
 
 namespace quiver::cli {
 
@@ -29,17 +30,11 @@ int RunVector(const std::vector<std::string>& args) {
   auto vector = (*db)->TokenVector(word);
   if (!vector.ok()) return Fail(kName, vector.status());
   if (values["json"].as<bool>()) {
-    nlohmann::json line = {{"token", word}, {"vector", *vector}};
+    nlohmann::json line = {{"token", word}, {"vector", JsonFloats(*vector)}};
     PrintJsonLine(line);
     return kExitOk;
   }
-  std::string text;
-  char number[32];
-  for (size_t i = 0; i < vector->size(); ++i) {
-    std::snprintf(number, sizeof(number), "%s%.9g", i ? "," : "", (*vector)[i]);
-    text += number;
-  }
-  std::printf("%s\n", text.c_str());
+  std::printf("%s\n", FormatFloats(*vector).c_str());
   return kExitOk;
 }
 

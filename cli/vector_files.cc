@@ -1,5 +1,6 @@
 #include "cli/vector_files.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -156,10 +157,11 @@ Result<VectorFile> ParseVectorFile(const std::string& path, std::string_view byt
 
 Result<VectorFile> ReadVectorFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open vector file " + path);
+  if (!in) return Status::NotFound("cannot open vector file " + path + ": " + std::strerror(errno));
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  if (in.bad()) return Status::IOError("cannot read vector file " + path);
+  if (in.bad())
+    return Status::IOError("cannot read vector file " + path + ": " + std::strerror(errno));
   return ParseVectorFile(path, bytes.str());
 }
 

@@ -585,20 +585,29 @@ Result<std::vector<Hit>> DBImpl::Search(std::span<const float> query,
 }
 
 Result<std::vector<Hit>> DBImpl::Query(std::string_view text, const QueryOptions& options) {
+  QUIVER_ASSIGN_OR_RETURN(QueryResult result, QueryWithReport(text, options));
+  return std::move(result.hits);
+}
+
+Result<QueryResult> DBImpl::QueryWithReport(std::string_view text, const QueryOptions& options) {
   QUIVER_RETURN_IF_ERROR(CheckQueryOptions(options));
   util::ReaderLock read(&state_mu_);
   QUIVER_RETURN_IF_ERROR(CheckOpen());
   TextQuery query;
   QUIVER_ASSIGN_OR_RETURN(query.lexical, ParseTextQuery(text));
   AnalyzedText analyzed;
+  QueryResult result;
   if (options.mode != QueryMode::kBm25) {  // full text alone needs no embedding model
     QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, models_->GetModel());
     QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, counters_));
     QUIVER_ASSIGN_OR_RETURN(analyzed, AnalyzeText(*model, text));
-    // A query with no token the model knows has no dense vector.
-    if (analyzed.has_vector) query.vector = &analyzed.vector;
+    QUIVER_ASSIGN_OR_RETURN(const bool known, HasKnownWord(*model, *lexical_, query.lexical, text));
+    // A query with no word the model knows has no dense vector.
+    result.no_known_words = !analyzed.has_vector || !known;
+    if (!result.no_known_words) query.vector = &analyzed.vector;
   }
-  return planner_.Rank(Context(), query, options, 0);
+  QUIVER_ASSIGN_OR_RETURN(result.hits, planner_.Rank(Context(), query, options, 0));
+  return result;
 }
 
 Result<std::vector<Hit>> DBImpl::QueryLike(const std::string& id, const QueryOptions& options) {

@@ -68,6 +68,7 @@ class DBImpl final : public DB {
   Result<IngestSummary> Ingest(const std::vector<std::string>& paths,
                                const IngestOptions& options) override;
   Result<std::vector<Hit>> Query(std::string_view text, const QueryOptions& options) override;
+  Result<QueryResult> QueryWithReport(std::string_view text, const QueryOptions& options) override;
   Result<std::vector<Hit>> QueryLike(const std::string& id, const QueryOptions& options) override;
   Result<ReembedSummary> Reembed() override;
   Status Reindex(const std::string& language) override;
@@ -76,6 +77,8 @@ class DBImpl final : public DB {
                                                     const SearchOptions& options) override;
   Result<std::vector<std::vector<Hit>>> QueryBatch(const std::vector<std::string>& texts,
                                                    const QueryOptions& options) override;
+  Result<std::vector<QueryResult>> QueryBatchWithReport(const std::vector<std::string>& texts,
+                                                        const QueryOptions& options) override;
   Status ScanRecords(const ScanOptions& options, const RecordVisitor& visit) override;
   Status ScanSources(const SourceVisitor& visit) override;
   Status Verify() override;

@@ -32,12 +32,12 @@ namespace {
 
 // Runs `one(i)` for i in [0, n) on every core, each result in its place; the first failing
 // query's error (by number) fails the whole batch.
-Result<std::vector<std::vector<Hit>>> RunBatch(
-    size_t n, const std::function<Result<std::vector<Hit>>(size_t)>& one) {
-  std::vector<std::vector<Hit>> results(n);
+template <typename T>
+Result<std::vector<T>> RunBatch(size_t n, const std::function<Result<T>(size_t)>& one) {
+  std::vector<T> results(n);
   std::vector<Status> errors(n, Status::OK());
   util::ParallelFor(n, util::WorkerCount(0), [&](size_t i) {
-    Result<std::vector<Hit>> hits = one(i);
+    Result<T> hits = one(i);
     if (hits.ok()) {
       results[i] = std::move(hits).value();
     } else {
@@ -60,14 +60,21 @@ Result<std::vector<std::vector<Hit>>> DBImpl::SearchBatch(std::span<const float>
                                    std::to_string(dimension) + " floats; found " +
                                    std::to_string(queries.size()));
   }
-  return RunBatch(queries.size() / dimension, [&](size_t i) {
+  return RunBatch<std::vector<Hit>>(queries.size() / dimension, [&](size_t i) {
     return Search(queries.subspan(i * dimension, dimension), options);
   });
 }
 
 Result<std::vector<std::vector<Hit>>> DBImpl::QueryBatch(const std::vector<std::string>& texts,
                                                          const QueryOptions& options) {
-  return RunBatch(texts.size(), [&](size_t i) { return Query(texts[i], options); });
+  return RunBatch<std::vector<Hit>>(texts.size(),
+                                    [&](size_t i) { return Query(texts[i], options); });
+}
+
+Result<std::vector<QueryResult>> DBImpl::QueryBatchWithReport(const std::vector<std::string>& texts,
+                                                              const QueryOptions& options) {
+  return RunBatch<QueryResult>(texts.size(),
+                               [&](size_t i) { return QueryWithReport(texts[i], options); });
 }
 
 }  // namespace quiver::engine

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 
 #include "engine/hit_fetch.h"
 #include "engine/lexical.h"
 #include "storage/record_codec.h"
+#include "util/hash.h"
 
 namespace quiver::engine {
 namespace {
@@ -139,6 +141,63 @@ std::vector<ScoredDocument> Fuse(std::vector<ScoredDocument> lexical,
                                         : FuseConvex(lists, weights);
 }
 
+// The best n documents for `query` per options.mode among `allowed` (all when null), never
+// `exclude`. Hybrid fuses lists max(n, fusion_depth) deep, so that a document ranked
+// moderately by both can beat one ranked first by one.
+Result<std::vector<ScoredDocument>> RankDocuments(const QueryContext& context,
+                                                  const TextQuery& query,
+                                                  const QueryOptions& options,
+                                                  const index::IdSet* allowed, uint64_t exclude,
+                                                  size_t n) {
+  const bool hybrid = options.mode == QueryMode::kHybrid;
+  const size_t depth = hybrid ? std::max<size_t>(n, options.fusion_depth) : n;
+  std::vector<ScoredDocument> lexical, dense;
+  if (options.mode != QueryMode::kDense) {
+    QUIVER_ASSIGN_OR_RETURN(
+        lexical, LexicalCandidates(context, query.lexical, depth, options, allowed, exclude));
+  }
+  if (options.mode != QueryMode::kBm25 && query.vector != nullptr) {
+    if (hybrid && HasConstraints(query.lexical)) {
+      // Only documents that obey the +/- clauses may be fused: those of the lexical list.
+      QUIVER_ASSIGN_OR_RETURN(
+          dense, ExactCandidates(context, *query.vector, depth, SortedDocs(lexical), exclude));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(
+          dense, DenseCandidates(context, *query.vector, depth, options.ef_search, options.nprobe,
+                                 allowed, exclude));
+    }
+  }
+  if (hybrid && context.config->metric == Metric::kL2) {
+    for (ScoredDocument& d : dense) d.score = -d.score;  // fusion wants higher = better
+  }
+  std::vector<ScoredDocument> ranked = hybrid ? Fuse(std::move(lexical), std::move(dense), options)
+                                       : options.mode == QueryMode::kDense ? std::move(dense)
+                                                                           : std::move(lexical);
+  if (ranked.size() > n) ranked.resize(n);
+  return ranked;
+}
+
+// Keeps the first (best) hit of every distinct non-empty text, in order; hits without text
+// are all kept. Texts are compared by their XXH64 and, on a match, byte for byte.
+void DropRepeatedTexts(std::vector<Hit>* hits) {
+  std::unordered_multimap<uint64_t, size_t> seen;  // text hash -> index of a kept hit
+  std::vector<Hit> kept;
+  kept.reserve(hits->size());
+  for (Hit& hit : *hits) {
+    if (!hit.text.empty()) {
+      const uint64_t hash = util::Xxh64(hit.text);
+      const auto [first, last] = seen.equal_range(hash);
+      if (std::any_of(first, last,
+                      [&](const auto& e) { return kept[e.second].text == hit.text; })) {
+        continue;
+      }
+      seen.emplace(hash, kept.size());
+    }
+    kept.push_back(std::move(hit));
+  }
+  *hits = std::move(kept);
+}
+
 }  // namespace
 
 Status CheckQueryOptions(const QueryOptions& options) {
@@ -230,45 +289,26 @@ Result<std::vector<Hit>> QueryPlanner::Rank(const QueryContext& context, const T
   if (!options.where.empty()) {
     QUIVER_ASSIGN_OR_RETURN(allowed, AllowedIds(context, options.where));
   }
-  const index::IdSet* allowed_ptr = allowed.get();
   const size_t k = static_cast<size_t>(options.k);
-  // Fusion looks deeper than k into each list, so that a document ranked moderately by both
-  // can beat one ranked first by one.
-  const bool hybrid = options.mode == QueryMode::kHybrid;
-  const size_t depth = hybrid ? std::max<size_t>(k, options.fusion_depth) : k;
-  std::vector<ScoredDocument> lexical, dense;
-  if (options.mode != QueryMode::kDense) {
+  // Repeated texts are dropped after the fetch, so a ranking of n documents may give fewer
+  // than k hits: then twice as many are ranked, until k remain or the lists run out.
+  for (size_t n = k;; n *= 2) {
+    QUIVER_ASSIGN_OR_RETURN(const std::vector<ScoredDocument> ranked,
+                            RankDocuments(context, query, options, allowed.get(), exclude, n));
     QUIVER_ASSIGN_OR_RETURN(
-        lexical, LexicalCandidates(context, query.lexical, depth, options, allowed_ptr, exclude));
-  }
-  if (options.mode != QueryMode::kBm25 && query.vector != nullptr) {
-    if (hybrid && HasConstraints(query.lexical)) {
-      // Only documents that obey the +/- clauses may be fused: those of the lexical list.
-      QUIVER_ASSIGN_OR_RETURN(
-          dense, ExactCandidates(context, *query.vector, depth, SortedDocs(lexical), exclude));
-    } else {
-      QUIVER_ASSIGN_OR_RETURN(
-          dense, DenseCandidates(context, *query.vector, depth, options.ef_search, options.nprobe,
-                                 allowed_ptr, exclude));
-    }
-  }
-  if (hybrid && context.config->metric == Metric::kL2) {
-    for (ScoredDocument& d : dense) d.score = -d.score;  // fusion wants higher = better
-  }
-  std::vector<ScoredDocument> ranked = hybrid ? Fuse(std::move(lexical), std::move(dense), options)
-                                       : options.mode == QueryMode::kDense ? std::move(dense)
-                                                                           : std::move(lexical);
-  if (ranked.size() > k) ranked.resize(k);
-  QUIVER_ASSIGN_OR_RETURN(std::vector<Hit> hits,
-                          FetchHits(*context.store, ranked, options.fields,
-                                    context.config->dimension, options.highlight, context.names));
-  if (options.highlight) {
+        std::vector<Hit> hits,
+        FetchHits(*context.store, ranked, options.fields, context.config->dimension,
+                  options.highlight || options.dedupe, context.names));
+    if (options.dedupe) DropRepeatedTexts(&hits);
+    if (hits.size() < k && ranked.size() == n && n < (size_t{1} << 30)) continue;
+    if (hits.size() > k) hits.resize(k);
     for (Hit& hit : hits) {
-      hit.highlights = HighlightSpans(*context.analyzer, query.lexical, hit.text);
+      if (options.highlight)
+        hit.highlights = HighlightSpans(*context.analyzer, query.lexical, hit.text);
       if (!options.fields.text) hit.text.clear();
     }
+    return hits;
   }
-  return hits;
 }
 
 Result<std::shared_ptr<const index::IdSet>> QueryPlanner::AllowedIds(const QueryContext& context,

@@ -1,5 +1,7 @@
 #include "engine/text_analysis.h"
 
+#include <algorithm>
+
 #include "util/parallel.h"
 
 namespace quiver::engine {
@@ -37,6 +39,32 @@ Result<AnalyzedText> AnalyzeText(const LoadedModel& model, std::string_view text
   QUIVER_ASSIGN_OR_RETURN(std::vector<int32_t> ids,
                           model.tokenizer->EncodeIds(text, {.add_special_tokens = false}));
   return AnalyzeIds(ids, *model.pooler);
+}
+
+Result<bool> HasKnownWord(const LoadedModel& model, const text::LexicalIndex& lexical,
+                          const text::LexicalQuery& parsed, std::string_view text) {
+  if (model.encoder != nullptr) return true;
+  for (const text::QueryClause& clause : parsed.clauses) {
+    if (clause.occur == text::Occur::kMustNot) continue;
+    for (const std::string& term : clause.terms) {
+      if (lexical.DocumentFrequency(term) > 0) return true;
+    }
+  }
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  for (size_t at = text.find_first_not_of(kSpace); at != std::string_view::npos;) {
+    const size_t end = std::min(text.find_first_of(kSpace, at), text.size());
+    std::string_view word = text.substr(at, end - at);
+    at = text.find_first_not_of(kSpace, end);
+    while (!word.empty() && (word.front() == '+' || word.front() == '-' || word.front() == '"')) {
+      word.remove_prefix(1);
+    }
+    while (!word.empty() && word.back() == '"') word.remove_suffix(1);
+    if (word.empty()) continue;
+    QUIVER_ASSIGN_OR_RETURN(std::vector<int32_t> ids,
+                            model.tokenizer->EncodeIds(word, {.add_special_tokens = false}));
+    if (ids.size() == 1 && ids[0] >= 0 && ids[0] < model.matrix.rows) return true;
+  }
+  return false;
 }
 
 Result<std::vector<AnalyzedText>> AnalyzeDocuments(const LoadedModel& model,

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "engine/model_store.h"
+#include "text/lexical_index.h"
+#include "text/lexical_query.h"
 
 namespace quiver::engine {
 
@@ -22,6 +24,13 @@ AnalyzedText AnalyzeIds(std::span<const int32_t> ids, const embed::Pooler& poole
 // Embeds the query `text` with `model`: a token table tokenizes it (no special tokens) and
 // pools; a sentence encoder runs it with the query prompt.
 Result<AnalyzedText> AnalyzeText(const LoadedModel& model, std::string_view text);
+
+// Whether `model` knows a word of the query `text` (DB::QueryWithReport): a sentence encoder
+// always; a token table when a word of `text` (split at white space, without the query
+// syntax's + - and quotes) is exactly one token of its vocabulary, or when a term of `parsed`
+// (the text's full-text query) occurs in a live document of `lexical`.
+Result<bool> HasKnownWord(const LoadedModel& model, const text::LexicalIndex& lexical,
+                          const text::LexicalQuery& parsed, std::string_view text);
 
 // Embeds stored or ingested `texts` with `model` (a sentence encoder with the document
 // prompt, in batches), one result per text; `threads` 0: one per core.

@@ -48,6 +48,15 @@ struct BackupSummary {
   double seconds = 0;
 };
 
+// A text query's hits and what the engine noticed while answering it (DB::QueryWithReport).
+struct QueryResult {
+  std::vector<Hit> hits;
+  // The embedding model knows none of the query's words (see DB::QueryWithReport), so the
+  // query has no dense ranking: mode dense returns no hits and hybrid ranks by BM25 alone.
+  // False in mode bm25.
+  bool no_known_words = false;
+};
+
 class DB {
  public:
   // Opens the database in directory `path`, creating it if options.create_if_missing.
@@ -175,6 +184,15 @@ class DB {
   // did not compute the stored vectors, see Reembed); mode bm25 needs none.
   virtual Result<std::vector<Hit>> Query(std::string_view text, const QueryOptions& options) = 0;
 
+  // Query, and whether the embedding model knew any word of `text` (QueryResult). A word is
+  // known when the tokenizer makes it one token of the model's vocabulary or the full-text
+  // index holds it (the collection uses it); a text made only of other words — "qqqzzzxx",
+  // cut into pieces a subword model has for any string — has no dense ranking rather than a
+  // confident nonsense one. A sentence encoder knows every text. Query(text, options) is
+  // QueryWithReport(text, options)->hits.
+  virtual Result<QueryResult> QueryWithReport(std::string_view text,
+                                              const QueryOptions& options) = 0;
+
   // The options.k records most similar to the stored record `id` (itself excluded), by its
   // stored vector (mode dense) or its text (bm25, hybrid). NotFound when there is no such id.
   virtual Result<std::vector<Hit>> QueryLike(const std::string& id,
@@ -221,6 +239,9 @@ class DB {
   // options) returns; errors as for SearchBatch.
   virtual Result<std::vector<std::vector<Hit>>> QueryBatch(const std::vector<std::string>& texts,
                                                            const QueryOptions& options) = 0;
+  // QueryWithReport for each text, as QueryBatch.
+  virtual Result<std::vector<QueryResult>> QueryBatchWithReport(
+      const std::vector<std::string>& texts, const QueryOptions& options) = 0;
 
   // ---- Scans ----
   // Visits the records options.where matches (all when empty), in id order (bytewise), each

@@ -206,6 +206,11 @@ struct QueryOptions {
   int rrf_k = 60;
   // Fill Hit::highlights with the query's words in each hit's text. Default: false.
   bool highlight = false;
+  // Return one hit per distinct text: a record whose text equals, byte for byte, that of a
+  // better-ranked hit (a file ingested twice under two names, GPL.txt and GPL-3.txt) is left
+  // out, and the hits are the top k among the distinct texts. Records without text are never
+  // left out. Default: true.
+  bool dedupe = true;
   // Index search parameters (see SearchOptions).
   int ef_search = 0;
   int nprobe = 0;

@@ -191,13 +191,27 @@ TEST_F(FullTextCliTest, TableSnippetsAreSafeAndBuiltAroundTheMatches) {
   text += "the proxy server";
   test::WriteFile(docs_ + "/long.txt", text);
   CreateAndIngest();
-  auto r = RunCli({"query", db_, "proxy", "--mode", "bm25"});
+  // On a terminal the snippet is the window around the match, the match in bold and
+  // nothing else of the terminal's language.
+  auto r = test::RunCliInTerminal({"query", db_, "proxy", "--mode", "bm25"}, 80);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.find('\033'), std::string::npos) << r.out;  // not a terminal: no bold either
+  std::string plain = r.out;
+  for (const std::string bold : {"\033[1m", "\033[0m"}) {
+    for (size_t at; (at = plain.find(bold)) != std::string::npos;) plain.erase(at, bold.size());
+  }
+  EXPECT_NE(r.out.find("\033[1mproxy\033[0m"), std::string::npos) << r.out;
+  EXPECT_EQ(plain.find('\033'), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find('\a'), std::string::npos);
   EXPECT_NE(r.out.find("\u2026"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("proxy server"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("filler0 "), std::string::npos) << "the window is around the match";
+  EXPECT_NE(plain.find("proxy server"), std::string::npos) << r.out;
+  // Into a pipe: the whole text, made safe, no bold.
+  auto piped = RunCli({"query", db_, "proxy", "--mode", "bm25"});
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out.find('\033'), std::string::npos) << piped.out;
+  EXPECT_EQ(piped.out.find('\a'), std::string::npos);
+  EXPECT_NE(piped.out.find("filler0 filler1"), std::string::npos) << piped.out;
+  EXPECT_NE(piped.out.find("the proxy server"), std::string::npos) << piped.out;
+  EXPECT_EQ(plain.find("filler0 "), std::string::npos) << "the window is around the match";
 }
 
 TEST_F(FullTextCliTest, ReindexHelpTeaches) {

@@ -49,7 +49,7 @@ TEST_F(IngestQueryCliTest, IngestThenQueryPrintsTableAndJson) {
   auto table = RunCli({"query", db_, "kitten", "--mode", "dense"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("rank"), std::string::npos);
-  EXPECT_NE(table.out.find("cats.txt#0"), std::string::npos);
+  EXPECT_NE(table.out.find("cats.txt:1"), std::string::npos) << table.out;  // file and line
 
   auto json = RunCli({"query", db_, "truck", "--mode", "bm25", "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;

@@ -70,13 +70,7 @@ class IngestQueryTest : public ::testing::Test {
     options.mode = mode;
     options.where = where;
     options.k = k;
-    auto hits = db_->Query(text, options);
-    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
-    std::vector<std::string> ids;
-    if (hits.ok()) {
-      for (const Hit& hit : *hits) ids.push_back(hit.id);
-    }
-    return ids;
+    return test::QueryIds(*db_, text, options);
   }
 
   void WriteAnimalsAndVehicles() {
