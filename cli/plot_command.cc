@@ -1,4 +1,5 @@
 // quiver plot DB WORD... -o FILE.svg [--title TEXT]
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,11 +14,14 @@ namespace {
 Status WriteWhole(const std::string& path, const std::string& contents) {
   const std::string temp = path + ".tmp";
   {
+    errno = 0;
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) return ErrnoError("cannot write " + path, false);
     out << contents;
     if (!out.flush()) {
+      Status failed = ErrnoError("cannot write " + path, false);
       std::filesystem::remove(temp);
-      return Status::IOError("cannot write " + temp);
+      return failed;
     }
   }
   std::error_code ec;

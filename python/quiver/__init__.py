@@ -10,7 +10,7 @@
 See quiver.open and quiver.Database; errors are quiver.Error subclasses.
 """
 
-from ._errors import (Busy, Corruption, Error, InvalidArgument, IOError, NotFound,
+from ._errors import (Busy, Cancelled, Corruption, Error, InvalidArgument, IOError, NotFound,
                       NotSupported)
 from ._types import (BatchResults, Embedding, Hit, IngestProgress, IngestSummary, ModelInfo,
                      Neighbor, Record, ReembedSummary, Source, SourceInfo, Stats, Token,
@@ -21,7 +21,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "open", "tokenize", "Database", "DEFAULT_FIELDS",
-    "Error", "NotFound", "InvalidArgument", "Corruption", "Busy", "NotSupported", "IOError",
+    "Error", "NotFound", "InvalidArgument", "Corruption", "Busy", "NotSupported", "Cancelled",
+    "IOError",
     "Hit", "Record", "Source", "BatchResults", "Stats", "Token", "Tokenization", "Embedding",
     "Neighbor", "ModelInfo", "SourceInfo", "IngestProgress", "IngestSummary", "ReembedSummary",
 ]

@@ -34,9 +34,14 @@ class NotSupported(Error):
     """The call cannot work here: a read-only database, a newer format, a model kind."""
 
 
+class Cancelled(Error):
+    """A long call stopped early because its progress callable asked it to; what it committed
+    stays committed, and running it again finishes the job."""
+
+
 class IOError(Error, OSError):  # noqa: A001 - quiver.IOError, an OSError like the built-in
     """Reading or writing a file failed."""
 
 
 __all__ = ["Error", "NotFound", "InvalidArgument", "Corruption", "Busy", "NotSupported",
-           "IOError"]
+           "Cancelled", "IOError"]

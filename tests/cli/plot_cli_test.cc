@@ -222,5 +222,15 @@ TEST_F(PlotCliTest, UnknownWordIsOneLineNamingIt) {
   EXPECT_EQ(std::count(plot.err.begin(), plot.err.end(), '\n'), 1) << plot.err;
 }
 
+// An unwritable output names the file asked for and the system's reason, not the temporary.
+TEST_F(PlotCliTest, UnwritableOutputSaysWhy) {
+  auto plot = test::RunCli({"plot", db_, "Monday", "-o", "/nonexistent/dir/x.svg"});
+  EXPECT_EQ(plot.exit_code, 1) << plot.err;
+  EXPECT_NE(plot.err.find("cannot write /nonexistent/dir/x.svg: No such file or directory"),
+            std::string::npos)
+      << plot.err;
+  EXPECT_EQ(plot.err.find(".tmp"), std::string::npos) << plot.err;
+}
+
 }  // namespace
 }  // namespace quiver
