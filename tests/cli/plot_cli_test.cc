@@ -224,7 +224,7 @@ TEST_F(PlotCliTest, UnknownWordIsOneLineNamingIt) {
 
 // An unwritable output names the file asked for and the system's reason, not the temporary.
 TEST_F(PlotCliTest, UnwritableOutputSaysWhy) {
-  auto plot = test::RunCli({"plot", db_, "Monday", "-o", "/nonexistent/dir/x.svg"});
+  auto plot = test::RunCli({"plot", db_, "Monday", "Tuesday", "-o", "/nonexistent/dir/x.svg"});
   EXPECT_EQ(plot.exit_code, 1) << plot.err;
   EXPECT_NE(plot.err.find("cannot write /nonexistent/dir/x.svg: No such file or directory"),
             std::string::npos)

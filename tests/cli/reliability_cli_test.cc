@@ -137,7 +137,7 @@ TEST_F(ReliabilityCliTest, DeepJsonRefused) {
                   "hello\n"
                   R"({"query": "x", "where": )" +
                       deep + "}\n");
-  auto query = RunCli({"query", db_, "--queries", queries});
+  auto query = RunCli({"query", db_, "--queries", queries, "--mode", "bm25"});
   EXPECT_EQ(query.exit_code, 2) << query.err;
   EXPECT_NE(query.err.find(queries + ":2: "), std::string::npos) << query.err;
   EXPECT_NE(query.err.find("nested deeper than 64 levels"), std::string::npos) << query.err;
