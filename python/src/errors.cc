@@ -28,9 +28,6 @@ py::object ErrorClass(Status::Code code) {
     case Status::Code::kBusy:
       name = "Busy";
       break;
-    case Status::Code::kCancelled:
-      name = "Cancelled";
-      break;
     case Status::Code::kOk:
       break;
   }
