@@ -322,6 +322,10 @@ Status CheckTokenTable(const LoadedModel& model, std::string_view what) {
 // Vocabulary entries like `token`, as one types them (sentencepiece's word-start mark "▁"
 // dropped), for "not found" messages: "" when there are none, else " (similar: "a", "b")".
 std::string SimilarEntries(const LoadedModel& model, std::string_view token) {
+  // Suggestions scan the whole vocabulary; past this size an unknown-token error (which
+  // callers may meet once per word, e.g. looking up a word list) stays cheap without them.
+  constexpr int64_t kMaxSuggestedVocabulary = 20000;
+  if (model.matrix.rows > kMaxSuggestedVocabulary) return "";
   constexpr std::string_view kWordStart = "\xE2\x96\x81";  // U+2581
   std::vector<std::string> entries;
   entries.reserve(model.matrix.rows);
