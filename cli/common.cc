@@ -30,6 +30,8 @@ int ExitCodeFor(const Status& status) {
       return kExitNotSupported;
     case Status::Code::kIOError:
       return kExitFailure;
+    case Status::Code::kCancelled:
+      return kExitInterrupted;
   }
   return kExitFailure;
 }

@@ -27,6 +27,8 @@ enum ExitCode {
   kExitBusy = 4,          // locked by another process
   kExitCorruption = 5,    // verify failed, damaged data
   kExitNotSupported = 6,  // newer format, read-only, unsupported feature
+  // stopped by SIGINT (Ctrl-C), as shells report it
+  kExitInterrupted = 130,
 };
 
 // Maps a Status code to the exit code above.

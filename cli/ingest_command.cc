@@ -1,5 +1,6 @@
 // quiver ingest DB PATH... [--chunk-tokens 256] [--overlap 32] [--meta key=value]... [--prune]
 #include <cctype>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -7,6 +8,7 @@
 
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "cli/snippet.h"
 #include "quiver/tools.h"
 
 namespace quiver::cli {
@@ -109,20 +111,23 @@ Result<std::unique_ptr<DB>> OpenOrCreate(const std::string& path, const po::vari
   return db;
 }
 
-void PrintSummary(const IngestSummary& s) {
-  const double mb = s.bytes / 1e6;
+// The summary: every file met is counted once, and the size is the progress display's total.
+void PrintSummary(const IngestSummary& s, bool verbose) {
   const double seconds = std::max(s.seconds, 1e-9);
+  const double ingest_seconds = seconds - s.train_seconds > 0 ? seconds - s.train_seconds : seconds;
   std::printf(
       "ingested %llu file(s): %llu new, %llu replaced, %llu unchanged, %llu skipped; "
-      "%llu chunks added, %llu removed; %.1f MB in %.1f s (%.2f MB/s, %.0f chunks/s)\n",
+      "%llu chunks added, %llu replaced, %llu removed; %s in %.1f s (%.2f MB/s, %.0f "
+      "chunks/s)\n",
       static_cast<unsigned long long>(s.files_seen), static_cast<unsigned long long>(s.files_added),
       static_cast<unsigned long long>(s.files_replaced),
       static_cast<unsigned long long>(s.files_unchanged),
       static_cast<unsigned long long>(s.files_skipped),
       static_cast<unsigned long long>(s.chunks_added),
-      static_cast<unsigned long long>(s.chunks_removed), mb, s.seconds,
-      mb / (seconds - s.train_seconds > 0 ? seconds - s.train_seconds : seconds),
-      s.chunks_added / (seconds - s.train_seconds > 0 ? seconds - s.train_seconds : seconds));
+      static_cast<unsigned long long>(s.chunks_replaced),
+      static_cast<unsigned long long>(s.chunks_removed), FormatMegabytes(s.source_bytes).c_str(),
+      s.seconds, s.source_bytes / 1e6 / ingest_seconds,
+      (s.chunks_added + s.chunks_replaced) / ingest_seconds);
   if (s.sources_pruned > 0) {
     std::printf("pruned %llu source(s) that disappeared\n",
                 static_cast<unsigned long long>(s.sources_pruned));
@@ -135,21 +140,31 @@ void PrintSummary(const IngestSummary& s) {
         static_cast<unsigned long long>(s.skipped_records),
         static_cast<unsigned long long>(s.empty_chunks));
   }
+  if (verbose) {
+    for (const SkippedFile& skipped : s.skipped) {
+      std::printf("skipped %s: %s\n", TerminalText(skipped.path).c_str(),
+                  TerminalText(skipped.reason).c_str());
+    }
+  } else if (!s.skipped.empty()) {
+    std::printf("(--verbose lists the skipped files and why)\n");
+  }
 }
 
 constexpr const char* kName = "ingest";
 
 constexpr const char* kUsage =
-    "ingest DB PATH... [--chunk-tokens 256] [--overlap 32] [--meta k=v] [--prune]";
+    "ingest DB PATH... [--chunk-tokens 256] [--overlap 32] [--meta k=v] [--prune] [--verbose]";
 
 constexpr const char* kDescription =
     "Reads a collection into the database: every text is cut into chunks of\n"
     "at most --chunk-tokens tokens (at paragraph or sentence ends where it can),\n"
     "embedded with the database's model and indexed for dense and full-text search.\n"
-    "Each file is one atomic write, so an interrupted run leaves a consistent\n"
-    "database and running it again finishes the job; unchanged files are skipped,\n"
+    "Each file is one atomic write, so an interrupted run (Ctrl-C, exit 130) leaves a\n"
+    "consistent database and running it again finishes the job; unchanged files are skipped,\n"
     "changed ones have all their chunks replaced. A database without a model first\n"
-    "trains one on the collection (or imports --model's, or reuses --model-from's).\n\n"
+    "trains one on the collection (or imports --model's, or reuses --model-from's).\n"
+    "On a terminal, a progress line shows each phase (training, reading, embedding,\n"
+    "committing). A first ingest that fails leaves no database behind.\n\n"
     "examples:\n"
     "  quiver ingest docs.db ~/notes --model ~/models/all-MiniLM-L6-v2\n"
     "  quiver ingest docs.db ~/notes                 # a directory, recursively\n"
@@ -164,7 +179,9 @@ po::options_description IngestOptionsDescription() {
        "database directory (created when missing, with --dim, --metric, --index and "
        "--analyzer)")
       ("paths", po::value<std::vector<std::string>>()->required()->multitoken(),
-       "files and directories: .txt .md .jsonl .csv, each optionally .gz")
+       "files and directories: every text file found is read (.jsonl and .csv as records, "
+       "the rest, README or .rst or source code alike, as plain text; each optionally .gz); "
+       "binary and hidden files are skipped and counted")
       ("chunk-tokens", po::value<int>()->default_value(256), "most tokens in one chunk")
       ("overlap", po::value<int>()->default_value(32), "tokens a chunk repeats from the last")
       ("id-field", po::value<std::string>()->default_value("id"),
@@ -175,6 +192,7 @@ po::options_description IngestOptionsDescription() {
        ".jsonl fields / .csv columns kept as metadata (default: all the others)")
       ("meta", po::value<std::vector<std::string>>()->multitoken(),
        "key=value added to every chunk's metadata (repeatable)")
+      ("verbose,v", po::bool_switch(), "list every skipped file with the reason")
       ("prune", po::bool_switch(),
        "remove the chunks of files under PATHS that were ingested before and are gone now")
       ("skip-bad", po::bool_switch(), "skip bad .jsonl/.csv records (counted) instead of failing")
@@ -237,22 +255,74 @@ Result<IngestOptions> ParseIngestOptions(const po::variables_map& values) {
   return ingest;
 }
 
-// Ingests `paths` with a progress bar on stderr (drawn from the first report, which knows the
-// total size) and the library's messages on stderr, each on a line of its own.
-Result<IngestSummary> IngestWithProgress(DB& db, const std::vector<std::string>& paths,
-                                         IngestOptions ingest) {
-  std::optional<ProgressBar> bar;
+volatile std::sig_atomic_t g_interrupted = 0;
+
+// The first SIGINT asks the ingest to stop at its next step; a second one kills as usual.
+void OnInterrupt(int) {
+  g_interrupted = 1;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+bool IsTraining(IngestPhase phase) {
+  return phase == IngestPhase::kTrainingTokenizer || phase == IngestPhase::kTrainingModel;
+}
+
+// A progress frame for `p`: a training phase shows its own progress; reading, embedding and
+// committing show the whole run's bytes (the summary's size), files and chunks.
+ProgressFrame FrameOf(const IngestProgress& p) {
+  ProgressFrame frame{std::string(IngestPhaseName(p.phase)), p.done, p.total, std::string(p.unit),
+                      ""};
+  if (IsTraining(p.phase)) return frame;
+  frame.done = p.bytes_done;
+  frame.total = p.bytes_total;
+  frame.unit = "bytes";
+  frame.note = std::to_string(p.files_done) + "/" + std::to_string(p.files_total) + " files, " +
+               std::to_string(p.chunks) + " chunks";
+  if (p.phase == IngestPhase::kEmbedding && p.total > 0 && p.done < p.total) {
+    frame.note += " (this file: " + std::to_string(p.done) + "/" + std::to_string(p.total) + ")";
+  }
+  return frame;
+}
+
+// How an ingest ended for the command: its summary or error, and the last progress seen.
+struct IngestRun {
+  Result<IngestSummary> summary = Status::Cancelled("not run");
+  IngestProgress last;
+  bool interrupted = false;  // by SIGINT
+};
+
+// Ingests `paths` with a progress display on stderr and the library's messages on stderr, each
+// on a line of its own. SIGINT stops it at the next step.
+IngestRun IngestWithProgress(DB& db, const std::vector<std::string>& paths, IngestOptions ingest) {
+  IngestRun run;
+  ProgressBar bar("ingest", 0);
+  std::string stage;  // the phase (training) or "ingest" whose rate the display measures
   ingest.on_progress = [&](const IngestProgress& p) {
-    if (!bar) bar.emplace("ingest: " + std::to_string(p.files_total) + " files", p.bytes_total);
-    bar->Update(p.bytes_done, p.chunks);
+    run.last = p;
+    const std::string now = IsTraining(p.phase)
+                                ? std::string(IngestPhaseName(p.phase)) + std::string(p.unit)
+                                : "ingest";
+    if (now != stage) bar.Restart();
+    stage = now;
+    bar.Show(FrameOf(p));
+    return g_interrupted == 0;
   };
   ingest.on_message = [&](const std::string& message) {
-    if (bar) bar->Finish();
-    std::fprintf(stderr, "quiver ingest: %s\n", message.c_str());
+    bar.Finish();
+    std::fprintf(stderr, "quiver ingest: %s\n", TerminalText(message).c_str());
   };
-  auto summary = db.Ingest(paths, ingest);
-  if (bar) bar->Finish();
-  return summary;
+  g_interrupted = 0;
+  auto previous = std::signal(SIGINT, OnInterrupt);
+  run.summary = db.Ingest(paths, ingest);
+  std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
+  run.interrupted = g_interrupted != 0 && run.summary.status().IsCancelled();
+  bar.Finish();
+  return run;
+}
+
+// Whether the interrupted `run` stored anything: a file, or the model it trained.
+bool StoredAnything(const IngestRun& run) {
+  return run.last.files_done > 0 || !IsTraining(run.last.phase);
 }
 
 }  // namespace
@@ -270,16 +340,39 @@ int RunIngest(const std::vector<std::string>& args) {
   if (values.count("model") && !values["model-from"].as<std::string>().empty()) {
     return Fail(kName, Status::InvalidArgument("give at most one of --model and --model-from"));
   }
-  auto db = OpenOrCreate(values["db"].as<std::string>(), values);
+  const std::string path = values["db"].as<std::string>();
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(path, ec) && !ec;
+  auto db = OpenOrCreate(path, values);
   if (!db.ok()) return Fail(kName, db.status());
-  Status imported = ImportModelIfAsked(**db, values["db"].as<std::string>(), values);
-  if (!imported.ok()) return Fail(kName, imported);
-  auto summary =
+  // A database this command created is removed when the command fails, or is interrupted
+  // before storing anything worth keeping: a failed first ingest leaves no database behind.
+  auto discard = [&](bool keep) {
+    if (!created || keep) return;
+    db->reset();
+    std::filesystem::remove_all(path, ec);
+  };
+  auto fail = [&](const Status& status, bool keep) {
+    discard(keep);
+    return Fail(kName, status);
+  };
+  Status imported = ImportModelIfAsked(**db, path, values);
+  if (!imported.ok()) return fail(imported, false);
+  IngestRun run =
       IngestWithProgress(**db, values["paths"].as<std::vector<std::string>>(), *std::move(ingest));
-  if (!summary.ok()) return Fail(kName, summary.status());
+  if (run.interrupted) {
+    const bool keep = StoredAnything(run);
+    Status closed = (*db)->Close();
+    if (!closed.ok()) return fail(closed, keep);
+    discard(keep);
+    std::fprintf(stderr, "quiver ingest: interrupted: %llu files committed, rerun to finish\n",
+                 static_cast<unsigned long long>(run.last.files_done));
+    return kExitInterrupted;
+  }
+  if (!run.summary.ok()) return fail(run.summary.status(), false);
   Status s = (*db)->Close();
   if (!s.ok()) return Fail(kName, s);
-  PrintSummary(*summary);
+  PrintSummary(*run.summary, values["verbose"].as<bool>());
   return kExitOk;
 }
 

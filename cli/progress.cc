@@ -1,10 +1,56 @@
 #include "cli/progress.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/common.h"
 
 namespace quiver::cli {
+namespace {
+
+constexpr double kRateAfterSeconds = 0.5;  // too little time gives absurd rates
+
+// Columns of the terminal stderr shows on; 80 when it does not say.
+size_t TerminalColumns() {
+  struct winsize size {};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+// `amount` of `unit` for a frame: bytes in MB, others as counted.
+std::string Amount(double amount, const std::string& unit) {
+  char text[48];
+  if (unit == "bytes") {
+    std::snprintf(text, sizeof(text), "%.1f", amount / 1e6);
+  } else {
+    std::snprintf(text, sizeof(text), "%.0f", amount);
+  }
+  return text;
+}
+
+std::string UnitName(const std::string& unit) { return unit == "bytes" ? "MB" : unit; }
+
+std::string Seconds(double seconds) {
+  const long whole = static_cast<long>(seconds + 0.5);
+  char text[32];
+  if (whole < 60) {
+    std::snprintf(text, sizeof(text), "%lds", whole);
+  } else {
+    std::snprintf(text, sizeof(text), "%ldm%02lds", whole / 60, whole % 60);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string FormatMegabytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MB", bytes / 1e6);
+  return text;
+}
 
 ProgressBar::ProgressBar(std::string label, uint64_t total_bytes)
     : label_(std::move(label)),
@@ -16,30 +62,55 @@ ProgressBar::ProgressBar(std::string label, uint64_t total_bytes)
 ProgressBar::~ProgressBar() { Finish(); }
 
 void ProgressBar::Update(uint64_t done_bytes, uint64_t items) {
-  if (!enabled_) return;
-  auto now = std::chrono::steady_clock::now();
-  if (drawn_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
-  last_draw_ = now;
-  Draw(done_bytes, items);
-}
-
-void ProgressBar::Draw(uint64_t done_bytes, uint64_t items) {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = elapsed > 0 ? items / elapsed : 0;
-  const double mb = done_bytes / 1e6;
-  if (total_bytes_ > 0) {
-    const double fraction = std::min(1.0, double(done_bytes) / total_bytes_);
-    const int width = 24, filled = static_cast<int>(fraction * width);
-    const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
-    std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%% %.1f/%.1f MB %llu (%.0f/s) ETA %.0fs \033[K",
-                 label_.c_str(), filled, "########################", width - filled, "",
-                 fraction * 100, mb, total_bytes_ / 1e6, static_cast<unsigned long long>(items),
-                 rate, eta);
+  std::string note = std::to_string(items);
+  if (elapsed >= kRateAfterSeconds) note += " (" + Amount(items / elapsed, "") + "/s)";
+  Show({label_, done_bytes, total_bytes_, "bytes", note});
+}
+
+void ProgressBar::Show(const ProgressFrame& frame) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (drawn_ && !restarted_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  restarted_ = false;
+  Draw(frame);
+}
+
+void ProgressBar::Restart() {
+  start_ = std::chrono::steady_clock::now();
+  restarted_ = true;
+}
+
+void ProgressBar::Draw(const ProgressFrame& frame) {
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const bool timed = elapsed >= kRateAfterSeconds && frame.done > 0;
+  std::string line = frame.label;
+  if (frame.total > 0) {
+    const double fraction = std::min(1.0, double(frame.done) / frame.total);
+    const int width = 20, filled = static_cast<int>(fraction * width);
+    char bar[64];
+    std::snprintf(bar, sizeof(bar), " [%s%s] %3.0f%%", std::string(filled, '#').c_str(),
+                  std::string(width - filled, ' ').c_str(), fraction * 100);
+    line += bar;
+    line += " " + Amount(frame.done, frame.unit) + "/" + Amount(frame.total, frame.unit) + " " +
+            UnitName(frame.unit);
   } else {
-    std::fprintf(stderr, "\r%s %.1f MB %llu (%.0f/s)\033[K", label_.c_str(), mb,
-                 static_cast<unsigned long long>(items), rate);
+    line += " " + Amount(frame.done, frame.unit) + " " + UnitName(frame.unit);
   }
+  if (timed) {
+    line += "  " + Amount(frame.done / elapsed, frame.unit) + " " + UnitName(frame.unit) + "/s";
+    if (frame.total > frame.done) {
+      line += "  ETA " + Seconds(elapsed * (frame.total - frame.done) / frame.done);
+    }
+  } else if (elapsed >= kRateAfterSeconds) {
+    line += "  " + Seconds(elapsed);  // nothing counted yet: how long it has been
+  }
+  if (!frame.note.empty()) line += "  " + frame.note;
+  line.resize(std::min(line.size(), TerminalColumns() - 1));  // a wrapped line cannot be redrawn
+  std::fprintf(stderr, "\r%s\033[K", line.c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -123,15 +123,24 @@ Result<TruncatedSvd> RandomizedSvd(const CsrMatrix& a, int rank,
   for (Eigen::Index i = 0; i < omega.rows(); ++i) {  // row by row: fixed fill order
     for (Eigen::Index j = 0; j < omega.cols(); ++j) omega(i, j) = gaussian.Next();
   }
+  const int steps = options.power_iterations + 2;
+  auto step_done = [&](int done) {
+    return !options.on_step || options.on_step(done, steps)
+               ? Status::OK()
+               : Status::Cancelled("the SVD was stopped by its caller");
+  };
   DenseMatrix q = Orthonormalize(m * omega);
   omega.resize(0, 0);
+  QUIVER_RETURN_IF_ERROR(step_done(1));
   for (int i = 0; i < options.power_iterations; ++i) {
     const DenseMatrix z = Orthonormalize(m.transpose() * q);
     q = Orthonormalize(m * z);
+    QUIVER_RETURN_IF_ERROR(step_done(i + 2));
   }
   // Bᵀ = AᵀQ (cols × sketch). Bᵀ = U' Σ V'ᵀ, so B = V' Σ U'ᵀ and A ≈ QB = (QV') Σ U'ᵀ.
   const DenseMatrix bt = m.transpose() * q;
   Eigen::BDCSVD<DenseMatrix> svd(bt, Eigen::ComputeThinV);
+  QUIVER_RETURN_IF_ERROR(step_done(steps));
   DenseMatrix u = q * svd.matrixV().leftCols(rank);
   FixSigns(u);
   TruncatedSvd out;
@@ -156,8 +165,19 @@ Result<EmbeddingMatrix> TrainPpmiSvd(const CooccurrenceCounter& counter,
     return ComputePpmi(counts, options.alpha);
   }();
   if (!ppmi.ok()) return ppmi.status().WithContext("PPMI");
-  RandomizedSvdOptions svd_options{options.power_iterations, options.oversampling, options.seed};
+  const int steps = options.power_iterations + 3;
+  if (options.on_step && !options.on_step(1, steps)) {
+    return Status::Cancelled("training token vectors was stopped by its caller");
+  }
+  RandomizedSvdOptions svd_options;
+  svd_options.power_iterations = options.power_iterations;
+  svd_options.oversampling = options.oversampling;
+  svd_options.seed = options.seed;
+  if (options.on_step) {
+    svd_options.on_step = [&](int done, int) { return options.on_step(done + 1, steps); };
+  }
   Result<TruncatedSvd> svd = RandomizedSvd(*ppmi, options.dim, svd_options);
+  if (svd.status().IsCancelled()) return svd.status();
   if (!svd.ok()) return svd.status().WithContext("truncated SVD");
   EmbeddingMatrix w;
   w.rows = counter.vocab_size();

@@ -17,6 +17,7 @@
 #define QUIVER_EMBED_PPMI_SVD_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "embed/cooccurrence.h"
@@ -41,6 +42,10 @@ struct PpmiSvdOptions {
   uint64_t seed = 42;
   // W = U·Σ^singular_value_power; 0.5 is the symmetric split Levy et al. recommend.
   double singular_value_power = 0.5;
+  // Optional: called after each step (the PPMI, then the SVD's steps, see
+  // RandomizedSvdOptions::on_step) with the steps done and their total, power_iterations + 3;
+  // returning false stops the training with Cancelled.
+  std::function<bool(int done, int total)> on_step;
 };
 
 // PPMI_α(w, c) = max(0, log(X[w][c] · Σ_c' n(c')^α / (n(w) · n(c)^α))) where n(w) = Σ_c X[w][c]
@@ -61,6 +66,9 @@ struct RandomizedSvdOptions {
   int power_iterations = 3;
   int oversampling = 10;
   uint64_t seed = 42;
+  // Optional: called after the sketch, each power iteration and the final SVD with the steps
+  // done and their total, power_iterations + 2; returning false stops with Cancelled.
+  std::function<bool(int done, int total)> on_step;
 };
 
 // Randomized truncated SVD of a sparse matrix: Gaussian test matrix Ω (seeded generator),

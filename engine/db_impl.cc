@@ -464,13 +464,16 @@ Result<IngestSummary> DBImpl::Ingest(const std::vector<std::string>& paths,
   QUIVER_RETURN_IF_ERROR(CheckIngestOptions(options));
   if (paths.empty()) return Status::InvalidArgument("no files or directories to ingest");
   std::vector<std::string> warnings;
-  QUIVER_ASSIGN_OR_RETURN(std::vector<std::string> files, ingest::ListSources(paths, &warnings));
+  QUIVER_ASSIGN_OR_RETURN(ingest::SourceListing listing, ingest::ListCollection(paths, &warnings));
   if (options.on_message) {
     for (const std::string& warning : warnings) options.on_message(warning);
   }
+  const std::vector<std::string>& files = listing.files;
   util::MutexLock write(&write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   IngestSummary summary;
+  summary.files_seen = summary.files_skipped = listing.skipped.size();
+  summary.skipped = std::move(listing.skipped);
   QUIVER_ASSIGN_OR_RETURN(const LoadedModel* model, ModelForIngestLocked(files, options, &summary));
   QUIVER_RETURN_IF_ERROR(CheckVectorsMatchModel(*model, CurrentCounters()));
   IngestPipeline pipeline(
@@ -498,12 +501,16 @@ Result<const LoadedModel*> DBImpl::ModelForIngestLocked(const std::vector<std::s
     QUIVER_RETURN_IF_ERROR(models_->CopyFrom(options.model_from));
     say("using the embedding model of " + options.model_from);
   } else {
+    QUIVER_RETURN_IF_ERROR(CheckTrainableCollection(files, *summary));
     say("no embedding model yet: training one on the collection");
     const auto start = std::chrono::steady_clock::now();
     QUIVER_RETURN_IF_ERROR(models_->CheckNoModel(options.train.existing_model));
-    QUIVER_RETURN_IF_ERROR(models_->Train(
-        CollectionLines(files, ReaderOptionsOf(options)),
-        "trained on " + std::to_string(files.size()) + " ingested file(s)", options.train));
+    uint64_t bytes = 0;
+    FileSizes(files, &bytes);
+    QUIVER_RETURN_IF_ERROR(
+        models_->Train(CollectionLines(files, ReaderOptionsOf(options)),
+                       "trained on " + std::to_string(files.size()) + " ingested file(s)",
+                       options.train, IngestTrainProgress(options, files.size(), bytes)));
     summary->trained_model = true;
     summary->train_seconds = util::SecondsSince(start);
     char line[96];

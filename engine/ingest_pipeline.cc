@@ -189,8 +189,10 @@ Status DocumentRecords(const ingest::SourceFile& file, const ingest::SourceDocum
   return Status::OK();
 }
 
-// Gives every record of `records` the vector of its text (as a document), in batches.
-Status EmbedRecords(const LoadedModel& model, int threads, std::span<PendingRecord> records) {
+// Gives every record of `records` the vector of its text (as a document), in batches, calling
+// `embedded` with the records done after each.
+Status EmbedRecords(const LoadedModel& model, int threads, std::span<PendingRecord> records,
+                    const std::function<Status(size_t)>& embedded) {
   constexpr size_t kBatch = 256;  // bounds the memory of the encoder's activations
   for (size_t first = 0; first < records.size(); first += kBatch) {
     const size_t count = std::min(kBatch, records.size() - first);
@@ -199,8 +201,15 @@ Status EmbedRecords(const LoadedModel& model, int threads, std::span<PendingReco
     QUIVER_ASSIGN_OR_RETURN(std::vector<AnalyzedText> analyzed,
                             AnalyzeDocuments(model, texts, threads));
     for (size_t i = 0; i < count; ++i) records[first + i].vector = std::move(analyzed[i].vector);
+    QUIVER_RETURN_IF_ERROR(embedded(first + count));
   }
   return Status::OK();
+}
+
+// The IngestProgress phase of a part of model training.
+IngestPhase PhaseOf(TrainPart part) {
+  return part == TrainPart::kTokenizer ? IngestPhase::kTrainingTokenizer
+                                       : IngestPhase::kTrainingModel;
 }
 
 }  // namespace
@@ -225,15 +234,50 @@ ingest::ReaderOptions ReaderOptionsOf(const IngestOptions& options) {
 
 LineSource CollectionLines(const std::vector<std::string>& files,
                            const ingest::ReaderOptions& reader) {
-  return [&files, reader](const std::function<Status(const std::string&)>& visit) {
-    for (const std::string& path : files) {
-      auto file = ingest::ReadSource(path, reader);
-      if (!file.ok()) continue;  // reported by the ingest pass
-      for (const ingest::SourceDocument& doc : file->documents) {
-        QUIVER_RETURN_IF_ERROR(ForEachParagraph(doc.text, visit));
+  return [&files, reader](const LineVisitor& visit, const PositionVisitor& at) {
+    uint64_t total = 0, done = 0;
+    const std::vector<uint64_t> sizes = FileSizes(files, &total);
+    if (at) QUIVER_RETURN_IF_ERROR(at(0, total));
+    for (size_t i = 0; i < files.size(); ++i) {
+      auto file = ingest::ReadSource(files[i], reader);
+      if (file.ok()) {  // else reported by the ingest pass
+        for (const ingest::SourceDocument& doc : file->documents) {
+          QUIVER_RETURN_IF_ERROR(ForEachParagraph(doc.text, visit));
+        }
       }
+      done += sizes[i];
+      if (at) QUIVER_RETURN_IF_ERROR(at(done, total));
     }
     return Status::OK();
+  };
+}
+
+Status CheckTrainableCollection(const std::vector<std::string>& files,
+                                const IngestSummary& summary) {
+  if (!files.empty()) return Status::OK();
+  std::string found = "no file at all";
+  if (!summary.skipped.empty()) {
+    const SkippedFile& first = summary.skipped.front();
+    found = "no text file: " + std::to_string(summary.skipped.size()) + " file(s) skipped, e.g. " +
+            first.path + " (" + first.reason + ")";
+  }
+  return Status::InvalidArgument(
+      "an embedding model is trained on the text files ingested first; found " + found);
+}
+
+TrainProgress IngestTrainProgress(const IngestOptions& options, uint64_t files_total,
+                                  uint64_t bytes_total) {
+  if (!options.on_progress) return nullptr;
+  return [&options, files_total, bytes_total](TrainPart part, uint64_t done, uint64_t total,
+                                              std::string_view unit) {
+    IngestProgress progress;
+    progress.phase = PhaseOf(part);
+    progress.done = done;
+    progress.total = total;
+    progress.unit = unit;
+    progress.files_total = files_total;
+    progress.bytes_total = bytes_total;
+    return options.on_progress(progress);
   };
 }
 
@@ -252,29 +296,40 @@ void IngestPipeline::Say(const std::string& message) const {
   if (options_.on_message) options_.on_message(message);
 }
 
+Status IngestPipeline::Report(IngestPhase phase, uint64_t done, uint64_t total,
+                              std::string_view unit) {
+  if (!options_.on_progress) return Status::OK();
+  progress_.phase = phase;
+  progress_.done = done;
+  progress_.total = total;
+  progress_.unit = unit;
+  if (options_.on_progress(progress_)) return Status::OK();
+  return Status::Cancelled("ingest cancelled after " + std::to_string(progress_.files_done) +
+                           " of " + std::to_string(progress_.files_total) +
+                           " file(s); those are stored, ingesting again finishes the job");
+}
+
 Status IngestPipeline::Run(const std::vector<std::string>& inputs,
                            const std::vector<std::string>& files, IngestSummary* summary) {
-  IngestProgress progress;
-  progress.files_total = files.size();
-  std::vector<uint64_t> sizes(files.size());  // 0 for a file that cannot be stat'ed
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(files[i], ec);
-    sizes[i] = ec ? 0 : size;
-    progress.bytes_total += sizes[i];
-  }
+  progress_ = IngestProgress{};
+  progress_.files_total = files.size();
+  const std::vector<uint64_t> sizes = FileSizes(files, &progress_.bytes_total);
+  summary->source_bytes = progress_.bytes_total;
   std::unordered_set<std::string> seen_keys;
   for (size_t i = 0; i < files.size(); ++i) {
+    QUIVER_RETURN_IF_ERROR(
+        Report(IngestPhase::kReading, progress_.bytes_done, progress_.bytes_total, "bytes"));
     const std::string key = SourceKey(files[i]);
     QUIVER_RETURN_IF_ERROR(
         IngestFile(files[i], RelativePath(files[i], inputs), key, sizes[i], summary));
     seen_keys.insert(key);
-    ++progress.files_done;
-    progress.bytes_done += sizes[i];
-    progress.chunks = summary->chunks_added;
-    if (options_.on_progress) options_.on_progress(progress);
+    ++progress_.files_done;
+    progress_.bytes_done += sizes[i];
+    progress_.chunks = summary->chunks_added + summary->chunks_replaced;
   }
-  summary->files_seen = files.size();
+  QUIVER_RETURN_IF_ERROR(
+      Report(IngestPhase::kCommitting, progress_.files_done, progress_.files_total, "files"));
+  summary->files_seen += files.size();
   return options_.prune ? Prune(inputs, seen_keys, summary) : Status::OK();
 }
 
@@ -289,8 +344,9 @@ Status IngestPipeline::IngestFile(const std::string& path, const std::string& re
   auto file = ingest::ReadSource(path, reader_);
   if (!file.ok()) {
     if (file.status().IsInvalidArgument()) return file.status();
-    Say(file.status().ToString());
+    Say(file.status().message());
     ++summary->files_skipped;
+    summary->skipped.push_back({path, ingest::SkipReason(path, file.status())});
     return Status::OK();
   }
   file->relpath = relpath;
@@ -311,21 +367,29 @@ Status IngestPipeline::IngestFile(const std::string& path, const std::string& re
   CommitPlan plan;
   QUIVER_RETURN_IF_ERROR(ChunkAndEmbed(*file, &plan.upserts, summary));
   for (const PendingRecord& r : plan.upserts) entry.chunk_ids.push_back(r.id);
+  const std::unordered_set<std::string> before =
+      previous
+          ? std::unordered_set<std::string>(previous->chunk_ids.begin(), previous->chunk_ids.end())
+          : std::unordered_set<std::string>();
+  uint64_t replaced = 0;
+  for (const std::string& id : entry.chunk_ids) replaced += before.contains(id);
   if (previous) {
     std::unordered_set<std::string> kept(entry.chunk_ids.begin(), entry.chunk_ids.end());
     for (const std::string& id : previous->chunk_ids) {
       if (!kept.contains(id)) plan.deletes.push_back(id);
     }
-    summary->chunks_removed += plan.deletes.size();
-    ++summary->files_replaced;
-  } else {
-    ++summary->files_added;
   }
   plan.put_sources.emplace_back(key, EncodeSourceEntry(entry));
   plan.vectors_model = model_.info.identity;
-  summary->chunks_added += plan.upserts.size();
+  QUIVER_RETURN_IF_ERROR(
+      Report(IngestPhase::kCommitting, progress_.files_done, progress_.files_total, "files"));
+  QUIVER_RETURN_IF_ERROR(commit_(plan, nullptr));
+  ++(previous ? summary->files_replaced : summary->files_added);
+  summary->chunks_removed += plan.deletes.size();
+  summary->chunks_replaced += replaced;
+  summary->chunks_added += plan.upserts.size() - replaced;
   for (const ingest::SourceDocument& doc : file->documents) summary->bytes += doc.text.size();
-  return commit_(plan, nullptr);
+  return Status::OK();
 }
 
 Status IngestPipeline::ChunkAndEmbed(const ingest::SourceFile& file,
@@ -343,8 +407,13 @@ Status IngestPipeline::ChunkAndEmbed(const ingest::SourceFile& file,
     summary->empty_chunks += empty[i];
     for (PendingRecord& r : per_document[i]) records->push_back(std::move(r));
   }
-  return model_.encoder == nullptr ? Status::OK()
-                                   : EmbedRecords(model_, options_.threads, *records);
+  const size_t chunks = records->size();
+  auto embedded = [&](size_t done) {
+    return Report(IngestPhase::kEmbedding, done, chunks, "chunks");
+  };
+  if (model_.encoder == nullptr) return embedded(chunks);  // pooled while chunking
+  QUIVER_RETURN_IF_ERROR(embedded(0));
+  return EmbedRecords(model_, options_.threads, *records, embedded);
 }
 
 Status IngestPipeline::Prune(const std::vector<std::string>& inputs,

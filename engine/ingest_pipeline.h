@@ -26,9 +26,19 @@ Status CheckIngestOptions(const IngestOptions& options);
 ingest::ReaderOptions ReaderOptionsOf(const IngestOptions& options);
 
 // The paragraphs of every document of `files` as training lines (files that cannot be read
-// are left out: the ingest pass reports them).
+// are left out: the ingest pass reports them); its position is in bytes of the files on disk.
 LineSource CollectionLines(const std::vector<std::string>& files,
                            const ingest::ReaderOptions& reader);
+
+// InvalidArgument, saying what was found instead, when `files` (the text files listed for an
+// ingest whose skipped files `summary` holds) are none: there is nothing to train a model on.
+Status CheckTrainableCollection(const std::vector<std::string>& files,
+                                const IngestSummary& summary);
+
+// Model training's progress as options.on_progress's training phases of an ingest of
+// `files_total` files of `bytes_total` bytes (empty without on_progress); refers to `options`.
+TrainProgress IngestTrainProgress(const IngestOptions& options, uint64_t files_total,
+                                  uint64_t bytes_total);
 
 // Writes a plan atomically; `removed`, when given, receives how many deleted ids existed.
 using CommitFunction = std::function<Status(CommitPlan& plan, size_t* removed)>;
@@ -52,8 +62,11 @@ class IngestPipeline {
   IngestPipeline(storage::Store& store, const IngestOptions& options, const LoadedModel& model,
                  const text::Analyzer& analyzer, CommitFunction commit);
 
-  // Ingests `files` in order (reporting progress after each), then prunes sources under
-  // `inputs` that were not among them when options.prune.
+  // Ingests `files` in order (reporting each file's reading, embedding and committing to
+  // options.on_progress), then prunes sources under `inputs` that were not among them when
+  // options.prune. Cancelled when on_progress asked to stop: the files before stay committed,
+  // the one in progress is not written, nothing is pruned. Adds the files to
+  // summary->files_seen.
   Status Run(const std::vector<std::string>& inputs, const std::vector<std::string>& files,
              IngestSummary* summary);
 
@@ -70,6 +83,9 @@ class IngestPipeline {
   Status Prune(const std::vector<std::string>& inputs, const std::unordered_set<std::string>& seen,
                IngestSummary* summary);
   void Say(const std::string& message) const;
+  // Reports progress_ in `phase` (its own progress `done` of `total` `unit`s) to
+  // options.on_progress; Cancelled when that asks to stop.
+  Status Report(IngestPhase phase, uint64_t done, uint64_t total, std::string_view unit);
 
   storage::Store& store_;
   const IngestOptions& options_;
@@ -78,6 +94,7 @@ class IngestPipeline {
   const CommitFunction commit_;
   const ingest::ReaderOptions reader_;
   const std::string recipe_;
+  IngestProgress progress_;  // the whole run's counters, for Report
 };
 
 // A plan that recomputes every stored record's vector from its text with `model` (a record

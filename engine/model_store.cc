@@ -28,14 +28,38 @@ std::string_view Bytes(const void* data, size_t size) {
   return {static_cast<const char*>(data), size};
 }
 
+// `progress`'s verdict as a Status: Cancelled when it asks to stop.
+Status Report(const TrainProgress& progress, TrainPart part, uint64_t done, uint64_t total,
+              std::string_view unit) {
+  if (!progress || progress(part, done, total, unit)) return Status::OK();
+  return Status::Cancelled("training the embedding model was cancelled");
+}
+
 // A sentencepiece tokenizer learned from the first lines of `lines`, which it also returns.
+// Reads no further than the sample needs.
 Result<std::unique_ptr<Tokenizer>> TrainTokenizerOn(const LineSource& lines,
                                                     const TrainOptions& options,
+                                                    const TrainProgress& progress,
                                                     std::vector<std::string>* sample) {
-  QUIVER_RETURN_IF_ERROR(lines([&](const std::string& line) {
-    if (sample->size() < options.tokenizer_sentences) sample->push_back(line);
-    return Status::OK();
-  }));
+  const Status full = Status::Cancelled("the tokenizer's sample is full");
+  uint64_t total = 0;
+  bool sampled = false;  // stopped because the sample is full
+  Status read = lines(
+      [&](const std::string& line) {
+        sample->push_back(line);
+        sampled = sample->size() >= options.tokenizer_sentences;
+        return sampled ? full : Status::OK();
+      },
+      [&](uint64_t done, uint64_t all) {
+        total = all;
+        return Report(progress, TrainPart::kTokenizer, done, all, "bytes");
+      });
+  if (!sampled) QUIVER_RETURN_IF_ERROR(read);
+  QUIVER_RETURN_IF_ERROR(Report(progress, TrainPart::kTokenizer, total, total, "bytes"));
+  if (sample->empty()) {
+    return Status::InvalidArgument("found no text to train a tokenizer on");
+  }
+  QUIVER_RETURN_IF_ERROR(Report(progress, TrainPart::kTokenizer, 0, sample->size(), "lines"));
   SentencePieceTrainOptions spm;
   spm.vocab_size = options.vocab_size;
   spm.seed = options.seed;
@@ -45,6 +69,8 @@ Result<std::unique_ptr<Tokenizer>> TrainTokenizerOn(const LineSource& lines,
   spm.max_sentence_length = 1 << 16;
   auto tokenizer = TrainSentencePiece(*sample, spm);
   if (!tokenizer.ok()) return tokenizer.status().WithContext("training the tokenizer");
+  QUIVER_RETURN_IF_ERROR(
+      Report(progress, TrainPart::kTokenizer, sample->size(), sample->size(), "lines"));
   return std::move(*tokenizer);
 }
 
@@ -241,32 +267,43 @@ Status ModelStore::ImportSafetensors(const std::string& path, const std::string&
 }
 
 Status ModelStore::Train(const LineSource& lines, const std::string& description,
-                         const TrainOptions& options) {
+                         const TrainOptions& options, const TrainProgress& progress) {
   // 1. A tokenizer from the first lines of the corpus.
   std::vector<std::string> sample;
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer,
-                          TrainTokenizerOn(lines, options, &sample));
+                          TrainTokenizerOn(lines, options, progress, &sample));
   // 2. Co-occurrence counts over the whole corpus, streamed.
   QUIVER_ASSIGN_OR_RETURN(
       embed::CooccurrenceCounter counter,
       embed::CooccurrenceCounter::Create(tokenizer->vocab_size(), {.window = options.window}));
-  QUIVER_RETURN_IF_ERROR(lines([&](const std::string& line) {
-    QUIVER_ASSIGN_OR_RETURN(std::vector<int32_t> ids,
-                            tokenizer->EncodeIds(line, {.add_special_tokens = false}));
-    counter.Add(ids);
-    return Status::OK();
-  }));
-  // 3. Token vectors by PPMI + truncated SVD.
+  QUIVER_RETURN_IF_ERROR(lines(
+      [&](const std::string& line) {
+        QUIVER_ASSIGN_OR_RETURN(std::vector<int32_t> ids,
+                                tokenizer->EncodeIds(line, {.add_special_tokens = false}));
+        counter.Add(ids);
+        return Status::OK();
+      },
+      [&](uint64_t done, uint64_t total) {
+        return Report(progress, TrainPart::kModel, done, total, "bytes");
+      }));
+  // 3. Token vectors by PPMI + truncated SVD; its steps, and the SIF estimate, are reported.
   embed::PpmiSvdOptions ppmi;
   ppmi.dim = dimension_;
   ppmi.cooccurrence.window = options.window;
   ppmi.seed = options.seed;
+  const int steps = ppmi.power_iterations + 4;
+  if (progress) {
+    ppmi.on_step = [&](int done, int) { return progress(TrainPart::kModel, done, steps, "steps"); };
+  }
+  QUIVER_RETURN_IF_ERROR(Report(progress, TrainPart::kModel, 0, steps, "steps"));
   auto matrix = embed::TrainPpmiSvd(counter, ppmi);
+  if (matrix.status().IsCancelled()) return matrix.status();
   if (!matrix.ok()) return matrix.status().WithContext("training token vectors");
   // 4. SIF: token counts, and the first principal component of sampled sentence vectors.
   SifParts sif{counter.token_counts(), {}};
   QUIVER_ASSIGN_OR_RETURN(sif.component,
                           SifComponent(*tokenizer, *matrix, sif.token_counts, sample));
+  QUIVER_RETURN_IF_ERROR(Report(progress, TrainPart::kModel, steps, steps, "steps"));
   return Store(*tokenizer, *matrix,
                description + ", " + std::to_string(counter.total_tokens()) + " tokens", &sif);
 }
@@ -476,9 +513,25 @@ Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& cor
   return files;
 }
 
+std::vector<uint64_t> FileSizes(const std::vector<std::string>& files, uint64_t* total) {
+  std::vector<uint64_t> sizes(files.size());
+  *total = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(files[i], ec);
+    sizes[i] = ec ? 0 : size;
+    *total += sizes[i];
+  }
+  return sizes;
+}
+
 LineSource LinesOfFiles(std::vector<std::string> files) {
-  return [files = std::move(files)](const std::function<Status(const std::string&)>& visit) {
-    for (const std::string& path : files) {
+  return [files = std::move(files)](const LineVisitor& visit, const PositionVisitor& at) {
+    uint64_t total = 0, done = 0;
+    const std::vector<uint64_t> sizes = FileSizes(files, &total);
+    if (at) QUIVER_RETURN_IF_ERROR(at(0, total));
+    for (size_t i = 0; i < files.size(); ++i) {
+      const std::string& path = files[i];
       std::ifstream in(path, std::ios::binary);
       if (!in) return Status::NotFound("cannot open corpus file " + path);
       std::string line;
@@ -487,6 +540,8 @@ LineSource LinesOfFiles(std::vector<std::string> files) {
         if (!line.empty()) QUIVER_RETURN_IF_ERROR(visit(line));
       }
       if (in.bad()) return Status::IOError("cannot read corpus file " + path);
+      done += sizes[i];
+      if (at) QUIVER_RETURN_IF_ERROR(at(done, total));
     }
     return Status::OK();
   };

@@ -45,8 +45,19 @@ struct LoadedModel {
 };
 
 // Produces lines of training text: calls `visit` with each, and may be called several times
-// (producing the same lines each time).
-using LineSource = std::function<Status(const std::function<Status(const std::string&)>& visit)>;
+// (producing the same lines each time). As it goes it calls `at` (when not empty) with how far
+// it is, `done` of `total` bytes of its input (0 first, then after each file). An error of
+// either callback stops it and is returned.
+using LineVisitor = std::function<Status(const std::string&)>;
+using PositionVisitor = std::function<Status(uint64_t done, uint64_t total)>;
+using LineSource = std::function<Status(const LineVisitor& visit, const PositionVisitor& at)>;
+
+// The two parts of ModelStore::Train, in order.
+enum class TrainPart { kTokenizer, kModel };
+// Training progress: `done` of `total` `unit`s of `part` (see IngestProgress, whose training
+// phases these are). Returning false stops the training, which returns Cancelled.
+using TrainProgress =
+    std::function<bool(TrainPart part, uint64_t done, uint64_t total, std::string_view unit)>;
 
 // Thread-safe. Pointers it returns stay valid until Forget(), which the database calls only
 // while no reader can hold one (its state lock held exclusively).
@@ -71,9 +82,11 @@ class ModelStore {
                            const std::string& tokenizer_path);
   // Reads the sentence-transformers model directory `dir` (see DB::ImportModel).
   Status ImportModel(const std::string& dir, const ModelImportOptions& options);
-  // Learns a tokenizer and PPMI+SVD token vectors (pooled with SIF) from `lines`.
-  Status Train(const LineSource& lines, const std::string& description,
-               const TrainOptions& options);
+  // Learns a tokenizer and PPMI+SVD token vectors (pooled with SIF) from `lines`, reporting
+  // to `progress` (may be empty). InvalidArgument when `lines` holds no text; Cancelled when
+  // `progress` returned false (nothing is stored then).
+  Status Train(const LineSource& lines, const std::string& description, const TrainOptions& options,
+               const TrainProgress& progress = nullptr);
   // Copies every model part of the database at `path`, which must have a model of this
   // dimension.
   Status CopyFrom(const std::string& path);
@@ -128,6 +141,8 @@ Status CheckVectorsMatchModel(const LoadedModel& model, const Counters& counters
 Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& corpus);
 // The non-empty lines of `files`, in order.
 LineSource LinesOfFiles(std::vector<std::string> files);
+// The sizes of `files` on disk (0 for one that cannot be examined), and their sum.
+std::vector<uint64_t> FileSizes(const std::vector<std::string>& files, uint64_t* total);
 
 }  // namespace quiver::engine
 

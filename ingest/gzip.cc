@@ -72,9 +72,10 @@ Status InflateError(const std::string& path, int rc, const GzipInput& input) {
       ")");
 }
 
-}  // namespace
-
-Status Gunzip(const std::string& path, std::string_view in, std::string* out) {
+// Decompresses `in` into `out`, stopping once `limit` bytes are out; with `prefix_only` the
+// input may end anywhere (it is the start of a longer file).
+Status Inflate(const std::string& path, std::string_view in, size_t limit, bool prefix_only,
+               std::string* out) {
   if (!HasGzipMagic(in)) {
     return Status::Corruption(path + ": not gzip data (it does not start with the bytes 1f 8b)");
   }
@@ -90,16 +91,28 @@ Status Gunzip(const std::string& path, std::string_view in, std::string* out) {
   input.Feed(0);
   out->clear();
   size_t produced = 0;
-  while (true) {
+  while (produced < limit) {
     if (input.zs.avail_in == 0 && input.fed < in.size()) input.Feed(input.fed);
+    const bool input_ended = input.zs.avail_in == 0 && input.fed == in.size();
     const int rc = InflateInto(input.zs, out, &produced);
     if (rc == Z_OK) continue;
+    if (rc == Z_BUF_ERROR && prefix_only && input_ended) break;
     if (rc != Z_STREAM_END) return InflateError(path, rc, input);
     QUIVER_ASSIGN_OR_RETURN(const bool another_member, StartNextMember(path, input));
     if (!another_member) break;
   }
-  out->resize(produced);
+  out->resize(std::min(produced, limit));
   return Status::OK();
+}
+
+}  // namespace
+
+Status Gunzip(const std::string& path, std::string_view in, std::string* out) {
+  return Inflate(path, in, std::string::npos, false, out);
+}
+
+Status GunzipPrefix(const std::string& path, std::string_view in, size_t limit, std::string* out) {
+  return Inflate(path, in, limit, true, out);
 }
 
 }  // namespace quiver::ingest

@@ -16,6 +16,10 @@ namespace quiver::ingest {
 //   IOError     zlib cannot start or reset, or runs out of memory.
 Status Gunzip(const std::string& path, std::string_view in, std::string* out);
 
+// The first (at most) `limit` decompressed bytes of `in`, which may be only the start of a
+// gzip file: its end is not checked. Corruption when what there is is not valid gzip.
+Status GunzipPrefix(const std::string& path, std::string_view in, size_t limit, std::string* out);
+
 }  // namespace quiver::ingest
 
 #endif  // QUIVER_INGEST_GZIP_H_

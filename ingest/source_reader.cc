@@ -15,6 +15,7 @@
 
 #include "ingest/gzip.h"
 #include "ingest/record_readers.h"
+#include "ingest/text_sniff.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
@@ -67,7 +68,9 @@ class Lister {
   explicit Lister(std::vector<std::string>* warnings) : warnings_(warnings) {}
 
   void Add(const fs::path& path) {
-    if (seen_.insert(path.lexically_normal().string()).second) files_.push_back(path.string());
+    if (seen_.insert(path.lexically_normal().string()).second) {
+      listing_.files.push_back(path.string());
+    }
   }
 
   void Walk(const fs::path& dir) {
@@ -78,36 +81,48 @@ class Lister {
     for (; it != fs::directory_iterator(); it.increment(ec)) {
       if (ec) break;
       std::string name = it->path().filename().string();
-      if (name.empty() || name[0] == '.') continue;
-      entries.emplace_back(std::move(name), *it);
+      if (!name.empty()) entries.emplace_back(std::move(name), *it);
     }
     if (ec) Warn(dir.string() + ": error while listing directory: " + ec.message());
     std::sort(entries.begin(), entries.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [name, entry] : entries) {
-      std::error_code entry_ec;
-      const fs::file_status own = entry.symlink_status(entry_ec);
-      if (entry_ec) continue;
-      if (fs::is_directory(own)) {
-        Walk(entry.path());
-        continue;
-      }
-      if (!ClassifyName(name).format.has_value()) continue;
-      // A regular file, or a link to one (dangling links and special files are left out).
-      if (fs::is_regular_file(fs::status(entry.path(), entry_ec)) && !entry_ec) Add(entry.path());
+    for (const auto& [name, entry] : entries) Visit(name, entry);
+  }
+
+  SourceListing Take() { return std::move(listing_); }
+
+ private:
+  // One entry of a walked directory: walked, listed or skipped (with its reason).
+  void Visit(const std::string& name, const fs::directory_entry& entry) {
+    std::error_code ec;
+    const fs::file_status own = entry.symlink_status(ec);
+    if (ec) return Skip(entry.path(), "cannot examine: " + ec.message());
+    const bool directory = fs::is_directory(own);
+    if (name[0] == '.') return Skip(entry.path(), directory ? "hidden directory" : "hidden file");
+    if (directory) return Walk(entry.path());
+    const fs::file_status target = fs::status(entry.path(), ec);
+    if (ec || !fs::exists(target)) return Skip(entry.path(), "a link to nothing");
+    if (fs::is_directory(target)) return Skip(entry.path(), "a link to a directory (not followed)");
+    if (!fs::is_regular_file(target)) return Skip(entry.path(), "not a regular file");
+    auto reason = SniffFile(entry.path().string());
+    if (!reason.ok()) return Skip(entry.path(), SkipReason(entry.path().string(), reason.status()));
+    if (!reason->empty()) return Skip(entry.path(), *reason);
+    Add(entry.path());
+  }
+
+  void Skip(const fs::path& path, std::string reason) {
+    if (seen_.insert(path.lexically_normal().string()).second) {
+      listing_.skipped.push_back({path.string(), std::move(reason)});
     }
   }
 
-  std::vector<std::string> TakeFiles() { return std::move(files_); }
-
- private:
   void Warn(std::string message) {
     if (warnings_ != nullptr) warnings_->push_back(std::move(message));
   }
 
   std::vector<std::string>* warnings_;
   std::set<std::string> seen_;
-  std::vector<std::string> files_;
+  SourceListing listing_;
 };
 
 // ---- Reading bytes --------------------------------------------------------------------------
@@ -145,37 +160,9 @@ Status ReadWholeFile(const std::string& path, std::string* out, int64_t* mtime, 
 // ---- Content checks -------------------------------------------------------------------------
 
 Status CheckNotBinary(const std::string& path, std::string_view content) {
-  if (content.size() >= 2 && ((static_cast<unsigned char>(content[0]) == 0xFF &&
-                               static_cast<unsigned char>(content[1]) == 0xFE) ||
-                              (static_cast<unsigned char>(content[0]) == 0xFE &&
-                               static_cast<unsigned char>(content[1]) == 0xFF))) {
-    return Status::NotSupported(path +
-                                ": looks like UTF-16 text, which is not supported (convert it to "
-                                "UTF-8); skipped");
-  }
-  constexpr size_t kSample = 8192;
-  const size_t sample = std::min(content.size(), kSample);
-  const size_t nul = content.substr(0, sample).find('\0');
-  if (nul != std::string_view::npos) {
-    return Status::NotSupported(path + ": looks binary (a NUL byte at offset " +
-                                std::to_string(nul) + "); skipped");
-  }
-  size_t invalid = 0;
-  for (size_t i = 0; i < sample;) {
-    const size_t len = utf8::ValidSequenceLength(content, i);
-    if (len == 0) {
-      ++invalid;
-      ++i;
-    } else {
-      i += len;
-    }
-  }
-  if (invalid * 10 > sample * 3) {
-    return Status::NotSupported(path + ": looks binary (" + std::to_string(invalid) +
-                                " of the first " + std::to_string(sample) +
-                                " bytes are not UTF-8); skipped");
-  }
-  return Status::OK();
+  const std::string reason = NotTextReason(content);
+  if (reason.empty()) return Status::OK();
+  return Status::NotSupported(path + ": " + reason + "; skipped");
 }
 
 // Replaces every byte that is not part of a well-formed UTF-8 sequence with U+FFFD; returns
@@ -189,8 +176,8 @@ uint64_t RepairUtf8(std::string* text) {
 
 }  // namespace
 
-Result<std::vector<std::string>> ListSources(const std::vector<std::string>& paths,
-                                             std::vector<std::string>* warnings) {
+Result<SourceListing> ListCollection(const std::vector<std::string>& paths,
+                                     std::vector<std::string>* warnings) {
   Lister lister(warnings);
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -207,7 +194,21 @@ Result<std::vector<std::string>> ListSources(const std::vector<std::string>& pat
       lister.Add(path);
     }
   }
-  return lister.TakeFiles();
+  return lister.Take();
+}
+
+std::string SkipReason(const std::string& path, const Status& status) {
+  const std::string prefix = path + ": ";
+  const std::string& message = status.message();
+  std::string reason = message.starts_with(prefix) ? message.substr(prefix.size()) : message;
+  if (reason.ends_with("; skipped")) reason.resize(reason.size() - 9);
+  return reason;
+}
+
+Result<std::vector<std::string>> ListSources(const std::vector<std::string>& paths,
+                                             std::vector<std::string>* warnings) {
+  QUIVER_ASSIGN_OR_RETURN(SourceListing listing, ListCollection(paths, warnings));
+  return std::move(listing.files);
 }
 
 Result<SourceFile> ReadSource(const std::string& path, const ReaderOptions& options) {

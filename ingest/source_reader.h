@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "quiver/status.h"
+#include "quiver/types.h"
 
 namespace quiver::ingest {
 
@@ -38,16 +39,26 @@ struct ReaderOptions {
   std::vector<std::string> text_columns;
 };
 
-// Expands `paths` into the list of files to read, in a deterministic order: the arguments in
-// the order given; a directory is walked recursively, entries sorted by name (byte order),
-// skipping hidden entries (names starting with '.') and keeping files with a supported
-// extension, case-insensitively: .txt .md .markdown .jsonl .ndjson .csv, each optionally
-// followed by .gz. Symbolic links to files are kept; those to directories are not followed.
-// A file named explicitly is kept whatever its name (it is read as plain text unless its
-// extension says otherwise). A file reached twice is listed once.
+// What a collection's paths hold: the text files to read, and every other file met.
+struct SourceListing {
+  std::vector<std::string> files;
+  std::vector<SkippedFile> skipped;  // with why: "hidden file", "looks binary (a PNG image)"...
+};
+
+// Expands `paths` into the files to read, in a deterministic order: the arguments in the
+// order given; a directory is walked recursively, entries sorted by name (byte order). In a
+// walk, a file is listed when its content is text (ingest/text_sniff.h; whatever its name:
+// README, NEWS, .rst, changelog.gz and source code are read like .txt); every other entry is
+// skipped with its reason: files that are not text, hidden entries (names starting with '.';
+// a hidden directory is not walked), links to directories (not followed), dangling links and
+// special files. A file named explicitly is listed whatever it holds (ReadSource judges it).
+// A file reached twice is listed once.
 // NotFound (naming the path) when a path does not exist; IOError when it cannot be examined
 // (e.g. a parent directory without search permission). A subdirectory that cannot be listed
 // is skipped with one line appended to `warnings` (which may be null).
+Result<SourceListing> ListCollection(const std::vector<std::string>& paths,
+                                     std::vector<std::string>* warnings);
+// ListCollection's files alone.
 Result<std::vector<std::string>> ListSources(const std::vector<std::string>& paths,
                                              std::vector<std::string>* warnings);
 
@@ -91,8 +102,7 @@ struct SourceFile {
 // a UTF-8 byte order mark and repairs invalid UTF-8. The whole file is held in memory.
 // Errors, each naming the path:
 //   IOError        the file cannot be opened or read (with the system's reason);
-//   NotSupported   the content looks binary (a NUL byte in the first 8 KiB, or mostly bytes
-//                  that are not UTF-8) or is UTF-16: "...; skipped";
+//   NotSupported   the content is not text (NotTextReason, ingest/text_sniff.h): "...; skipped";
 //   Corruption     a .gz file that is not valid gzip, or is truncated;
 //   InvalidArgument a bad record, "<path>:<line>: ..." (invalid JSON, not an object, no text
 //                  field, a CSV row with the wrong number of fields, an unterminated quote),
@@ -100,6 +110,10 @@ struct SourceFile {
 // IOError, NotSupported and Corruption concern this file only: a caller ingesting many files
 // can warn once and go on. An empty file gives zero documents.
 Result<SourceFile> ReadSource(const std::string& path, const ReaderOptions& options);
+
+// Why the file at `path` was skipped, from the error of reading or examining it: its message
+// without the "<path>: " it starts with.
+std::string SkipReason(const std::string& path, const Status& status);
 
 }  // namespace quiver::ingest
 

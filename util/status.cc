@@ -19,6 +19,8 @@ const char* CodeName(Status::Code code) {
       return "Not supported";
     case Status::Code::kBusy:
       return "Busy";
+    case Status::Code::kCancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }

@@ -1,4 +1,5 @@
 #include "quiver/options.h"
+#include "quiver/types.h"
 
 namespace quiver {
 
@@ -54,6 +55,22 @@ std::optional<Fusion> ParseFusion(std::string_view name) {
   if (name == "convex") return Fusion::kConvex;
   if (name == "rrf") return Fusion::kRrf;
   return std::nullopt;
+}
+
+std::string_view IngestPhaseName(IngestPhase phase) {
+  switch (phase) {
+    case IngestPhase::kTrainingTokenizer:
+      return "training the tokenizer";
+    case IngestPhase::kTrainingModel:
+      return "training the embedding model";
+    case IngestPhase::kReading:
+      return "reading";
+    case IngestPhase::kEmbedding:
+      return "embedding";
+    case IngestPhase::kCommitting:
+      return "committing";
+  }
+  return "unknown";
 }
 
 }  // namespace quiver

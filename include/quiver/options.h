@@ -140,9 +140,13 @@ struct IngestOptions {
   TrainOptions train;
   // Threads for tokenizing and embedding; 0 = one per core. Default: 0.
   int threads = 0;
-  // Called after each file, and with one-line messages (a skipped file, a model being
-  // trained); either may be empty.
-  std::function<void(const IngestProgress&)> on_progress;
+  // Called at each step of each phase (IngestProgress); returning false stops the ingest,
+  // which then returns Cancelled at the next step: the files committed before stay, the one
+  // in progress is not written, no model is stored when training is stopped, and ingesting
+  // again finishes the job. Called on the calling thread. May be empty.
+  std::function<bool(const IngestProgress&)> on_progress;
+  // Called with one-line messages (a file that cannot be read, a model being trained). May be
+  // empty.
   std::function<void(const std::string&)> on_message;
 };
 

@@ -12,7 +12,16 @@ namespace quiver {
 
 class [[nodiscard]] Status {
  public:
-  enum class Code { kOk, kNotFound, kInvalidArgument, kCorruption, kIOError, kNotSupported, kBusy };
+  enum class Code {
+    kOk,
+    kNotFound,
+    kInvalidArgument,
+    kCorruption,
+    kIOError,
+    kNotSupported,
+    kBusy,
+    kCancelled,  // the caller asked to stop (a progress callback returned false)
+  };
 
   Status() = default;  // OK
 
@@ -25,6 +34,7 @@ class [[nodiscard]] Status {
   static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
   static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
+  static Status Cancelled(std::string_view msg) { return Status(Code::kCancelled, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
@@ -33,6 +43,7 @@ class [[nodiscard]] Status {
   bool IsIOError() const { return code_ == Code::kIOError; }
   bool IsNotSupported() const { return code_ == Code::kNotSupported; }
   bool IsBusy() const { return code_ == Code::kBusy; }
+  bool IsCancelled() const { return code_ == Code::kCancelled; }
 
   Code code() const { return code_; }
   // The message alone, without the code's name.

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quiver/options.h"
@@ -90,11 +91,11 @@ struct Tokenization {
 
 // The embedding model a database keeps (DB::GetModelInfo).
 struct ModelInfo {
-  std::string source;          // where it came from, e.g. "word vectors glove.txt (glove)"
+  std::string source;  // where it came from, e.g. "word vectors glove.txt (glove)"
   // "sentencepiece", "huggingface-bpe", "huggingface-wordpiece", "huggingface-unigram" or
   // "word"
   std::string tokenizer_kind;
-  int64_t vocab_size = 0;      // rows of the token-embedding matrix
+  int64_t vocab_size = 0;  // rows of the token-embedding matrix
   int dimension = 0;
   std::string identity;  // fingerprint of tokenizer and matrix: equal models, equal identity
   // How a text's token vectors become one vector: "mean" or "sif" for token tables; "mean",
@@ -116,30 +117,70 @@ struct EmbeddedText {
   int64_t known_tokens = 0;                       // tokens that have a vector
 };
 
-// What DB::Ingest has done so far (for a progress display).
+// The stages of DB::Ingest. A database without a model first trains one (the two training
+// phases, once); then each file is read, embedded and committed in turn (the last three
+// phases alternate, once per file).
+enum class IngestPhase {
+  kTrainingTokenizer,  // gathering the collection's first lines, then learning a tokenizer
+  kTrainingModel,      // counting token co-occurrences over the collection, then factorizing
+  kReading,            // reading and chunking a file
+  kEmbedding,          // embedding a file's chunks
+  kCommitting,         // writing a file's records
+};
+// "training the tokenizer", "training the embedding model", "reading", "embedding" or
+// "committing".
+std::string_view IngestPhaseName(IngestPhase phase);
+
+// What DB::Ingest has done so far (for a progress display), reported at each step of each
+// phase.
 struct IngestProgress {
+  IngestPhase phase = IngestPhase::kReading;
+  // The phase's own progress: `done` of `total` `unit`s; total 0 when not known yet.
+  //   training the tokenizer      "bytes" of the collection's files read for its sample
+  //                               (gathering stops when the sample is full: done jumps to
+  //                               total), then "lines": 0 of the sample's lines while the
+  //                               tokenizer learns from them, all when it has;
+  //   training the embedding model "bytes" of the collection's files counted, then "steps"
+  //                               of the factorization;
+  //   reading                     "bytes": source bytes of the files before this one;
+  //   embedding                   "chunks" of this file embedded;
+  //   committing                  "files": files done before this one.
+  uint64_t done = 0;
+  uint64_t total = 0;
+  std::string_view unit;
+  // The whole run. A file is done when committed, found unchanged or skipped.
   uint64_t files_done = 0;
-  uint64_t files_total = 0;
-  uint64_t bytes_done = 0;  // source bytes of the files done
+  uint64_t files_total = 0;  // the text files listed (what IngestSummary::source_bytes sums)
+  uint64_t bytes_done = 0;   // source bytes (on disk) of the files done
   uint64_t bytes_total = 0;
   uint64_t chunks = 0;  // chunks stored so far
 };
 
-// What DB::Ingest did.
+// A file DB::Ingest did not read, and why ("binary: PNG image", "cannot open: ...").
+struct SkippedFile {
+  std::string path;
+  std::string reason;
+};
+
+// What DB::Ingest did. Every file met is counted once:
+// files_seen = files_added + files_replaced + files_unchanged + files_skipped.
 struct IngestSummary {
   uint64_t files_seen = 0;
-  uint64_t files_added = 0;      // new sources
-  uint64_t files_replaced = 0;   // sources whose content changed: all their chunks replaced
-  uint64_t files_unchanged = 0;  // nothing to do
-  uint64_t files_skipped = 0;    // binary or unreadable (one warning each)
-  uint64_t sources_pruned = 0;   // with IngestOptions::prune: sources that disappeared
-  uint64_t chunks_added = 0;
-  uint64_t chunks_removed = 0;
-  uint64_t bytes = 0;            // text bytes read from the added and replaced sources
-  uint64_t repaired_bytes = 0;   // invalid UTF-8 bytes replaced by U+FFFD
-  uint64_t skipped_records = 0;  // bad .jsonl/.csv records skipped with skip_bad
-  uint64_t empty_chunks = 0;     // chunks none of whose tokens the model knows: not stored
-  bool trained_model = false;    // the database had no model: one was trained first
+  uint64_t files_added = 0;          // new sources
+  uint64_t files_replaced = 0;       // sources whose content changed: all their chunks replaced
+  uint64_t files_unchanged = 0;      // nothing to do
+  uint64_t files_skipped = 0;        // not text (binary), hidden, or unreadable: see `skipped`
+  std::vector<SkippedFile> skipped;  // one per skipped file, in listing order
+  uint64_t sources_pruned = 0;       // with IngestOptions::prune: sources that disappeared
+  uint64_t chunks_added = 0;         // records that did not exist before
+  uint64_t chunks_replaced = 0;      // records of a changed source stored again under their id
+  uint64_t chunks_removed = 0;       // records deleted (a changed source's surplus, pruned ones)
+  uint64_t source_bytes = 0;         // bytes on disk of the text files listed (the progress total)
+  uint64_t bytes = 0;                // text bytes read from the added and replaced sources
+  uint64_t repaired_bytes = 0;       // invalid UTF-8 bytes replaced by U+FFFD
+  uint64_t skipped_records = 0;      // bad .jsonl/.csv records skipped with skip_bad
+  uint64_t empty_chunks = 0;         // chunks none of whose tokens the model knows: not stored
+  bool trained_model = false;        // the database had no model: one was trained first
   double train_seconds = 0;
   double seconds = 0;  // everything, training included
 };

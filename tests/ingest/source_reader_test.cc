@@ -92,12 +92,15 @@ nlohmann::json Metadata(const SourceDocument& doc) {
 TEST(SourceReader, ListsDirectoriesRecursivelyInSortedOrder) {
   test::TempDir dir;
   const std::string tree = dir.Sub("tree");
-  for (const char* name :
-       {"b.txt", "a.md", "A.TXT", "c.jsonl.gz", "d.CSV", "e.ndjson", "f.markdown", "g.Md.Gz",
-        "image.png", "noext", "archive.tar.gz", "b.txt.bak", ".hidden.txt", ".git/config.txt",
-        "sub/z.txt", "sub/deeper/y.jsonl", "aa/x.txt", "sub/.cache/w.txt"}) {
+  for (const char* name : {"b.txt", "a.md", "A.TXT", "d.CSV", "e.ndjson", "f.markdown", "README",
+                           "b.txt.bak", ".hidden.txt", ".git/config.txt", "sub/z.txt",
+                           "sub/deeper/y.jsonl", "aa/x.txt", "sub/.cache/w.txt"}) {
     Write(tree + "/" + name, "x");
   }
+  WriteGzip(tree + "/c.jsonl.gz", "{\"text\": \"x\"}\n");
+  WriteGzip(tree + "/g.Md.Gz", "x");
+  WriteGzip(tree + "/archive.tar.gz", std::string("tar\0\0\0", 6));
+  Write(tree + "/image.png", std::string("\x89PNG\r\n\x1a\n\0\0", 10));
   fs::create_symlink(tree + "/b.txt", tree + "/l.txt");        // a link to a file is kept
   fs::create_symlink(tree, tree + "/sub/loop");                // a link to a directory is not
   fs::create_symlink(tree + "/gone", tree + "/dangling.txt");  // nor a dangling link
@@ -105,19 +108,31 @@ TEST(SourceReader, ListsDirectoriesRecursivelyInSortedOrder) {
   Write(explicit_file, "y");
 
   std::vector<std::string> warnings;
-  auto files = ListSources({tree, explicit_file, tree + "/b.txt", tree + "/./a.md"}, &warnings);
-  ASSERT_TRUE(files.ok()) << files.status().ToString();
-  EXPECT_THAT(*files,
-              ElementsAre(tree + "/A.TXT", tree + "/a.md", tree + "/aa/x.txt", tree + "/b.txt",
-                          tree + "/c.jsonl.gz", tree + "/d.CSV", tree + "/e.ndjson",
-                          tree + "/f.markdown", tree + "/g.Md.Gz", tree + "/l.txt",
-                          tree + "/sub/deeper/y.jsonl", tree + "/sub/z.txt", explicit_file));
+  auto listing =
+      ListCollection({tree, explicit_file, tree + "/b.txt", tree + "/./a.md"}, &warnings);
+  ASSERT_TRUE(listing.ok()) << listing.status().ToString();
+  // Text by content, whatever the name (README, .bak); byte order; each file once.
+  EXPECT_THAT(
+      listing->files,
+      ElementsAre(tree + "/A.TXT", tree + "/README", tree + "/a.md", tree + "/aa/x.txt",
+                  tree + "/b.txt", tree + "/b.txt.bak", tree + "/c.jsonl.gz", tree + "/d.CSV",
+                  tree + "/e.ndjson", tree + "/f.markdown", tree + "/g.Md.Gz", tree + "/l.txt",
+                  tree + "/sub/deeper/y.jsonl", tree + "/sub/z.txt", explicit_file));
+  std::vector<std::string> skipped;
+  for (const SkippedFile& s : listing->skipped) skipped.push_back(s.path + ": " + s.reason);
+  EXPECT_THAT(skipped,
+              ElementsAre(tree + "/.git: hidden directory", tree + "/.hidden.txt: hidden file",
+                          tree + "/archive.tar.gz: looks binary (a NUL byte at offset 3)",
+                          tree + "/dangling.txt: a link to nothing",
+                          tree + "/image.png: looks binary (a PNG image)",
+                          tree + "/sub/.cache: hidden directory",
+                          tree + "/sub/loop: a link to a directory (not followed)"));
   EXPECT_TRUE(warnings.empty());
 
   // Deterministic: the same answer again, and a trailing slash changes nothing but spelling.
   auto again = ListSources({tree, explicit_file}, nullptr);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*again, *files);
+  EXPECT_EQ(*again, listing->files);
   auto slash = ListSources({tree + "/sub/"}, nullptr);
   ASSERT_TRUE(slash.ok());
   EXPECT_THAT(*slash, ElementsAre(tree + "/sub/deeper/y.jsonl", tree + "/sub/z.txt"));
