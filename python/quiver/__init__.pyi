@@ -118,6 +118,10 @@ class SourceInfo:
     chunks: int
 
 class IngestProgress:
+    phase: str
+    done: int
+    total: int
+    unit: str
     files_done: int
     files_total: int
     bytes_done: int
@@ -132,7 +136,9 @@ class IngestSummary:
     files_skipped: int
     sources_pruned: int
     chunks_added: int
+    chunks_replaced: int
     chunks_removed: int
+    source_bytes: int
     bytes: int
     repaired_bytes: int
     skipped_records: int
@@ -140,6 +146,7 @@ class IngestSummary:
     trained_model: bool
     train_seconds: float
     seconds: float
+    skipped: list[tuple[str, str]]
 
 class ReembedSummary:
     records: int

@@ -233,12 +233,14 @@ class Database:
 
         `metadata` is added to every chunk's metadata. A database without a model first gets
         one: `model_from`'s (another database), else one trained on the collection (`train`:
-        the keyword arguments of train()). `progress(IngestProgress)` is called after each
-        file and `on_message(str)` with one-line notes (default: logged as warnings on the
-        "quiver" logger), both in the calling thread.
+        the keyword arguments of train()). `progress(IngestProgress)` is called at each step
+        of each phase (training, reading, embedding, committing) and `on_message(str)` with
+        one-line notes (default: logged as warnings on the "quiver" logger), both in the
+        calling thread; skipped files and why are in the summary's `skipped`.
 
-        Ctrl-C (or an exception from a callable) stops the ingest at the next file and is
-        raised once the engine has returned: the files stored so far stay stored and
+        Ctrl-C (or an exception from a callable) stops the ingest within moments (while
+        training, between chunks while embedding, or before the next file) and is raised
+        once the engine has returned: the files committed so far stay stored and
         consistent, and running the same ingest again finishes the job."""
         options = {"chunk_tokens": chunk_tokens, "chunk_overlap": chunk_overlap,
                    "id_field": id_field, "text_field": text_field,

@@ -263,8 +263,18 @@ class SourceInfo:
 
 @dataclass(frozen=True, slots=True)
 class IngestProgress:
-    """How far an ingest is, given to the `progress` callable after each file."""
+    """How far an ingest is, given to the `progress` callable at each step of each phase.
 
+    `phase` is "training the tokenizer", "training the embedding model" (both only when the
+    database has no model yet), then per file "reading", "embedding" and "committing"; the
+    phase has done `done` of `total` `unit`s ("bytes", "lines", "steps", "chunks", "files";
+    total 0 when not known yet). The other fields cover the whole run: a file is done when
+    committed, found unchanged or skipped."""
+
+    phase: str
+    done: int
+    total: int
+    unit: str
     files_done: int
     files_total: int
     bytes_done: int
@@ -283,7 +293,9 @@ class IngestSummary:
     files_skipped: int
     sources_pruned: int
     chunks_added: int
+    chunks_replaced: int
     chunks_removed: int
+    source_bytes: int
     bytes: int
     repaired_bytes: int
     skipped_records: int
@@ -291,6 +303,7 @@ class IngestSummary:
     trained_model: bool
     train_seconds: float
     seconds: float
+    skipped: list  # (path, reason) of every skipped file, in listing order
 
 
 @dataclass(frozen=True, slots=True)

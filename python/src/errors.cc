@@ -28,6 +28,9 @@ py::object ErrorClass(Status::Code code) {
     case Status::Code::kBusy:
       name = "Busy";
       break;
+    case Status::Code::kCancelled:
+      name = "Cancelled";
+      break;
     case Status::Code::kOk:
       break;
   }

@@ -26,12 +26,6 @@
 namespace quiver::python {
 namespace {
 
-// Whether the engine's on_progress can stop an ingest: it returns bool in newer versions.
-constexpr bool kCanCancel =
-    std::is_invocable_r_v<bool, decltype(IngestOptions::on_progress), const IngestProgress&> &&
-    !std::is_void_v<
-        std::invoke_result_t<decltype(IngestOptions::on_progress), const IngestProgress&>>;
-
 // What the engine's thread reports to the caller's thread.
 class Channel {
  public:
@@ -112,7 +106,9 @@ py::dict SummaryDict(const IngestSummary& s) {
   d["files_skipped"] = s.files_skipped;
   d["sources_pruned"] = s.sources_pruned;
   d["chunks_added"] = s.chunks_added;
+  d["chunks_replaced"] = s.chunks_replaced;
   d["chunks_removed"] = s.chunks_removed;
+  d["source_bytes"] = s.source_bytes;
   d["bytes"] = s.bytes;
   d["repaired_bytes"] = s.repaired_bytes;
   d["skipped_records"] = s.skipped_records;
@@ -120,11 +116,16 @@ py::dict SummaryDict(const IngestSummary& s) {
   d["trained_model"] = s.trained_model;
   d["train_seconds"] = s.train_seconds;
   d["seconds"] = s.seconds;
+  py::list skipped;
+  for (const SkippedFile& file : s.skipped) skipped.append(py::make_tuple(file.path, file.reason));
+  d["skipped"] = skipped;
   return d;
 }
 
 py::tuple ProgressTuple(const IngestProgress& p) {
-  return py::make_tuple(p.files_done, p.files_total, p.bytes_done, p.bytes_total, p.chunks);
+  return py::make_tuple(std::string(IngestPhaseName(p.phase)), p.done, p.total,
+                        std::string(p.unit), p.files_done, p.files_total, p.bytes_done,
+                        p.bytes_total, p.chunks);
 }
 
 // Hands queued news to `progress(tuple)` and `message(str)` (either may be None) and checks for
@@ -153,7 +154,7 @@ py::dict Ingest(std::shared_ptr<DBHandle> handle, const py::handle& paths_in,
   const std::vector<std::string> paths = StringList(paths_in, "paths");
   IngestOptions options = ParseIngestOptions(options_in);
   auto channel = std::make_shared<Channel>();
-  // Returns false to stop the ingest; an engine whose on_progress returns void ignores it.
+  // Returns false to stop the ingest (the engine then returns Cancelled).
   options.on_progress = [channel](const IngestProgress& p) { return channel->Progress(p); };
   options.on_message = [channel](const std::string& m) { channel->Message(m); };
   std::thread worker([handle, channel, paths, options] {
@@ -183,7 +184,6 @@ py::dict Ingest(std::shared_ptr<DBHandle> handle, const py::handle& paths_in,
 void BindIngest(DBClass& cls) {
   cls.def("ingest", &Ingest, py::arg("paths"), py::arg("options"), py::arg("progress"),
           py::arg("message"));
-  cls.attr("INGEST_CAN_CANCEL") = kCanCancel;
 }
 
 }  // namespace quiver::python

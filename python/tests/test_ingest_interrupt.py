@@ -8,7 +8,6 @@ import threading
 import pytest
 
 import quiver
-from quiver import _quiver
 from conftest import write_collection, write_glove
 
 FILES = 40
@@ -32,8 +31,7 @@ def setup(tmp_path):
 def check_resumes(db, docs, expected):
     db.verify()
     stored = len(db.sources())
-    if _quiver.DB.INGEST_CAN_CANCEL:
-        assert stored < FILES, "the ingest was not stopped early"
+    assert stored < FILES, "the ingest was not stopped early"
     again = ingest_all(db, docs)
     assert again.files_unchanged == stored and again.files_added == FILES - stored
     assert len(db) == expected and len(db.sources()) == FILES
@@ -75,12 +73,35 @@ def test_exception_in_progress_callable_stops_the_ingest(setup):
         check_resumes(db, docs, expected)
 
 
-def test_messages_reach_the_callable(setup):
+def test_skipped_files_are_listed_with_their_reason(setup):
     tmp_path, glove, docs, _ = setup
     (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
-    messages = []
     with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
         db.import_word_vectors(glove)
-        summary = ingest_all(db, docs, on_message=messages.append)
+        summary = ingest_all(db, docs)
     assert summary.files_skipped == 1
-    assert any("binary.txt" in m for m in messages), messages
+    [(path, reason)] = summary.skipped
+    assert path.endswith("binary.txt") and "binary" in reason, (path, reason)
+
+
+def test_messages_reach_the_callable(tmp_path):
+    docs = tmp_path / "docs"
+    write_collection(docs, 4, lines_per_file=30)
+    messages = []
+    with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
+        ingest_all(db, docs, on_message=messages.append, train={"vocab_size": 400})
+    assert any("training one on the collection" in m for m in messages), messages
+
+
+def test_progress_reports_every_phase(tmp_path):
+    docs = tmp_path / "docs"
+    write_collection(docs, 4, lines_per_file=30)
+    seen = []
+    with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
+        ingest_all(db, docs, progress=seen.append, train={"vocab_size": 400})
+    phases = [p.phase for p in seen]
+    for phase in ("training the tokenizer", "training the embedding model", "reading",
+                  "embedding", "committing"):
+        assert phase in phases, phases
+    assert all(p.total == 0 or p.done <= p.total for p in seen)
+    assert seen[-1].files_done <= seen[-1].files_total == 4
