@@ -14,16 +14,43 @@
 namespace quiver::cli {
 namespace {
 
-// How a positional option is written in usage lines: "db" -> "DB", "paths" -> "PATH...".
-std::string PositionalWord(const po::positional_options_description& positional,
+// How a positional option is written in usage lines: its value name when it has one
+// (po::value<...>()->value_name("PATH")), else from its name: "db" -> "DB", "paths" ->
+// "PATH..." (the last option repeats).
+std::string PositionalWord(const po::options_description& options,
+                           const po::positional_options_description& positional,
                            const std::string& name) {
   std::string word;
-  for (char c : name) word.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+  const po::option_description* option = options.find_nothrow(name, false);
+  const std::string value_name = option != nullptr ? option->semantic()->name() : "";
+  const bool named = !value_name.empty() && value_name != "arg";
+  for (char c : named ? value_name : name) {
+    word.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+  }
   const unsigned total = positional.max_total_count();
   const bool repeated = total == std::numeric_limits<unsigned>::max() &&
                         positional.name_for_position(total - 1) == name;
-  if (repeated && word.size() > 1 && word.back() == 'S') word.pop_back();
+  if (repeated && !named && word.size() > 1 && word.back() == 'S') word.pop_back();
   return repeated ? word + "..." : word;
+}
+
+// `text` wrapped to lines of at most `width` columns, every line after the first indented by
+// `indent` spaces.
+std::string Wrapped(const std::string& text, size_t indent, size_t width) {
+  std::string out, line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n" + std::string(indent, ' ');
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out + line;
 }
 
 // The names of the positional options, in order.
@@ -51,8 +78,8 @@ void PrintHelp(const std::string& usage, const std::string& description,
     for (const std::string& name : names) {
       const po::option_description* option = options.find_nothrow(name, false);
       if (option == nullptr) continue;
-      std::printf("  %-22s %s\n", PositionalWord(positional, name).c_str(),
-                  option->description().c_str());
+      std::printf("  %-22s %s\n", PositionalWord(options, positional, name).c_str(),
+                  Wrapped(option->description(), 25, 55).c_str());
     }
     std::cout << "\n";
   }
@@ -73,8 +100,8 @@ std::string ErrorText(const po::error& e, const std::string& usage,
     if (name.rfind("--", 0) == 0) name.erase(0, 2);
     for (const std::string& p : PositionalNames(positional)) {
       if (p == name) {
-        return "missing the " + PositionalWord(positional, name) + " argument (usage: quiver " +
-               usage + ")";
+        return "missing the " + PositionalWord(options, positional, name) +
+               " argument (usage: quiver " + usage + ")";
       }
     }
   }
@@ -93,7 +120,7 @@ std::string ErrorText(const po::error& e, const std::string& usage,
   if (dynamic_cast<const po::too_many_positional_options_error*>(&e) != nullptr) {
     std::string words;
     for (const std::string& p : PositionalNames(positional)) {
-      words += (words.empty() ? "" : " ") + PositionalWord(positional, p);
+      words += (words.empty() ? "" : " ") + PositionalWord(options, positional, p);
     }
     return "too many arguments: expected " + (words.empty() ? std::string("none") : words);
   }

@@ -1,4 +1,4 @@
-// quiver train DB --corpus PATH... [--vocab N] [--window N] [--seed N]
+// quiver train DB PATH... [--vocab N] [--window N] [--seed N] [--keep-case] [--replace]
 #include <chrono>
 
 #include "cli/common.h"
@@ -11,8 +11,9 @@ int RunTrain(const std::vector<std::string>& args) {
   // clang-format off
   options.add_options()
       ("db", po::value<std::string>()->required(), "database directory")
-      ("corpus", po::value<std::vector<std::string>>()->required()->multitoken(),
-       "text files (one sentence or paragraph per line) or directories of .txt/.md files")
+      ("corpus", po::value<std::vector<std::string>>()->required()->multitoken()->value_name("path"),
+       "text files (one sentence or paragraph per line) or directories; files are read as ingest "
+       "reads them (README, .rst, .gz, .jsonl and .csv texts too)")
       ("vocab", po::value<int>()->default_value(8000), "tokenizer vocabulary size")
       ("window", po::value<int>()->default_value(5), "co-occurrence window in tokens")
       ("seed", po::value<uint32_t>()->default_value(42), "equal seeds give identical models")
@@ -21,14 +22,13 @@ int RunTrain(const std::vector<std::string>& args) {
        "replace the database's model; then run `quiver reembed` so the stored vectors follow");
   // clang-format on
   po::positional_options_description positional;
-  positional.add("db", 1);
-  auto parsed =
-      ParseArgs(kName, "train DB --corpus PATH... [--vocab N] [--window N] [--seed N] [--replace]",
-                "Learns the database's embedding model from your own text: a\n"
-                "sentencepiece tokenizer, then token vectors of the database's\n"
-                "dimension by positive PMI + truncated SVD of co-occurrence counts\n"
-                "(Levy, Goldberg & Dagan 2015), pooled with SIF.",
-                options, positional, args);
+  positional.add("db", 1).add("corpus", -1);
+  auto parsed = ParseArgs(kName, "train DB PATH... [--vocab N] [--window N] [--seed N] [--replace]",
+                          "Learns the database's embedding model from your own text: a\n"
+                          "sentencepiece tokenizer, then token vectors of the database's\n"
+                          "dimension by positive PMI + truncated SVD of co-occurrence counts\n"
+                          "(Levy, Goldberg & Dagan 2015), pooled with SIF.",
+                          options, positional, args);
   if (!parsed.ok()) return Fail(kName, parsed.status());
   if (parsed->help) return kExitOk;
   const auto& values = parsed->values;

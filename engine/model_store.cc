@@ -502,15 +502,16 @@ Status CheckVectorsMatchModel(const LoadedModel& model, const Counters& counters
 }
 
 Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& corpus) {
-  std::vector<std::string> warnings;
-  QUIVER_ASSIGN_OR_RETURN(std::vector<std::string> listed, ingest::ListSources(corpus, &warnings));
-  std::vector<std::string> files;
-  for (std::string& path : listed) {
-    const bool named = std::find(corpus.begin(), corpus.end(), path) != corpus.end();
-    if (named || path.ends_with(".txt") || path.ends_with(".md")) files.push_back(std::move(path));
+  QUIVER_ASSIGN_OR_RETURN(ingest::SourceListing listing,
+                          ingest::ListCollection(corpus, /*warnings=*/nullptr));
+  if (!listing.files.empty()) return std::move(listing.files);
+  std::string found = "no file at all";
+  if (!listing.skipped.empty()) {
+    const SkippedFile& first = listing.skipped.front();
+    found = std::to_string(listing.skipped.size()) + " file(s) that are not text, e.g. " +
+            first.path + " (" + first.reason + ")";
   }
-  if (files.empty()) return Status::InvalidArgument("the corpus has no .txt or .md file");
-  return files;
+  return Status::InvalidArgument("expected text files to train on; the corpus has " + found);
 }
 
 std::vector<uint64_t> FileSizes(const std::vector<std::string>& files, uint64_t* total) {
@@ -525,21 +526,33 @@ std::vector<uint64_t> FileSizes(const std::vector<std::string>& files, uint64_t*
   return sizes;
 }
 
+namespace {
+
+// Calls `visit` with each non-empty line of `text`, without its line break.
+Status ForEachLine(std::string_view text, const LineVisitor& visit) {
+  while (!text.empty()) {
+    const size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) QUIVER_RETURN_IF_ERROR(visit(std::string(line)));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 LineSource LinesOfFiles(std::vector<std::string> files) {
   return [files = std::move(files)](const LineVisitor& visit, const PositionVisitor& at) {
     uint64_t total = 0, done = 0;
     const std::vector<uint64_t> sizes = FileSizes(files, &total);
     if (at) QUIVER_RETURN_IF_ERROR(at(0, total));
     for (size_t i = 0; i < files.size(); ++i) {
-      const std::string& path = files[i];
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return Status::NotFound("cannot open corpus file " + path);
-      std::string line;
-      while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) QUIVER_RETURN_IF_ERROR(visit(line));
+      auto file = ingest::ReadSource(files[i], ingest::ReaderOptions());
+      if (!file.ok()) return file.status().WithContext("corpus file");
+      for (const ingest::SourceDocument& doc : file->documents) {
+        QUIVER_RETURN_IF_ERROR(ForEachLine(doc.text, visit));
       }
-      if (in.bad()) return Status::IOError("cannot read corpus file " + path);
       done += sizes[i];
       if (at) QUIVER_RETURN_IF_ERROR(at(done, total));
     }

@@ -137,9 +137,13 @@ Result<std::vector<TokenScore>> NearestTokens(const LoadedModel& model, const Ne
 // vectors were computed by it. InvalidArgument naming both otherwise.
 Status CheckVectorsMatchModel(const LoadedModel& model, const Counters& counters);
 
-// The corpus files: files as given, directories expanded to their .txt and .md files.
+// The corpus files, listed as ingest lists a collection (ingest::ListCollection: files as
+// given, directories expanded to the files whose content is text). InvalidArgument when none
+// is text.
 Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& corpus);
-// The non-empty lines of `files`, in order.
+// The non-empty lines of the texts of `files`, in order, each file read as ingest reads it
+// (gzip decompressed, the text fields of .jsonl and .csv records, invalid UTF-8 repaired).
+// A file that cannot be read stops the scan with its error.
 LineSource LinesOfFiles(std::vector<std::string> files);
 // The sizes of `files` on disk (0 for one that cannot be examined), and their sum.
 std::vector<uint64_t> FileSizes(const std::vector<std::string>& files, uint64_t* total);

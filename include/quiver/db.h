@@ -134,8 +134,9 @@ class DB {
   // Learns an embedding model from the text files in `corpus` (one sentence or paragraph per
   // line): a sentencepiece tokenizer, then token vectors of the database's dimension by
   // positive PMI + truncated SVD of co-occurrence counts, pooled with SIF. Memory is bounded
-  // by the vocabulary, not by the corpus. Each corpus path is a file or a directory (its
-  // .txt/.md files, recursively).
+  // by the vocabulary, not by the corpus. Each corpus path is a file or a directory, listed
+  // and read as Ingest does (the files whose content is text, .gz decompressed, the texts of
+  // .jsonl and .csv records); InvalidArgument when none is text.
   virtual Status TrainModel(const std::vector<std::string>& corpus,
                             const TrainOptions& options) = 0;
 

@@ -282,8 +282,9 @@ class Database:
               window: int = 5, seed: int = 42, tokenizer_sentences: int = 200000,
               case_fold: bool = True, replace: bool = False) -> None:
         """Learns an embedding model from text files (one sentence or paragraph per line;
-        directories give their .txt/.md files): a sentencepiece tokenizer of `vocab_size`,
-        token vectors by PPMI + SVD over a `window`, SIF pooling. `replace` replaces an
+        directories give the files whose content is text, read as ingest reads them): a
+        sentencepiece tokenizer of `vocab_size`, token vectors by PPMI + SVD over a `window`,
+        SIF pooling. `replace` replaces an
         existing model (then reembed())."""
         self._raw.train(_paths(corpus), _train_options(vocab_size, window, seed,
                                                        tokenizer_sentences, case_fold, replace))

@@ -202,14 +202,14 @@ TEST_F(ModelTest, TrainedModelSeparatesTopicsAndIsDeterministic) {
 }
 
 TEST_F(ModelTest, TrainsFromADirectoryAndReplacesOnlyWhenAsked) {
-  // The corpus split over a directory tree (plus a file that is not text, which is left out)
-  // gives the same model as the single file.
+  // The corpus split over a directory tree (text found by content, so a README counts; a
+  // binary file is left out) gives the same model as the single file.
   const std::string corpus = TopicCorpus();
   std::filesystem::create_directories(dir_.Sub("tree/sub"));
   const size_t half = corpus.find('\n', corpus.size() / 2) + 1;
   test::WriteFile(dir_.Sub("tree/a.txt"), corpus.substr(0, half));
-  test::WriteFile(dir_.Sub("tree/sub/b.md"), corpus.substr(half));
-  test::WriteFile(dir_.Sub("tree/sub/c.jsonl"), "{\"text\": \"not training text\"}\n");
+  test::WriteFile(dir_.Sub("tree/sub/README"), corpus.substr(half));
+  test::WriteFile(dir_.Sub("tree/sub/c.png"), std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
   test::WriteFile(dir_.Sub("corpus.txt"), corpus);
   TrainOptions options;
   options.vocab_size = 300;
@@ -274,6 +274,37 @@ TEST_F(ModelTest, CliImportNeighborsVectorModel) {
   auto missing = test::RunCli({"neighbors", db, "zebra"});
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("\"zebra\" is not one token"), std::string::npos) << missing.err;
+}
+
+TEST_F(ModelTest, TrainsOnTheTextsOfJsonlRecordsAsIngestReadsThem) {
+  // One record per corpus line: the records' texts are the corpus, not the JSON around them.
+  const std::string corpus = TopicCorpus();
+  std::string jsonl;
+  for (size_t start = 0; start < corpus.size();) {
+    const size_t end = corpus.find('\n', start);
+    jsonl += "{\"text\": \"" + corpus.substr(start, end - start) + "\"}\n";
+    start = end + 1;
+  }
+  test::WriteFile(dir_.Sub("corpus.txt"), corpus);
+  test::WriteFile(dir_.Sub("records/corpus.jsonl"), jsonl);
+  TrainOptions options;
+  options.vocab_size = 300;
+  auto from_text = test::OpenOrDie(dir_.Sub("text.db"), test::CreateOptions(kDim));
+  ASSERT_TRUE(from_text->TrainModel({dir_.Sub("corpus.txt")}, options).ok());
+  auto from_records = test::OpenOrDie(dir_.Sub("records.db"), test::CreateOptions(kDim));
+  Status s = from_records->TrainModel({dir_.Sub("records")}, options);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(from_records->GetModelInfo()->identity, from_text->GetModelInfo()->identity);
+}
+
+TEST_F(ModelTest, ACorpusWithNoTextFileIsRefusedNamingWhatItHas) {
+  test::WriteFile(dir_.Sub("pictures/a.png"), std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+  auto db = test::OpenOrDie(dir_.Sub("db"), test::CreateOptions(kDim));
+  Status s = db->TrainModel({dir_.Sub("pictures")}, TrainOptions());
+  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("expected text files to train on"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("a.png"), std::string::npos) << s.message();
+  EXPECT_FALSE(db->GetModelInfo().ok());
 }
 
 }  // namespace
