@@ -50,6 +50,7 @@ class DBImpl final : public DB {
   Status CheckRecord(const Record& record) const override;
   Status Delete(const std::vector<std::string>& ids, size_t* removed,
                 WriteOutcome* outcome) override;
+  Result<CorpusStatistics> TermStatistics(const std::vector<std::string>& texts) override;
   Result<Record> Get(const std::string& id) override;
   Result<std::vector<Hit>> Search(std::span<const float> query,
                                   const SearchOptions& options) override;

@@ -228,6 +228,14 @@ class DB {
   // `dest` exists; NotSupported for a read-only DB.
   virtual Result<BackupSummary> Backup(const std::string& dest) = 0;
 
+  // ---- Sharded collections ----
+  // This database's BM25 statistics for the query texts (see CorpusStatistics): its document
+  // count and total length, and the df of every clause of every text, parsed as Query parses
+  // it. Summed over the shards of a collection and passed as QueryOptions::statistics to each
+  // shard, they make every shard score each document exactly (bit for bit) as one database
+  // holding the whole collection would.
+  virtual Result<CorpusStatistics> TermStatistics(const std::vector<std::string>& texts) = 0;
+
   // ---- Batches ----
   // Search for each of n query vectors, given one after another (n × dimension floats, row
   // major; InvalidArgument unless a whole number of vectors): result i is exactly what

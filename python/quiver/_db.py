@@ -17,8 +17,8 @@ import numpy as np
 from . import _quiver
 from ._errors import InvalidArgument
 from ._types import (BatchResults, Embedding, Hit, IngestProgress, IngestSummary, ModelInfo,
-                     Neighbor, Record, ReembedSummary, SourceInfo, Stats, Token,
-                     Tokenization, _fields_of)
+                     Neighbor, Record, ReembedSummary, SourceInfo, Stats, TermStatistics,
+                     Token, Tokenization, _fields_of)
 
 PathLike = Union[str, "os.PathLike[str]"]
 Where = Union[None, str, Mapping[str, Any]]
@@ -191,7 +191,8 @@ class Database:
               where: Where = None, fields: Iterable[str] = DEFAULT_FIELDS, *,
               highlight: bool = False, fusion: str = "convex", dense_weight: float = 0.1,
               fusion_depth: int = 100, rrf_k: int = 60, bm25_k1: float = 1.2,
-              bm25_b: float = 0.75, ef_search: int = 0, nprobe: int = 0) -> Union[list, BatchResults]:
+              bm25_b: float = 0.75, ef_search: int = 0, nprobe: int = 0,
+              statistics: Optional[TermStatistics] = None) -> Union[list, BatchResults]:
         """The k stored texts that best answer `text`, best first: a list of Hit for one str,
         BatchResults for a list of texts (answered over the cores).
 
@@ -199,17 +200,34 @@ class Database:
         index), "bm25" (full-text: words, "phrases", +required, -excluded) or "hybrid" (both
         lists fused: `fusion` "convex" with weight `dense_weight` on the dense list, or "rrf"
         with `rrf_k`, each list `fusion_depth` deep). `highlight` fills Hit.highlights with
-        the byte ranges of the matched words. Other arguments as for search()."""
+        the byte ranges of the matched words. `statistics` (a TermStatistics summed over the
+        shards of a collection, see term_statistics()) makes BM25 score with the collection's
+        document count, average length and document frequencies instead of this database's;
+        one object serves a whole batch. Other arguments as for search()."""
+        if statistics is not None and not isinstance(statistics, TermStatistics):
+            raise InvalidArgument("statistics: expected a quiver.TermStatistics, found " +
+                                  type(statistics).__name__)
         options = {"k": k, "mode": mode, "where": _where(where), "fields": _fields(fields),
                    "highlight": highlight, "fusion": fusion, "dense_weight": dense_weight,
                    "fusion_depth": fusion_depth, "rrf_k": rrf_k, "bm25_k1": bm25_k1,
-                   "bm25_b": bm25_b, "ef_search": ef_search, "nprobe": nprobe}
+                   "bm25_b": bm25_b, "ef_search": ef_search, "nprobe": nprobe,
+                   "statistics": None if statistics is None else statistics._raw()}
         if not isinstance(text, str):
             text = list(text)
         raw = self._raw.query(text, options)
         if isinstance(raw, list):
             return [Hit._of(h) for h in raw]
         return BatchResults(raw)
+
+    def term_statistics(self, text: Union[str, Sequence[str]]) -> TermStatistics:
+        """This database's BM25 statistics for the query text(s), parsed as query() parses
+        them: its document count and total length, and the document frequency of every
+        clause. Sum them over the shards of a collection and pass the sum to each shard's
+        query(..., statistics=...): every shard then scores each record exactly as one
+        database holding the whole collection would."""
+        if not isinstance(text, str):
+            text = list(text)
+        return TermStatistics._of(self._raw.term_statistics(text))
 
     def query_like(self, id: str, k: int = 10, mode: str = "dense", where: Where = None,
                    fields: Iterable[str] = DEFAULT_FIELDS) -> list:

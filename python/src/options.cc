@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <memory>
+
 #include "errors.h"
 
 namespace quiver::python {
@@ -91,6 +93,26 @@ SearchOptions ParseSearchOptions(const py::dict& d) {
   return options;
 }
 
+CorpusStatistics ParseStatistics(const py::handle& value) {
+  const char* expected =
+      "statistics: expected (documents, total_length, {clause: df}, constrained) as "
+      "quiver.TermStatistics gives it";
+  if (!py::isinstance<py::tuple>(value) || py::len(value) != 4) ThrowInvalid(expected);
+  const py::tuple t = py::reinterpret_borrow<py::tuple>(value);
+  CorpusStatistics statistics;
+  try {
+    statistics.documents = t[0].cast<uint64_t>();
+    statistics.total_length = t[1].cast<uint64_t>();
+    for (const auto& [key, df] : t[2].cast<py::dict>()) {
+      statistics.frequencies.emplace(key.cast<std::string>(), df.cast<uint64_t>());
+    }
+    statistics.constrained = t[3].cast<bool>();
+  } catch (const py::cast_error&) {
+    ThrowInvalid(std::string(expected) + ", with counts >= 0");
+  }
+  return statistics;
+}
+
 QueryOptions ParseQueryOptions(const py::dict& d) {
   QueryOptions options;
   options.k = Get<int>(d, "k", options.k);
@@ -112,6 +134,9 @@ QueryOptions ParseQueryOptions(const py::dict& d) {
   options.ef_search = Get<int>(d, "ef_search", 0);
   options.nprobe = Get<int>(d, "nprobe", 0);
   if (d.contains("fields")) options.fields = ParseFields(d["fields"]);
+  if (d.contains("statistics") && !d["statistics"].is_none()) {
+    options.statistics = std::make_shared<const CorpusStatistics>(ParseStatistics(d["statistics"]));
+  }
   return options;
 }
 

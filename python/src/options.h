@@ -19,8 +19,10 @@ HitFields ParseFields(const py::handle& names);
 // keys: k, where, ef_search, nprobe, fields.
 SearchOptions ParseSearchOptions(const py::dict& d);
 // keys: k, mode, where, fusion, dense_weight, fusion_depth, rrf_k, bm25_k1, bm25_b, highlight,
-// ef_search, nprobe, fields.
+// ef_search, nprobe, fields, statistics (see ParseStatistics; None: the database's own).
 QueryOptions ParseQueryOptions(const py::dict& d);
+// (documents, total_length, {clause: df}, constrained), as quiver.TermStatistics passes it.
+CorpusStatistics ParseStatistics(const py::handle& value);
 // kReplace when `replace`, else kRefuse.
 ExistingModel Existing(bool replace);
 // keys: vocab_size, window, seed, tokenizer_sentences, case_fold, replace.

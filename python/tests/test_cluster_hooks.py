@@ -1,0 +1,71 @@
+"""The engine hooks quiver.cluster builds on: BM25 statistics summed over shards."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+import quiver
+from conftest import low_rank, sentences
+
+
+def _open(path, **kw):
+    kw.setdefault("dim", 8)
+    return quiver.open(path, create=True, report=False, **kw)
+
+
+# ---- global BM25 statistics ----
+
+def _corpus(n=300):
+    texts = sentences(n, seed=3)
+    # A rare word, all of whose records go to the first shard below.
+    for i in range(0, n, 37):
+        texts[i] += " zeppelin river"
+    return [f"r{i:04d}" for i in range(n)], texts
+
+
+def test_statistics_pickle_and_sum():
+    a = quiver.TermStatistics(3, 30, {"river": 2, "ocean": 1}, False)
+    b = quiver.TermStatistics(5, 20, {"river": 1}, True)
+    total = a + b
+    assert total == quiver.TermStatistics(8, 50, {"river": 3, "ocean": 1}, True)
+    assert sum([a, b]) == total
+    assert sum([b], a) == total
+    assert pickle.loads(pickle.dumps(total)) == total
+    assert a == quiver.TermStatistics(3, 30, {"river": 2, "ocean": 1}, False)  # unchanged
+
+
+def test_summed_statistics_give_the_whole_databases_scores(tmp_path):
+    ids, texts = _corpus()
+    vectors = low_rank(len(ids), 8, seed=1)
+    shard_of = [0 if "zeppelin" in t or i % 5 < 3 else 1 for i, t in enumerate(texts)]
+    with _open(tmp_path / "whole") as whole, _open(tmp_path / "s0") as s0, \
+            _open(tmp_path / "s1") as s1:
+        whole.upsert(ids, vectors, texts=texts)
+        shards = [s0, s1]
+        for s, shard in enumerate(shards):
+            rows = [i for i in range(len(ids)) if shard_of[i] == s]
+            shard.upsert([ids[i] for i in rows], vectors[rows], texts=[texts[i] for i in rows])
+        queries = ["zeppelin", "river ocean", '"river mountain" zeppelin', "+ocean -river"]
+        stats = sum(shard.term_statistics(queries) for shard in shards)
+        assert stats == whole.term_statistics(queries)
+        assert stats.constrained
+        assert isinstance(stats.frequencies["zeppelin"], int)
+        for q in queries:
+            expected = {h.id: h.score for h in whole.query(q, k=1000, mode="bm25")}
+            found = {}
+            for shard in shards:
+                found.update({h.id: h.score for h in
+                              shard.query(q, k=1000, mode="bm25", statistics=stats)})
+            assert found == expected, q
+        # One object serves a batch.
+        batch = s0.query(queries, k=5, mode="bm25", statistics=stats)
+        assert [h.id for h in batch[0]] == [h.id for h in s0.query(queries[0], k=5, mode="bm25",
+                                                                     statistics=stats)]
+        # Without the sum, the shard holding most records scores with its own N and avgdl.
+        whole_scores = {h.id: h.score for h in whole.query("zeppelin", k=1000, mode="bm25")}
+        local = {h.id: h.score for h in s0.query("zeppelin", k=1000, mode="bm25")}
+        assert any(local[i] != whole_scores[i] for i in local)
+        with pytest.raises(quiver.InvalidArgument):
+            s0.query("river", mode="bm25", statistics=(1, 2, {}, False))
+
