@@ -39,6 +39,9 @@ struct WriteOutcome {
   // (writing their checkpoints, e.g. on a full disk), which the next open recovers from
   // the stored records.
   bool stored = false;
+  // The write carried a WriteTag whose sequence its writer had already reached: nothing was
+  // written (stored stays false) and the call returned OK.
+  bool already_applied = false;
 };
 
 // What DB::Backup copied.
@@ -76,7 +79,14 @@ class DB {
   // A failed write or sync is IOError ("No space left on device" when the disk is full), and
   // the database stays consistent and opens normally once the cause is gone. `outcome`, when
   // given, says whether the records were stored in spite of an error.
-  virtual Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome = nullptr) = 0;
+  //
+  // With `tag` (see WriteTag; InvalidArgument for an empty writer or sequence 0), the write is
+  // applied only when tag->sequence is above the highest sequence applied for tag->writer,
+  // which the same batch then raises to it; otherwise nothing is written and the call returns
+  // OK with outcome->already_applied. So a retried write, after a crash or a lost reply, is
+  // applied exactly once. The sequences survive reopening, Compact, Backup and Reembed.
+  virtual Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome = nullptr,
+                        const WriteTag* tag = nullptr) = 0;
 
   // Checks `record` as Upsert would (id, dimension, finite components, metadata is a JSON
   // object) without writing anything.
@@ -84,9 +94,13 @@ class DB {
 
   // Removes the records with these ids in one atomic write. It is not an error if an id
   // does not exist; `removed`, when given, receives how many did. Errors and `outcome` as
-  // for Upsert.
+  // for Upsert. With `tag`, applied at most once as for Upsert (`removed` is 0 when it was
+  // already applied).
   virtual Status Delete(const std::vector<std::string>& ids, size_t* removed = nullptr,
-                        WriteOutcome* outcome = nullptr) = 0;
+                        WriteOutcome* outcome = nullptr, const WriteTag* tag = nullptr) = 0;
+
+  // The highest WriteTag sequence applied for `writer`; 0 when it never wrote.
+  virtual Result<uint64_t> LastWriteSequence(std::string_view writer) = 0;
 
   // The stored record with this id, or NotFound.
   virtual Result<Record> Get(const std::string& id) = 0;

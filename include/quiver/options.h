@@ -253,6 +253,15 @@ struct QueryOptions {
   std::shared_ptr<const CorpusStatistics> statistics;
 };
 
+// Names a write so that it is applied at most once: a writer (a non-empty name the caller
+// chooses, e.g. one per shard client) and a sequence > 0 that grows with each of its writes
+// (gaps allowed). The database keeps, per writer, the highest sequence applied, in the same
+// atomic batch as the write itself.
+struct WriteTag {
+  std::string writer;
+  uint64_t sequence = 0;
+};
+
 struct SearchOptions {
   // Number of hits wanted (> 0).
   int k = 10;

@@ -170,8 +170,18 @@ class Database:
     def __exit__(self, *exc: Any) -> None: ...
     def upsert(self, ids: Union[str, Sequence[str]], vectors: ArrayLike,
                texts: Optional[Union[str, Sequence[str]]] = ...,
-               metadata: Optional[Union[Mapping[str, Any], Sequence[Optional[Mapping[str, Any]]]]] = ...) -> None: ...
-    def delete(self, ids: Union[str, Sequence[str]]) -> int: ...
+               metadata: Optional[Union[Mapping[str, Any], Sequence[Optional[Mapping[str, Any]]]]] = ...,
+               *, writer: Optional[str] = ..., sequence: Optional[int] = ...) -> bool:
+        """Inserts or replaces records in one atomic write. With `writer` and `sequence`
+        (together; InvalidArgument otherwise) the write is applied only when `sequence` is
+        above the highest one applied for `writer`. True when applied (always, untagged),
+        False when the tagged write had been applied already."""
+    def delete(self, ids: Union[str, Sequence[str]], *, writer: Optional[str] = ...,
+               sequence: Optional[int] = ...) -> int:
+        """Removes these ids in one atomic write; how many existed (0 when the tagged write
+        had been applied already)."""
+    def write_sequence(self, writer: str) -> int:
+        """The highest sequence applied for `writer` by tagged writes; 0 when none."""
     def term_statistics(self, text: Union[str, Sequence[str]]) -> TermStatistics:
         """BM25 statistics (documents, total length, df of every analyzed clause) for the
         query text(s), to be summed over shards and passed to query(statistics=...)."""

@@ -108,26 +108,38 @@ class Database:
     # ---- writing ----
     def upsert(self, ids: Union[str, Sequence[str]], vectors: Any,
                texts: Optional[Union[str, Sequence[str]]] = None,
-               metadata: Optional[Union[Mapping, Sequence[Optional[Mapping]]]] = None) -> None:
+               metadata: Optional[Union[Mapping, Sequence[Optional[Mapping]]]] = None, *,
+               writer: Optional[str] = None, sequence: Optional[int] = None) -> bool:
         """Inserts or replaces records as one atomic write: all of them are stored or none.
 
         `vectors` is an (n, dimension) array, one row per id (a single id takes a 1-D vector):
         float32 C-contiguous arrays are used as they are, anything else of numbers is converted
         once. `texts` are the records' texts (searched by query(mode="bm25"/"hybrid")),
         `metadata` one dict (or None) per record, filterable with `where=`. The last of
-        repeated ids wins."""
+        repeated ids wins.
+
+        With `writer` (a non-empty name) and `sequence` (an int > 0), given together, the write
+        is applied only if `sequence` is above the highest one applied for `writer`, which the
+        same atomic write then records: a retried write is applied once. Returns True when
+        the write was applied (always, untagged), False when it had been already."""
         if isinstance(ids, str):
             ids = [ids]
         if isinstance(texts, str):
             texts = [texts]
-        self._raw.upsert(list(ids), vectors, None if texts is None else list(texts),
-                         _metadata_json(metadata))
+        return self._raw.upsert(list(ids), vectors, None if texts is None else list(texts),
+                                _metadata_json(metadata), writer, sequence)
 
-    def delete(self, ids: Union[str, Sequence[str]]) -> int:
-        """Removes the records with these ids in one atomic write; returns how many existed."""
+    def delete(self, ids: Union[str, Sequence[str]], *, writer: Optional[str] = None,
+               sequence: Optional[int] = None) -> int:
+        """Removes the records with these ids in one atomic write; returns how many existed.
+        `writer` and `sequence` tag the write as for upsert(); 0 when it was already applied."""
         if isinstance(ids, str):
             ids = [ids]
-        return self._raw.delete(list(ids))
+        return self._raw.delete(list(ids), writer, sequence)
+
+    def write_sequence(self, writer: str) -> int:
+        """The highest sequence applied for `writer` by tagged writes; 0 when none."""
+        return self._raw.write_sequence(writer)
 
     # ---- reading ----
     def get(self, id: str) -> Record:

@@ -113,6 +113,32 @@ CorpusStatistics ParseStatistics(const py::handle& value) {
   return statistics;
 }
 
+std::optional<WriteTag> ParseWriteTag(const py::handle& writer, const py::handle& sequence) {
+  if (writer.is_none() && sequence.is_none()) return std::nullopt;
+  if (writer.is_none() || sequence.is_none()) {
+    ThrowInvalid(std::string("a tagged write needs writer and sequence together; found only ") +
+                 (writer.is_none() ? "sequence" : "writer"));
+  }
+  if (!py::isinstance<py::str>(writer) || py::isinstance<py::bool_>(sequence) ||
+      !py::isinstance<py::int_>(sequence)) {
+    ThrowInvalid("a tagged write needs writer: str and sequence: int; found " +
+                 std::string(py::str(py::type::of(writer).attr("__name__"))) + " and " +
+                 std::string(py::str(py::type::of(sequence).attr("__name__"))));
+  }
+  if (sequence.cast<py::int_>() <= py::int_(0)) {
+    ThrowInvalid("a tagged write needs a sequence > 0; found " + std::string(py::str(sequence)));
+  }
+  WriteTag tag;
+  tag.writer = writer.cast<std::string>();
+  try {
+    tag.sequence = sequence.cast<uint64_t>();
+  } catch (const py::cast_error&) {
+    ThrowInvalid("a tagged write needs a sequence below 2^64; found " +
+                 std::string(py::str(sequence)));
+  }
+  return tag;
+}
+
 QueryOptions ParseQueryOptions(const py::dict& d) {
   QueryOptions options;
   options.k = Get<int>(d, "k", options.k);

@@ -5,6 +5,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ SearchOptions ParseSearchOptions(const py::dict& d);
 QueryOptions ParseQueryOptions(const py::dict& d);
 // (documents, total_length, {clause: df}, constrained), as quiver.TermStatistics passes it.
 CorpusStatistics ParseStatistics(const py::handle& value);
+// A write tag from upsert/delete's writer and sequence: none when both are None;
+// InvalidArgument when only one is given, the writer is not a non-empty str or the sequence
+// not an int > 0.
+std::optional<WriteTag> ParseWriteTag(const py::handle& writer, const py::handle& sequence);
 // kReplace when `replace`, else kRefuse.
 ExistingModel Existing(bool replace);
 // keys: vocab_size, window, seed, tokenizer_sentences, case_fold, replace.

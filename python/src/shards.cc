@@ -1,4 +1,6 @@
-// quiver._quiver.DB's hooks for sharded collections (quiver.cluster): BM25 statistics.
+// quiver._quiver.DB's hooks for sharded collections (quiver.cluster): the highest applied write
+// sequence of a writer, and BM25 statistics. Tagged upsert and
+// delete are in db.cc with the untagged ones.
 #include <string>
 #include <vector>
 
@@ -29,12 +31,18 @@ std::vector<std::string> Texts(const py::handle& texts) {
 
 void BindShards(DBClass& cls) {
   cls.def(
-      "term_statistics",
-      [](DBHandle& h, const py::handle& texts_in) {
-        const std::vector<std::string> texts = Texts(texts_in);
-        return StatisticsTuple(h.Call([&](DB& db) { return db.TermStatistics(texts); }));
-      },
-      py::arg("texts"));
+         "write_sequence",
+         [](DBHandle& h, const std::string& writer) {
+           return h.Call([&](DB& db) { return db.LastWriteSequence(writer); });
+         },
+         py::arg("writer"))
+      .def(
+          "term_statistics",
+          [](DBHandle& h, const py::handle& texts_in) {
+            const std::vector<std::string> texts = Texts(texts_in);
+            return StatisticsTuple(h.Call([&](DB& db) { return db.TermStatistics(texts); }));
+          },
+          py::arg("texts"));
 }
 
 }  // namespace quiver::python

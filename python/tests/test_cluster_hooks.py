@@ -1,4 +1,5 @@
-"""The engine hooks quiver.cluster builds on: BM25 statistics summed over shards."""
+"""The engine hooks quiver.cluster builds on: tagged (idempotent) writes, BM25 statistics summed
+over shards."""
 
 import pickle
 
@@ -12,6 +13,41 @@ from conftest import low_rank, sentences
 def _open(path, **kw):
     kw.setdefault("dim", 8)
     return quiver.open(path, create=True, report=False, **kw)
+
+
+# ---- tagged writes ----
+
+def test_tagged_upsert_applies_once(tmp_path):
+    with _open(tmp_path / "db") as db:
+        v = np.ones((1, 8), np.float32)
+        assert db.write_sequence("w") == 0
+        assert db.upsert(["a"], v, texts=["first"], writer="w", sequence=1) is True
+        assert db.upsert(["a"], v, texts=["retried"], writer="w", sequence=1) is False
+        assert db.get("a").text == "first"
+        assert db.upsert(["a"], v, texts=["later"], writer="w", sequence=9) is True
+        assert db.write_sequence("w") == 9
+        assert db.upsert(["b"], v) is True  # untagged
+        assert db.write_sequence("w") == 9
+        assert db.delete(["a"], writer="w", sequence=9) == 0  # already applied
+        assert "a" in db
+        assert db.delete(["a"], writer="w", sequence=10) == 1
+        assert "a" not in db
+    with quiver.open(tmp_path / "db", report=False) as db:
+        assert db.write_sequence("w") == 10
+        assert db.write_sequence("other") == 0
+
+
+@pytest.mark.parametrize("kwargs", [{"writer": "w"}, {"sequence": 3}, {"writer": "", "sequence": 1},
+                                    {"writer": "w", "sequence": 0},
+                                    {"writer": "w", "sequence": -2},
+                                    {"writer": 5, "sequence": 1}])
+def test_bad_write_tags_are_invalid_argument(tmp_path, kwargs):
+    with _open(tmp_path / "db") as db:
+        with pytest.raises(quiver.InvalidArgument):
+            db.upsert(["a"], np.ones(8, np.float32), **kwargs)
+        with pytest.raises(quiver.InvalidArgument):
+            db.delete(["a"], **kwargs)
+        assert len(db) == 0
 
 
 # ---- global BM25 statistics ----
