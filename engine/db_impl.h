@@ -53,6 +53,9 @@ class DBImpl final : public DB {
                 const WriteTag* tag) override;
   Result<uint64_t> LastWriteSequence(std::string_view writer) override;
   Result<CorpusStatistics> TermStatistics(const std::vector<std::string>& texts) override;
+  Status TrainIndex(std::span<const float> sample) override;
+  Result<std::string> IndexTraining() override;
+  Status SetIndexTraining(std::string_view bytes) override;
   Result<Record> Get(const std::string& id) override;
   Result<std::vector<Hit>> Search(std::span<const float> query,
                                   const SearchOptions& options) override;
@@ -113,6 +116,10 @@ class DBImpl final : public DB {
   // outcome->already_applied, when the tag's writer has reached its sequence already.
   Result<bool> ClaimTagLocked(const WriteTag* tag, CommitPlan* plan, WriteOutcome* outcome)
       REQUIRES(write_mu_);
+  // Stores `training` (checked by the caller) as the index training and rebuilds the indexes
+  // under it; the old vector checkpoint is removed first, so that recovery never pairs it
+  // with the new training.
+  Status AdoptTrainingLocked(const std::string& training) REQUIRES(write_mu_) EXCLUDES(state_mu_);
   // Makes the counters and both indexes reflect a durable batch of `plan`; rebuilds them when
   // applying fails.
   Status Publish(const CommitPlan& plan, const PreparedCommit& commit) REQUIRES(write_mu_)

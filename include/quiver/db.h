@@ -250,6 +250,23 @@ class DB {
   // holding the whole collection would.
   virtual Result<CorpusStatistics> TermStatistics(const std::vector<std::string>& texts) = 0;
 
+  // Trains the vector index (IVF coarse quantizer, PQ codebooks) on `sample` (n × dimension
+  // floats, row major) instead of on the first vectors added, and re-indexes the stored
+  // vectors under the new training. The training is stored in the database, so reopening,
+  // recovery and Compact reuse it. InvalidArgument when the index needs no training (Flat,
+  // HNSW), when `sample` is not a whole number of vectors or holds fewer than the index
+  // needs (naming how many), or holds a non-finite component.
+  virtual Status TrainIndex(std::span<const float> sample) = 0;
+  // The trained, empty index as bytes (FAISS's serialization), for SetIndexTraining on
+  // another database; NotFound while the index is not trained.
+  virtual Result<std::string> IndexTraining() = 0;
+  // Adopts a training made by IndexTraining of a database with the same index spec,
+  // dimension and metric (InvalidArgument otherwise, or for bytes that are not one), stores
+  // it and re-indexes the stored vectors under it: after a crash either the old training
+  // and index or the new ones are in use. Databases sharing a training and holding a split
+  // of a collection give, at the same nprobe, the results of one database holding it all.
+  virtual Status SetIndexTraining(std::string_view bytes) = 0;
+
   // ---- Batches ----
   // Search for each of n query vectors, given one after another (n × dimension floats, row
   // major; InvalidArgument unless a whole number of vectors): result i is exactly what

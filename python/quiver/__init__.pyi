@@ -185,6 +185,15 @@ class Database:
     def term_statistics(self, text: Union[str, Sequence[str]]) -> TermStatistics:
         """BM25 statistics (documents, total length, df of every analyzed clause) for the
         query text(s), to be summed over shards and passed to query(statistics=...)."""
+    def train_index(self, sample: ArrayLike) -> None:
+        """Trains the IVF/PQ index on an (n, dimension) sample and re-indexes the stored
+        vectors; InvalidArgument for Flat/HNSW or too small a sample (says how many needed)."""
+    def index_training(self) -> bytes:
+        """The trained, empty index as bytes for set_index_training(); NotFound before
+        training."""
+    def set_index_training(self, data: bytes) -> None:
+        """Adopts another database's training (same spec, dimension, metric; InvalidArgument
+        otherwise) and re-indexes the stored vectors under it."""
     def get(self, id: str) -> Record: ...
     def get_many(self, ids: Sequence[str]) -> list[Optional[Record]]: ...
     def __getitem__(self, id: str) -> Record: ...

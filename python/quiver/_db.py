@@ -241,6 +241,25 @@ class Database:
             text = list(text)
         return TermStatistics._of(self._raw.term_statistics(text))
 
+    def train_index(self, sample: Any) -> None:
+        """Trains the vector index (IVF centroids, PQ codebooks) on `sample`, an (n, dimension)
+        array, and re-indexes the stored vectors under it. The training is stored, so reopening
+        and compact() keep it. InvalidArgument for an index that needs no training (Flat,
+        HNSW) or too small a sample (the message says how many vectors are needed)."""
+        self._raw.train_index(sample)
+
+    def index_training(self) -> bytes:
+        """The index's training as bytes, for set_index_training() on another database with
+        the same index spec, dimension and metric. NotFound while the index is not trained."""
+        return self._raw.index_training()
+
+    def set_index_training(self, data: bytes) -> None:
+        """Adopts a training from index_training() and re-indexes the stored vectors under it
+        (all at once, as far as a crash can tell). Shards sharing a training give, at the same
+        nprobe, the results one database holding every vector would. InvalidArgument for bytes
+        that are not a training of this database's index spec, dimension and metric."""
+        self._raw.set_index_training(bytes(data))
+
     def query_like(self, id: str, k: int = 10, mode: str = "dense", where: Where = None,
                    fields: Iterable[str] = DEFAULT_FIELDS) -> list:
         """The k records most similar to the stored record `id` (itself excluded): by its

@@ -1,6 +1,7 @@
 // quiver._quiver.DB's hooks for sharded collections (quiver.cluster): the highest applied write
-// sequence of a writer, and BM25 statistics. Tagged upsert and
+// sequence of a writer, BM25 statistics, and the shared index training. Tagged upsert and
 // delete are in db.cc with the untagged ones.
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,28 @@ void BindShards(DBClass& cls) {
             const std::vector<std::string> texts = Texts(texts_in);
             return StatisticsTuple(h.Call([&](DB& db) { return db.TermStatistics(texts); }));
           },
-          py::arg("texts"));
+          py::arg("texts"))
+      .def(
+          "train_index",
+          [](DBHandle& h, const py::handle& sample) {
+            const Matrix m = AsMatrix(sample, h.dimension(), "sample");
+            h.Call([&](DB& db) {
+              return db.TrainIndex(std::span<const float>(m.array.data(), m.rows * m.cols));
+            });
+          },
+          py::arg("sample"))
+      .def("index_training",
+           [](DBHandle& h) {
+             const std::string bytes = h.Call([](DB& db) { return db.IndexTraining(); });
+             return py::bytes(bytes);
+           })
+      .def(
+          "set_index_training",
+          [](DBHandle& h, const py::bytes& data) {
+            const std::string bytes = data;
+            h.Call([&](DB& db) { return db.SetIndexTraining(bytes); });
+          },
+          py::arg("data"));
 }
 
 }  // namespace quiver::python

@@ -1,5 +1,5 @@
 """The engine hooks quiver.cluster builds on: tagged (idempotent) writes, BM25 statistics summed
-over shards."""
+over shards, and one index training shared by every shard."""
 
 import pickle
 
@@ -105,3 +105,46 @@ def test_summed_statistics_give_the_whole_databases_scores(tmp_path):
         with pytest.raises(quiver.InvalidArgument):
             s0.query("river", mode="bm25", statistics=(1, 2, {}, False))
 
+
+# ---- shared index training ----
+
+def test_training_copy_gives_the_whole_databases_results(tmp_path):
+    vectors = low_rank(1500, 8, seed=2)
+    sample = low_rank(600, 8, seed=3)
+    ids = [f"v{i}" for i in range(len(vectors))]
+    with _open(tmp_path / "whole", index="IVF8,Flat", metric="l2") as whole:
+        with pytest.raises(quiver.NotFound):
+            whole.index_training()
+        whole.train_index(sample)
+        whole.upsert(ids, vectors)
+        training = whole.index_training()
+        assert isinstance(training, bytes)
+        with _open(tmp_path / "a", index="IVF8,Flat", metric="l2") as a, \
+                _open(tmp_path / "b", index="IVF8,Flat", metric="l2") as b:
+            a.set_index_training(training)
+            b.set_index_training(training)
+            a.upsert(ids[:900], vectors[:900])
+            b.upsert(ids[900:], vectors[900:])
+            queries = low_rank(10, 8, seed=4)
+            for q in queries:
+                expected = [(h.id, h.score) for h in whole.search(q, k=10, nprobe=2)]
+                merged = sorted([(h.id, h.score) for db in (a, b)
+                                 for h in db.search(q, k=10, nprobe=2)], key=lambda p: p[1])[:10]
+                assert merged == expected
+    with quiver.open(tmp_path / "whole", report=False) as whole:
+        assert whole.index_training() == training
+
+
+def test_training_errors(tmp_path):
+    with _open(tmp_path / "flat") as flat:
+        with pytest.raises(quiver.InvalidArgument, match="needs no training"):
+            flat.train_index(low_rank(100, 8))
+    with _open(tmp_path / "ivf", index="IVF8,Flat") as ivf:
+        with pytest.raises(quiver.InvalidArgument, match="needs at least 8 vectors"):
+            ivf.train_index(low_rank(3, 8))
+        with pytest.raises(quiver.InvalidArgument, match="expected an index training"):
+            ivf.set_index_training(b"garbage")
+        with _open(tmp_path / "ivf4", index="IVF4,Flat") as other:
+            other.train_index(low_rank(100, 8))
+            with pytest.raises(quiver.InvalidArgument, match="spec 'IVF4,Flat'"):
+                ivf.set_index_training(other.index_training())
