@@ -257,8 +257,10 @@ class DB {
   // HNSW), when `sample` is not a whole number of vectors or holds fewer than the index
   // needs (naming how many), or holds a non-finite component.
   virtual Status TrainIndex(std::span<const float> sample) = 0;
-  // The trained, empty index as bytes (FAISS's serialization), for SetIndexTraining on
-  // another database; NotFound while the index is not trained.
+  // The trained, empty index as bytes (FAISS's serialization in quiver's training format),
+  // for SetIndexTraining on another database; also for an index that trained itself on its
+  // first vectors. NotFound while the index is not trained; InvalidArgument when it needs no
+  // training (Flat, HNSW).
   virtual Result<std::string> IndexTraining() = 0;
   // Adopts a training made by IndexTraining of a database with the same index spec,
   // dimension and metric (InvalidArgument otherwise, or for bytes that are not one), stores

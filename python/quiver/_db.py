@@ -250,7 +250,8 @@ class Database:
 
     def index_training(self) -> bytes:
         """The index's training as bytes, for set_index_training() on another database with
-        the same index spec, dimension and metric. NotFound while the index is not trained."""
+        the same index spec, dimension and metric. NotFound while the index is not trained;
+        InvalidArgument for an index that needs no training."""
         return self._raw.index_training()
 
     def set_index_training(self, data: bytes) -> None:
