@@ -244,6 +244,13 @@ class Collection:
                                    if results[s][i] is not None), None)
         return found
 
+    def ids(self, where: Any = None) -> list:
+        """The ids of the records `where` matches (all without it) over every shard, in id
+        order (bytewise)."""
+        found = self._everywhere(_shard.ids, where)
+        return sorted((id_ for shard_ids in found.values() for id_ in shard_ids),
+                      key=lambda id_: id_.encode("utf-8"))
+
     def search(self, vectors: Any, k: int = 10, where: Any = None,
                fields: Iterable[str] = DEFAULT_FIELDS, *, ef_search: int = 0, nprobe: int = 0,
                allow_partial: bool = False, deadline: Optional[float] = None):

@@ -166,6 +166,10 @@ def get_many(collection: str, shard: int, epoch: int, ids: list) -> list:
     return _shard_handle(collection, shard).get_many(ids)
 
 
+def ids(collection: str, shard: int, epoch: int, where: Any) -> list:
+    return _shard_handle(collection, shard).ids(where)
+
+
 def search(collection: str, shard: int, epoch: int, vectors: Any, options: dict) -> tuple:
     return _parts(_shard_handle(collection, shard).search(vectors, **options))
 
