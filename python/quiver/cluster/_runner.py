@@ -26,6 +26,7 @@ import quiver
 from . import _layout, _shard
 
 _POLL_SECONDS = 0.2  # how often a waiting call checks that the owners are alive
+_GATHER_SECONDS = 5.0  # longest wait for a finished task's result before checking its worker
 _LOST = ("KilledWorker", "CommClosedError", "FutureCancelledError", "CancelledError")
 
 
@@ -93,7 +94,7 @@ class ShardRunner:
         results: dict = {}
         while pending:
             self._wait(list(pending.values()), deadline_at)
-            for key in self._settled(pending, results):
+            for key in self._settled(pending, results, deadline_at):
                 del pending[key]
             lost = self._lost_shards(tasks, pending)
             for key in [key for key in pending if tasks[key].shard in lost]:
@@ -110,12 +111,18 @@ class ShardRunner:
         except Exception:  # timed out, or a future was cancelled: the statuses tell which
             pass
 
-    def _settled(self, pending: dict, results: dict) -> list:
-        """The keys whose futures finished (results taken); raises a task's own error."""
+    def _settled(self, pending: dict, results: dict, deadline_at: float) -> list:
+        """The keys whose futures finished and whose results arrived; raises a task's own
+        error. A result held by a worker that died before handing it over never arrives
+        (Dask reschedules the task): that key stays pending, to be sent again."""
         settled = []
         for key, future in pending.items():
             if future.status == "finished":
-                results[key] = future.result()
+                timeout = max(_POLL_SECONDS, deadline_at - time.monotonic())
+                try:
+                    results[key] = future.result(timeout=min(timeout, _GATHER_SECONDS))
+                except (TimeoutError, distributed.TimeoutError):
+                    continue
                 settled.append(key)
             elif future.status == "error":
                 error = future.exception()
