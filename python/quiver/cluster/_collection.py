@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import uuid
 from typing import Any, Iterable, NamedTuple, Optional, Sequence, Union
 
@@ -19,6 +20,9 @@ from .._db import DEFAULT_FIELDS
 from .._types import IngestSummary
 from . import _layout, _merge, _shard
 from ._runner import ShardRunner, Task
+
+# A +required or -excluded clause in a text query (a word or "phrase" right after + or -).
+_CLAUSE = re.compile(r'(^|\s)[+-][^\s+-]')
 
 # The files ingest() takes from a directory (quiver's readers; .gz of each).
 _INGESTED = (".txt", ".md", ".jsonl", ".csv")
@@ -266,8 +270,9 @@ class Collection:
                    "nprobe": nprobe}
         tasks = {s: Task(s, _shard.search, (batch, options)) for s in range(self._settings.shards)}
         results, coverage = self._run(tasks, deadline, allow_partial)
-        parts = (_merge.merge_top_k(list(results.values()), k, self._lower_is_better())
-                 if results else _no_hits(len(batch), k))
+        answers = _known_field_answers(list(results.values()))
+        parts = (_merge.merge_top_k(answers, k, self._lower_is_better())
+                 if answers else _no_hits(len(batch), k))
         return self._answer(parts, single, allow_partial, coverage)
 
     def query(self, text: Union[str, Sequence[str]], k: int = 10, mode: str = "hybrid",
@@ -297,8 +302,9 @@ class Collection:
             parts = _no_hits(len(texts), k)
         elif mode == "hybrid":
             bm25, dense = lists
+            constrained = [_CLAUSE.search(t) is not None for t in texts]
             parts = _merge.fuse(bm25, dense, depth, fusion, dense_weight, rrf_k,
-                                self._lower_is_better())
+                                self._lower_is_better(), constrained)
         else:
             parts = lists[0]
         parts = _merge.drop_repeated_texts(parts, k, keep_texts="text" in wanted)
@@ -327,7 +333,8 @@ class Collection:
         results, coverage = self._run(tasks, deadline, allow_partial)
         lists = []
         for kind in kinds:
-            answers = [results[(kind, s)] for s in shards if (kind, s) in results]
+            answers = _known_field_answers(
+                [results[(kind, s)] for s in shards if (kind, s) in results])
             if not answers:
                 return [], coverage
             lower = kind == "dense" and self._lower_is_better()
@@ -445,6 +452,15 @@ def _summed_statistics(found: list):
     if isinstance(found[0], list):
         return [sum(column[1:], column[0]) for column in zip(*found)]
     return sum(found[1:], found[0])
+
+
+def _known_field_answers(answers: list) -> list:
+    """The shards' answers without those of shards lacking a filter's field; InvalidArgument
+    (the engine's message) when every shard lacked it."""
+    known = [a for a in answers if not isinstance(a, _shard.UnknownField)]
+    if answers and not known:
+        raise quiver.InvalidArgument(f"{answers[0].message}; no shard has it")
+    return known
 
 
 def _no_hits(n: int, k: int) -> tuple:

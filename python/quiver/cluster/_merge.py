@@ -12,6 +12,8 @@ sharded answer may order differently from one database's).
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from .._types import BatchResults
@@ -98,16 +100,20 @@ def _fused_scores(lists: list, weights: list, fusion: str, rrf_k: int) -> dict:
 
 
 def fuse(bm25: tuple, dense: tuple, k: int, fusion: str, dense_weight: float, rrf_k: int,
-         dense_lower_is_better: bool) -> tuple:
+         dense_lower_is_better: bool, constrained: Optional[list] = None) -> tuple:
     """Hybrid hits per query: the globally merged bm25 and dense lists (each fusion depth deep)
     fused as the engine fuses them, best k first (ties by id). L2 distances are negated first
-    (fusion wants higher = better), as the engine does."""
+    (fusion wants higher = better), as the engine does. For a query with +required/-excluded
+    clauses (constrained[q]) only documents of the bm25 list, which obey them, are fused."""
     n = bm25[0].shape[0]
     rows = []
     for q in range(n):
         lexical, vector = _hits(bm25, q), _hits(dense, q)
         if dense_lower_is_better:
             vector = [(i, -s, f) for i, s, f in vector]
+        if constrained is not None and constrained[q]:
+            allowed = {i for i, _, _ in lexical}
+            vector = [hit for hit in vector if hit[0] in allowed]
         if not vector or not lexical:
             rows.append((lexical or vector)[:k])
             continue

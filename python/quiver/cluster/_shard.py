@@ -170,8 +170,30 @@ def ids(collection: str, shard: int, epoch: int, where: Any) -> list:
     return _shard_handle(collection, shard).ids(where)
 
 
-def search(collection: str, shard: int, epoch: int, vectors: Any, options: dict) -> tuple:
-    return _parts(_shard_handle(collection, shard).search(vectors, **options))
+class UnknownField:
+    """A shard's answer to a filter naming a field none of its records has: not an error for
+    the collection unless no shard has the field (the other shards may)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+_UNKNOWN_FIELD = "filter: no record has field"
+
+
+def _filtered(call):
+    """call()'s parts, or UnknownField when the shard lacks a filter's field."""
+    try:
+        return _parts(call())
+    except quiver.InvalidArgument as e:
+        if _UNKNOWN_FIELD in str(e):
+            return UnknownField(str(e))
+        raise
+
+
+def search(collection: str, shard: int, epoch: int, vectors: Any, options: dict):
+    db = _shard_handle(collection, shard)
+    return _filtered(lambda: db.search(vectors, **options))
 
 
 def term_statistics(collection: str, shard: int, epoch: int, texts: list):
@@ -179,11 +201,11 @@ def term_statistics(collection: str, shard: int, epoch: int, texts: list):
 
 
 def query(collection: str, shard: int, epoch: int, texts: list, options: dict,
-          statistics: Any = None) -> tuple:
+          statistics: Any = None):
     db = _shard_handle(collection, shard)
     if statistics is not None:
         options = dict(options, statistics=statistics)
-    return _parts(db.query(texts, **options))
+    return _filtered(lambda: db.query(texts, **options))
 
 
 # ---- maintenance ---------------------------------------------------------------------------------

@@ -157,3 +157,21 @@ def test_hybrid_equals_one_database(live_client, tmp_path, fusion):
             single.query(questions, k=10, fusion=fusion, fusion_depth=depth))
     collection.close()
     single.close()
+
+
+def test_a_filter_field_only_some_shards_have_is_not_an_error(live_client, tmp_path):
+    ids = [f"f{i:04d}" for i in range(400)]
+    rows = vectors(400, DIM, seed=6)
+    collection = Collection.create(live_client, tmp_path / "coll", shards=4, dim=DIM)
+    metadata = [{"rare": i} if collection.shard_of(id_) == 0 else {"common": 1}
+                for i, id_ in enumerate(ids)]
+    collection.upsert(ids, rows, metadata=metadata)
+    with quiver.open(tmp_path / "single", create=True, dim=DIM, report=False) as single:
+        single.upsert(ids, rows, metadata=metadata)
+        queries = vectors(5, DIM, seed=7)
+        where = {"rare": {"$gte": 0}}
+        assert_same(collection.search(queries, k=5, where=where),
+                    single.search(queries, k=5, where=where))
+    with pytest.raises(quiver.InvalidArgument, match='no record has field "nowhere".*no shard'):
+        collection.search(queries, k=5, where={"nowhere": 1})
+    collection.close()
