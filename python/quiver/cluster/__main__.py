@@ -26,9 +26,10 @@ def _demo(directory: str, workers: int, shards: int) -> None:
     from quiver.cluster import Collection
 
     start = time.monotonic()
-    with distributed.LocalCluster(processes=True, host="127.0.0.1", n_workers=workers,
-                                  threads_per_worker=1, dashboard_address=":0",
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+    local = distributed.LocalCluster(processes=True, host="127.0.0.1", n_workers=workers,
+                                     threads_per_worker=1, dashboard_address=":0",
+                                     silence_logs=40)
+    with local as cluster, distributed.Client(cluster) as client:
         print(f"cluster: scheduler {cluster.scheduler_address}, {workers} worker processes "
               f"({time.monotonic() - start:.1f} s)")
         rng = np.random.default_rng(0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import time
 import uuid
 from typing import Any, Iterable, NamedTuple, Optional, Sequence, Union
 
@@ -261,7 +262,7 @@ class Collection:
         """quiver.Database.search over every shard, the per-shard top lists merged (better
         score first, ties by id). Exact for Flat; for IVF/PQ equal to one database's answer at
         the same nprobe once train_index() gave every shard the same training; HNSW asks each
-        shard for 2k hits with ef_search >= 2k. With `allow_partial`, returns
+        shard for 2k hits (ef_search at least 2k, the index's default when larger). With `allow_partial`, returns
         Partial(results, coverage) once the deadline passes instead of failing."""
         single = np.ndim(vectors) == 1
         batch = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
@@ -313,24 +314,31 @@ class Collection:
     def _ranked_lists(self, texts: list, mode: str, depth: int, options: dict,
                       deadline: float, allow_partial: bool) -> tuple:
         """The globally merged lists a query needs, each `depth` deep: [bm25], [dense] or
-        [bm25, dense]; and the coverage."""
+        [bm25, dense]; and the coverage. Both rounds of a bm25 query share the deadline; with
+        allow_partial, the statistics are those of the shards that answered the first."""
         shards = range(self._settings.shards)
-        statistics = None
+        statistics, coverage_before = None, 1.0
         if mode != "dense":
             _needs("term_statistics", "sharded BM25 with global statistics")
-            found, _ = self._run({s: Task(s, _shard.term_statistics, (texts,)) for s in shards},
-                                 deadline)
-            statistics = _summed_statistics([found[s] for s in shards])
+            start = time.monotonic()
+            found, coverage_before = self._run(
+                {s: Task(s, _shard.term_statistics, (texts,)) for s in shards}, deadline,
+                allow_partial)
+            if not found:
+                return [], 0.0
+            statistics = _summed_statistics([found[s] for s in sorted(found)])
+            deadline = max(0.0, deadline - (time.monotonic() - start))
         tasks = {}
         kinds = ("bm25", "dense") if mode == "hybrid" else (mode,)
         for kind in kinds:
-            dense_depth = self._fetch_depth(depth, options["ef_search"]) if kind == "dense" \
-                else (depth, options["ef_search"])
-            shard_options = dict(options, k=dense_depth[0], ef_search=dense_depth[1], mode=kind)
+            k, ef_search = (self._fetch_depth(depth, options["ef_search"]) if kind == "dense"
+                            else (depth, options["ef_search"]))
+            shard_options = dict(options, k=k, ef_search=ef_search, mode=kind)
             for s in shards:
                 tasks[(kind, s)] = Task(s, _shard.query, (
                     texts, shard_options, statistics if kind == "bm25" else None))
         results, coverage = self._run(tasks, deadline, allow_partial)
+        coverage = min(coverage, coverage_before)
         lists = []
         for kind in kinds:
             answers = _known_field_answers(
@@ -344,10 +352,11 @@ class Collection:
 
     def _fetch_depth(self, k: int, ef_search: int) -> tuple:
         """Hits asked of each shard and its ef_search: k and as given, but for HNSW (an
-        approximate search per shard) 2k with ef_search at least 2k."""
+        approximate search per shard) 2k, with ef_search as given when it is at least 2k
+        (0, the index's default, the engine raises to 2k itself), else 2k."""
         if not self._settings.index.upper().startswith("HNSW"):
             return k, ef_search
-        return 2 * k, max(ef_search, 2 * k)
+        return 2 * k, ef_search if ef_search == 0 or ef_search >= 2 * k else 2 * k
 
     def _lower_is_better(self) -> bool:
         return self._settings.metric == "l2"
@@ -396,19 +405,25 @@ class Collection:
         self._set_model("import_word_vectors", (os.path.abspath(path), format), {})
 
     def import_model(self, directory: str, **options: Any) -> None:
+        """Gives the collection a sentence-transformers model (Database.import_model's
+        keyword arguments)."""
         self._set_model("import_model", (os.path.abspath(directory),), options)
 
     def train(self, corpus: Union[str, Iterable[str]], **options: Any) -> None:
+        """Trains the collection's model on text files every worker can read (Database.train's
+        keyword arguments), once, and gives it to every shard."""
         corpus = [corpus] if isinstance(corpus, str) else list(corpus)
         self._set_model("train", ([os.path.abspath(c) for c in corpus],), options)
 
     def _set_model(self, method: str, args: tuple, options: dict) -> None:
+        """method(*args, **options) on the model database (on some worker), then every shard
+        copies the model."""
         self._client.submit(_call_model_db, self._path, method, args, options,
                             pure=False).result(timeout=self._deadline)
         self._everywhere(_shard.adopt_model)
 
 
-# ---- helpers --------------------------------------------------------------------------------------
+# ---- helpers ------------------------------------------------------------------------------------
 def _create_model_db(collection: str, settings: _layout.Settings) -> None:
     quiver.open(_layout.model_dir(collection), create=True, dim=settings.dim,
                 metric=settings.metric, analyzer=settings.analyzer, report=False).close()

@@ -35,8 +35,8 @@ def _order(ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
     ordered = np.take_along_axis(keys, order, axis=1)
     ties = (np.diff(ordered, axis=1) == 0) & np.isfinite(ordered[:, 1:])
     for row in np.flatnonzero(ties.any(axis=1)):
-        order[row] = sorted(range(keys.shape[1]),
-                            key=lambda c: (keys[row, c], "" if ids[row, c] is None else ids[row, c]))
+        by = lambda c: (keys[row, c], "" if ids[row, c] is None else ids[row, c])  # noqa: E731
+        order[row] = sorted(range(keys.shape[1]), key=by)
     return order
 
 

@@ -4,7 +4,6 @@
 The workers import quiver from PYTHONPATH (build/python, as ctest sets it).
 """
 
-import os
 import time
 
 import pytest

@@ -11,7 +11,7 @@ import pytest
 import quiver
 from quiver.cluster import Collection
 
-from cluster_data import (TOPICS, checksum, skewed_corpus, vectors, write_jsonl_files,
+from .cluster_data import (TOPICS, checksum, skewed_corpus, vectors, write_jsonl_files,
                           write_word_vectors)
 
 DIM = 16

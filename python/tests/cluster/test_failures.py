@@ -16,7 +16,7 @@ import quiver
 from quiver.cluster import Collection, StaleOwner, Unavailable
 from quiver.cluster import _layout, _shard
 
-from cluster_data import checksum, vectors, write_jsonl_files, write_word_vectors
+from .cluster_data import checksum, vectors, write_jsonl_files, write_word_vectors
 
 DIM = 32
 needs_sequences = pytest.mark.skipif(not hasattr(quiver.Database, "write_sequence"),
