@@ -1,9 +1,13 @@
-"""Fixtures of the quiver.cluster tests: a local Dask cluster of two worker processes on
-127.0.0.1, started once per test module (its dashboard on a free port, never a fixed one).
+"""Fixtures of the quiver.cluster tests: local Dask clusters of two worker processes on
+127.0.0.1, their dashboards on a free port, never a fixed one.
 
-The workers import quiver from PYTHONPATH (build/python, as ctest sets it).
+`client` starts once per test module; a test that SIGKILLs a worker takes `own_client`, a
+cluster of its own, so that no later test depends on the nanny bringing the killed worker back
+(it usually does within seconds, but not always on a loaded machine). The workers import
+quiver from PYTHONPATH (build/python, as ctest sets it).
 """
 
+import contextlib
 import time
 
 import pytest
@@ -11,23 +15,30 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture(scope="module")
-def client():
+@contextlib.contextmanager
+def local_cluster():
     cluster = distributed.LocalCluster(processes=True, host="127.0.0.1", n_workers=2,
                                        threads_per_worker=1, dashboard_address=":0",
                                        silence_logs=40)
     client = distributed.Client(cluster)
-    client.wait_for_workers(2, timeout=60)
-    yield client
-    client.close()
-    cluster.close()
+    try:
+        client.wait_for_workers(2, timeout=60)
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+@pytest.fixture(scope="module")
+def client():
+    with local_cluster() as client:
+        yield client
 
 
 @pytest.fixture
-def live_client(client):
-    """The module's client once both workers are up again (a test before may have killed one)."""
-    client.wait_for_workers(2, timeout=60)
-    return client
+def own_client():
+    with local_cluster() as client:
+        yield client
 
 
 @pytest.fixture(autouse=True)

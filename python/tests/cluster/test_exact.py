@@ -48,8 +48,8 @@ def assert_same(a, b):
 
 
 @pytest.mark.parametrize("metric", ["cosine", "l2"])
-def test_flat_search_equals_one_database(live_client, tmp_path, metric):
-    collection, single, rows = both(live_client, tmp_path, metric=metric)
+def test_flat_search_equals_one_database(client, tmp_path, metric):
+    collection, single, rows = both(client, tmp_path, metric=metric)
     queries = vectors(40, DIM, seed=2)
     assert_same(collection.search(queries, k=10), single.search(queries, k=10))
     assert_same(collection.search(queries, k=7, where={"g": 2}, fields=()),
@@ -67,8 +67,8 @@ def test_flat_search_equals_one_database(live_client, tmp_path, metric):
 
 
 @needs_training
-def test_ivf_with_shared_training_equals_one_database(live_client, tmp_path):
-    collection, single, _ = both(live_client, tmp_path, index="IVF16,Flat", train=2000)
+def test_ivf_with_shared_training_equals_one_database(client, tmp_path):
+    collection, single, _ = both(client, tmp_path, index="IVF16,Flat", train=2000)
     queries = vectors(40, DIM, seed=3)
     for nprobe in (1, 4):
         assert_same(collection.search(queries, k=10, nprobe=nprobe),
@@ -77,8 +77,8 @@ def test_ivf_with_shared_training_equals_one_database(live_client, tmp_path):
     single.close()
 
 
-def test_hnsw_recall_against_flat(live_client, tmp_path):
-    collection, _, rows = both(live_client, tmp_path, index="HNSW32", n=4000)
+def test_hnsw_recall_against_flat(client, tmp_path):
+    collection, _, rows = both(client, tmp_path, index="HNSW32", n=4000)
     queries = vectors(100, DIM, seed=4)
     found = collection.search(queries, k=10, fields=())
     normalized = rows / np.linalg.norm(rows, axis=1, keepdims=True)
@@ -91,9 +91,9 @@ def test_hnsw_recall_against_flat(live_client, tmp_path):
 
 
 @needs_statistics
-def test_bm25_on_a_skewed_corpus_equals_one_database(live_client, tmp_path):
+def test_bm25_on_a_skewed_corpus_equals_one_database(client, tmp_path):
     ids, texts = skewed_corpus(1200, 4)
-    collection = Collection.create(live_client, tmp_path / "coll", shards=4, dim=DIM)
+    collection = Collection.create(client, tmp_path / "coll", shards=4, dim=DIM)
     single = quiver.open(tmp_path / "single", create=True, dim=DIM, report=False)
     rows = vectors(len(ids), DIM, seed=5)
     collection.upsert(ids, rows, texts)
@@ -132,8 +132,8 @@ def ingested_both(client, tmp_path):
     return collection, single
 
 
-def test_dense_query_and_ingest_equal_one_database(live_client, tmp_path):
-    collection, single = ingested_both(live_client, tmp_path)
+def test_dense_query_and_ingest_equal_one_database(client, tmp_path):
+    collection, single = ingested_both(client, tmp_path)
     questions = ["river glacier", "turbine motor", "cello harp"]
     assert_same(collection.query(questions, k=10, mode="dense"),
                 single.query(questions, k=10, mode="dense"))
@@ -148,8 +148,8 @@ def test_dense_query_and_ingest_equal_one_database(live_client, tmp_path):
 
 @needs_statistics
 @pytest.mark.parametrize("fusion", ["convex", "rrf"])
-def test_hybrid_equals_one_database(live_client, tmp_path, fusion):
-    collection, single = ingested_both(live_client, tmp_path)
+def test_hybrid_equals_one_database(client, tmp_path, fusion):
+    collection, single = ingested_both(client, tmp_path)
     questions = ["river glacier", "turbine motor n7", "cello harp violin"]
     for depth in (100, 20):
         assert_same(
@@ -159,10 +159,10 @@ def test_hybrid_equals_one_database(live_client, tmp_path, fusion):
     single.close()
 
 
-def test_a_filter_field_only_some_shards_have_is_not_an_error(live_client, tmp_path):
+def test_a_filter_field_only_some_shards_have_is_not_an_error(client, tmp_path):
     ids = [f"f{i:04d}" for i in range(400)]
     rows = vectors(400, DIM, seed=6)
-    collection = Collection.create(live_client, tmp_path / "coll", shards=4, dim=DIM)
+    collection = Collection.create(client, tmp_path / "coll", shards=4, dim=DIM)
     metadata = [{"rare": i} if collection.shard_of(id_) == 0 else {"common": 1}
                 for i, id_ in enumerate(ids)]
     collection.upsert(ids, rows, metadata=metadata)

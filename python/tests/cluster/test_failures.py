@@ -74,14 +74,14 @@ def verify_every_shard(collection):
             db.verify()
 
 
-def test_sigkill_mid_query_completes_with_the_same_answer(live_client, tmp_path):
-    collection, ids, _ = filled(live_client, tmp_path)
+def test_sigkill_mid_query_completes_with_the_same_answer(own_client, tmp_path):
+    collection, ids, _ = filled(own_client, tmp_path)
     queries = vectors(4000, DIM, seed=8)
     before = collection.search(queries, k=10, fields=())
     epoch = collection.shard_map.epoch
     victim = collection.shard_map.shards[0].owner
     answer = in_thread(lambda: collection.search(queries, k=10, fields=()))
-    kill_owner_when_busy(live_client, victim, answer)
+    kill_owner_when_busy(own_client, victim, answer)
     after = answer()
     assert after.ids.tolist() == before.ids.tolist()
     np.testing.assert_array_equal(after.scores, before.scores)
@@ -92,11 +92,11 @@ def test_sigkill_mid_query_completes_with_the_same_answer(live_client, tmp_path)
     verify_every_shard(collection)
 
 
-def test_hanging_worker_gives_coverage_or_unavailable_within_the_deadline(live_client, tmp_path):
-    collection, _, _ = filled(live_client, tmp_path, n=2000)
+def test_hanging_worker_gives_coverage_or_unavailable_within_the_deadline(client, tmp_path):
+    collection, _, _ = filled(client, tmp_path, n=2000)
     queries = vectors(5, DIM, seed=9)
     busy = collection.shard_map.shards[0].owner
-    stuck = live_client.submit(time.sleep, 6, workers=[busy], pure=False)  # its only thread
+    stuck = client.submit(time.sleep, 6, workers=[busy], pure=False)  # its only thread
     time.sleep(0.3)
     start = time.monotonic()
     partial = collection.search(queries, k=10, allow_partial=True, deadline=1.5)
@@ -111,17 +111,17 @@ def test_hanging_worker_gives_coverage_or_unavailable_within_the_deadline(live_c
     collection.close()
 
 
-def test_sigkill_mid_ingest_loses_and_duplicates_nothing(live_client, tmp_path):
+def test_sigkill_mid_ingest_loses_and_duplicates_nothing(own_client, tmp_path):
     glove = write_word_vectors(tmp_path / "glove.txt", DIM)
     files = write_jsonl_files(tmp_path / "corpus", files=40, per_file=100)
     single = quiver.open(tmp_path / "single", create=True, dim=DIM, report=False)
     single.import_word_vectors(glove)
     single.ingest(files, on_message=lambda m: None)
-    collection = Collection.create(live_client, tmp_path / "coll", shards=4, dim=DIM)
+    collection = Collection.create(own_client, tmp_path / "coll", shards=4, dim=DIM)
     collection.import_word_vectors(glove)
     victim = collection.shard_map.shards[1].owner
     summary = in_thread(lambda: collection.ingest(tmp_path / "corpus"))
-    kill_owner_when_busy(live_client, victim, summary)
+    kill_owner_when_busy(own_client, victim, summary)
     summary()
     again = collection.ingest(tmp_path / "corpus")  # everything already stored is unchanged
     assert again.files_unchanged == 40 and again.chunks_added == 0
@@ -132,11 +132,11 @@ def test_sigkill_mid_ingest_loses_and_duplicates_nothing(live_client, tmp_path):
     verify_every_shard(collection)
 
 
-def test_sigkill_mid_upserts_keeps_every_acknowledged_batch_once(live_client, tmp_path):
+def test_sigkill_mid_upserts_keeps_every_acknowledged_batch_once(own_client, tmp_path):
     n, batch = 24000, 1000
     rows = vectors(n, DIM, seed=10)
     ids = [f"u{i:06d}" for i in range(n)]
-    collection = Collection.create(live_client, tmp_path / "coll", shards=4, dim=DIM)
+    collection = Collection.create(own_client, tmp_path / "coll", shards=4, dim=DIM)
     acknowledged = []
 
     def stream():
@@ -145,7 +145,7 @@ def test_sigkill_mid_upserts_keeps_every_acknowledged_batch_once(live_client, tm
             acknowledged.append(start)
     done = in_thread(stream)
     time.sleep(0.5)
-    kill_owner_when_busy(live_client, collection.shard_map.shards[2].owner, done)
+    kill_owner_when_busy(own_client, collection.shard_map.shards[2].owner, done)
     done()
     assert len(acknowledged) == n // batch
     stored = collection.ids()
@@ -156,16 +156,16 @@ def test_sigkill_mid_upserts_keeps_every_acknowledged_batch_once(live_client, tm
     verify_every_shard(collection)
 
 
-def test_the_epoch_fences_off_a_stale_owner(live_client, tmp_path):
-    collection, _, _ = filled(live_client, tmp_path, n=400)
+def test_the_epoch_fences_off_a_stale_owner(client, tmp_path):
+    collection, _, _ = filled(client, tmp_path, n=400)
     old = collection.shard_map.shards[0]
     other = next(w for w in collection._runner.live_workers() if w != old.owner)
     # Another client moves shard 0; the old owner must refuse writes under the old epoch.
     newer = collection.shard_map.moved(0, other)
-    live_client.submit(_shard.close_shard, collection.path, 0, workers=[old.owner],
+    client.submit(_shard.close_shard, collection.path, 0, workers=[old.owner],
                        pure=False).result()
     _layout.save_map(collection.path, newer)
-    refused = live_client.submit(_shard.upsert, collection.path, 0, old.epoch, "w", 1, ["x"],
+    refused = client.submit(_shard.upsert, collection.path, 0, old.epoch, "w", 1, ["x"],
                                  np.ones((1, DIM), np.float32), None, None,
                                  workers=[old.owner], pure=False)
     with pytest.raises(StaleOwner, match=f"expected owner {old.owner} at epoch {old.epoch}"):
@@ -180,13 +180,13 @@ def test_the_epoch_fences_off_a_stale_owner(live_client, tmp_path):
 
 
 @needs_sequences
-def test_a_resent_batch_is_applied_once(live_client, tmp_path):
-    collection, _, _ = filled(live_client, tmp_path, n=400)
+def test_a_resent_batch_is_applied_once(client, tmp_path):
+    collection, _, _ = filled(client, tmp_path, n=400)
     placement = collection.shard_map.shards[3]
     home = [f"t{i}" for i in range(200) if collection.shard_of(f"t{i}") == 3][:5]
 
     def send(sequence, value):
-        return live_client.submit(_shard.upsert, collection.path, 3, placement.epoch, "resender",
+        return client.submit(_shard.upsert, collection.path, 3, placement.epoch, "resender",
                                   sequence, home, np.full((len(home), DIM), value, np.float32),
                                   None, None, workers=[placement.owner], pure=False).result()
     assert send(1, 1.0) is True
@@ -195,6 +195,6 @@ def test_a_resent_batch_is_applied_once(live_client, tmp_path):
     assert send(1, 1.0) is False  # an old batch re-sent late does not roll back the newer one
     assert collection.get(home[0]).vector[0] == 2.0
     assert collection.stats().count == 400 + len(home)
-    reopened = Collection.open(live_client, collection.path, writer="resender")
+    reopened = Collection.open(client, collection.path, writer="resender")
     assert reopened._sequence[3] == 2  # a re-opened writer continues its numbering
     collection.close()
