@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "engine/write_tags.h"
 #include "storage/keys.h"
 
 namespace quiver::engine {
@@ -63,8 +64,11 @@ class CommitBuilder {
       out_.batch->PutMeta(mk::kVectorsModel, plan.vectors_model);
       c.vectors_model = plan.vectors_model;
     }
+    if (plan.tag.has_value()) {
+      out_.batch->PutMetaU64(WriteSequenceKey(plan.tag->writer), plan.tag->sequence);
+    }
     out_.empty = out_.removed.empty() && out_.added.empty() && plan.put_sources.empty() &&
-                 plan.delete_sources.empty() && plan.vectors_model.empty();
+                 plan.delete_sources.empty() && plan.vectors_model.empty() && !plan.tag.has_value();
     out_.batch->PutMetaU64(mk::kNextInternalId, c.next_internal_id);
     out_.batch->PutMetaU64(mk::kLastSequence, c.last_sequence);
     out_.batch->PutMetaU64(mk::kRecordCount, c.record_count);

@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "quiver/options.h"
 #include "quiver/status.h"
 #include "storage/store.h"
 #include "text/analyzer.h"
@@ -44,6 +46,9 @@ struct CommitPlan {
   std::vector<std::string> delete_sources;
   // Record that this model (its identity) computed the stored vectors.
   std::string vectors_model;
+  // When set, the batch records tag->sequence as its writer's highest applied sequence (the
+  // caller checked it is higher than the stored one; see engine/write_tags.h).
+  std::optional<WriteTag> tag;
   // Build fresh indexes from the store afterwards (and checkpoint them) instead of applying
   // the changes to the current ones: for plans that replace most records.
   bool rebuild_index = false;

@@ -10,6 +10,7 @@
 #include "engine/record_validation.h"
 #include "engine/recovery.h"
 #include "engine/text_analysis.h"
+#include "engine/write_tags.h"
 #include "ingest/source_reader.h"
 #include "ingest/source_ref.h"
 #include "util/clock.h"
@@ -291,8 +292,10 @@ Status DBImpl::Publish(const CommitPlan& plan, const PreparedCommit& commit) {
   return RebuildHeld("applying a committed write failed: " + s.message());
 }
 
-Status DBImpl::Upsert(const std::vector<Record>& records, WriteOutcome* outcome) {
+Status DBImpl::Upsert(const std::vector<Record>& records, WriteOutcome* outcome,
+                      const WriteTag* tag) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
+  if (tag != nullptr) QUIVER_RETURN_IF_ERROR(CheckWriteTag(*tag));
   // Validate everything first: nothing is written unless every record is good.
   CommitPlan plan;
   plan.upserts.resize(records.size());
@@ -308,6 +311,8 @@ Status DBImpl::Upsert(const std::vector<Record>& records, WriteOutcome* outcome)
   const text::Analyzer* analyzed_by = AddTerms(&plan.upserts);
   util::MutexLock write(&write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
+  QUIVER_ASSIGN_OR_RETURN(const bool apply, ClaimTagLocked(tag, &plan, outcome));
+  if (!apply) return Status::OK();
   if (analyzer_.get() != analyzed_by) AddTerms(&plan.upserts);  // Reindex ran meanwhile
   return CommitLocked(plan, nullptr, outcome);
 }
@@ -323,11 +328,16 @@ Status DBImpl::CheckRecord(const Record& record) const {
   return ValidateRecord(record, config_.dimension, config_.metric, &canonical_metadata);
 }
 
-Status DBImpl::Delete(const std::vector<std::string>& ids, size_t* removed, WriteOutcome* outcome) {
+Status DBImpl::Delete(const std::vector<std::string>& ids, size_t* removed, WriteOutcome* outcome,
+                      const WriteTag* tag) {
   QUIVER_RETURN_IF_ERROR(CheckWritable());
+  if (tag != nullptr) QUIVER_RETURN_IF_ERROR(CheckWriteTag(*tag));
+  if (removed != nullptr) *removed = 0;
   util::MutexLock write(&write_mu_);
   QUIVER_RETURN_IF_ERROR(CheckWritable());
   CommitPlan plan;
+  QUIVER_ASSIGN_OR_RETURN(const bool apply, ClaimTagLocked(tag, &plan, outcome));
+  if (!apply) return Status::OK();
   plan.deletes = ids;
   return CommitLocked(plan, removed, outcome);
 }

@@ -46,10 +46,16 @@ class DBImpl final : public DB {
                                           const OpenHooks& hooks = {});
   ~DBImpl() override;
 
-  Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome) override;
+  Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome,
+                const WriteTag* tag) override;
   Status CheckRecord(const Record& record) const override;
-  Status Delete(const std::vector<std::string>& ids, size_t* removed,
-                WriteOutcome* outcome) override;
+  Status Delete(const std::vector<std::string>& ids, size_t* removed, WriteOutcome* outcome,
+                const WriteTag* tag) override;
+  Result<uint64_t> LastWriteSequence(std::string_view writer) override;
+  Result<CorpusStatistics> TermStatistics(const std::vector<std::string>& texts) override;
+  Status TrainIndex(std::span<const float> sample) override;
+  Result<std::string> IndexTraining() override;
+  Status SetIndexTraining(std::string_view bytes) override;
   Result<Record> Get(const std::string& id) override;
   Result<std::vector<Hit>> Search(std::span<const float> query,
                                   const SearchOptions& options) override;
@@ -106,6 +112,14 @@ class DBImpl final : public DB {
   // batch is durable (publishing, checkpointing) says so in its message.
   Status CommitLocked(CommitPlan& plan, size_t* removed = nullptr, WriteOutcome* outcome = nullptr)
       REQUIRES(write_mu_);
+  // Tags `plan` with `tag` (none: nothing to do) and returns true, or returns false, setting
+  // outcome->already_applied, when the tag's writer has reached its sequence already.
+  Result<bool> ClaimTagLocked(const WriteTag* tag, CommitPlan* plan, WriteOutcome* outcome)
+      REQUIRES(write_mu_);
+  // Stores `training` (checked by the caller) as the index training and rebuilds the indexes
+  // under it; the old vector checkpoint is removed first, so that recovery never pairs it
+  // with the new training.
+  Status AdoptTrainingLocked(const std::string& training) REQUIRES(write_mu_) EXCLUDES(state_mu_);
   // Makes the counters and both indexes reflect a durable batch of `plan`; rebuilds them when
   // applying fails.
   Status Publish(const CommitPlan& plan, const PreparedCommit& commit) REQUIRES(write_mu_)

@@ -107,18 +107,14 @@ Result<std::vector<ScoredDocument>> LexicalCandidates(const QueryContext& c,
                                                       const QueryOptions& options,
                                                       const index::IdSet* allowed,
                                                       uint64_t exclude) {
+  const CorpusStatistics* statistics = options.statistics.get();
   if (allowed == nullptr && exclude == 0) {
-    return c.lexical->Search(query, n, {options.bm25_k1, options.bm25_b});
+    return c.lexical->Search(query, n, {options.bm25_k1, options.bm25_b}, nullptr, statistics);
   }
   const std::function<bool(uint64_t)> accept = [&](uint64_t id) {
     return id != exclude && Allowed(allowed, id);
   };
-  return c.lexical->Search(query, n, {options.bm25_k1, options.bm25_b}, &accept);
-}
-
-bool HasConstraints(const text::LexicalQuery& query) {
-  return std::any_of(query.clauses.begin(), query.clauses.end(),
-                     [](const text::QueryClause& c) { return c.occur != text::Occur::kShould; });
+  return c.lexical->Search(query, n, {options.bm25_k1, options.bm25_b}, &accept, statistics);
 }
 
 // The documents of a ranked list, ascending.
@@ -200,6 +196,11 @@ void DropRepeatedTexts(std::vector<Hit>* hits) {
 
 }  // namespace
 
+bool HasConstraints(const text::LexicalQuery& query) {
+  return std::any_of(query.clauses.begin(), query.clauses.end(),
+                     [](const text::QueryClause& c) { return c.occur != text::Occur::kShould; });
+}
+
 Status CheckQueryOptions(const QueryOptions& options) {
   if (options.k <= 0) {
     return Status::InvalidArgument("k must be > 0; found " + std::to_string(options.k));
@@ -219,6 +220,16 @@ Status CheckQueryOptions(const QueryOptions& options) {
     return Status::InvalidArgument(
         "BM25 needs k1 >= 0 and b in [0, 1]; found k1 = " + std::to_string(options.bm25_k1) +
         ", b = " + std::to_string(options.bm25_b));
+  }
+  if (options.statistics != nullptr) {
+    for (const auto& [key, df] : options.statistics->frequencies) {
+      if (df > options.statistics->documents) {
+        return Status::InvalidArgument("BM25 statistics need every document frequency <= their " +
+                                       std::to_string(options.statistics->documents) +
+                                       " documents; found " + std::to_string(df) + " for '" + key +
+                                       "'");
+      }
+    }
   }
   return Status::OK();
 }

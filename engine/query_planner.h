@@ -49,6 +49,10 @@ Status CheckQueryOptions(const QueryOptions& options);
 // InvalidArgument naming the first search option out of range.
 Status CheckSearchOptions(const SearchOptions& options);
 
+// Whether `query` has +required or -excluded clauses (then hybrid fuses only the documents
+// of the bm25 list, which obey them).
+bool HasConstraints(const text::LexicalQuery& query);
+
 // What a text query asks: its parsed full-text query and, when the model knows one of its
 // tokens, its dense vector.
 struct TextQuery {

@@ -146,10 +146,19 @@ Status ReplayOplog(storage::Store& store, const index::IndexConfig& config,
   return target->Remove(deletes);
 }
 
+Result<std::unique_ptr<index::VectorIndex>> CreateIndex(storage::Store& store,
+                                                        const index::IndexConfig& config) {
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> training,
+                          store.GetMeta(mk::kIndexTraining));
+  if (!training.has_value()) return index::VectorIndex::Create(config);
+  auto trained = index::VectorIndex::CreateTrained(config, *training);
+  if (!trained.ok()) return Status::Corruption("the stored " + trained.status().message());
+  return trained;
+}
+
 Result<std::unique_ptr<index::VectorIndex>> BuildIndexFromStore(storage::Store& store,
                                                                 const index::IndexConfig& config) {
-  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> fresh,
-                          index::VectorIndex::Create(config));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> fresh, CreateIndex(store, config));
   PendingAdds pending(fresh.get());
   std::vector<float> vector;
   QUIVER_RETURN_IF_ERROR(store.ScanVectors([&](uint64_t id, std::string_view raw) {
@@ -183,12 +192,17 @@ Result<RecoveredIndex> RecoverIndex(storage::Store& store, const Layout& layout,
   auto loaded = index::VectorIndex::ReadCheckpoint(layout.checkpoint_path(), config);
   RecoveredIndex out;
   std::string reason;
+  QUIVER_ASSIGN_OR_RETURN(const std::optional<std::string> training,
+                          store.GetMeta(mk::kIndexTraining));
   if (loaded.ok()) {
     reason = StaleCheckpointReason(loaded->sequence, counters.last_sequence, trimmed);
+    if (reason.empty() && training.has_value() && !loaded->index->trained()) {
+      reason = "the checkpoint predates the stored index training";
+    }
     if (reason.empty()) out = {std::move(loaded->index), loaded->sequence, false};
   } else if (loaded.status().IsNotFound() && trimmed == 0) {
     // Never checkpointed: the whole history is still in the operation log.
-    QUIVER_ASSIGN_OR_RETURN(out.index, index::VectorIndex::Create(config));
+    QUIVER_ASSIGN_OR_RETURN(out.index, CreateIndex(store, config));
   } else {
     reason = loaded.status().IsNotFound() ? "the checkpoint is missing" : loaded.status().message();
   }

@@ -52,7 +52,12 @@ Status StoreAnalyzerChoice(storage::Store& store, const AnalyzerChoice& analyzer
 // `last_sequence` and was trimmed through `trimmed`; "" when it can.
 std::string StaleCheckpointReason(uint64_t covered, uint64_t last_sequence, uint64_t trimmed);
 
-// A fresh index holding every stored vector.
+// An empty index of `config`, trained with the stored training (meta index_training) when
+// the database has one; Corruption when that training does not fit `config`.
+Result<std::unique_ptr<index::VectorIndex>> CreateIndex(storage::Store& store,
+                                                        const index::IndexConfig& config);
+
+// A fresh index holding every stored vector (under the stored training, when there is one).
 Result<std::unique_ptr<index::VectorIndex>> BuildIndexFromStore(storage::Store& store,
                                                                 const index::IndexConfig& config);
 

@@ -1,3 +1,6 @@
+// VectorIndex over FAISS. Longer than the house's ~600 lines because the shared training
+// (Train, CreateTrained, Training, at the end) needs the same private Rep, factory and
+// id-wrapping helpers as the rest; its byte format lives apart, in training_format.cc.
 #include "index/vector_index.h"
 
 #include <faiss/IVFlib.h>
@@ -26,6 +29,7 @@
 #include "index/index_spec.h"
 #include "index/simd/accelerate.h"
 #include "index/simd/kernel_flat_index.h"
+#include "index/training_format.h"
 
 namespace quiver::index {
 namespace {
@@ -94,6 +98,19 @@ uint64_t TrainingThreshold(const faiss::Index* index) {
     centroids = std::max<uint64_t>(centroids, ivfpq->pq.ksub);
   }
   return centroids > 0 ? 39 * centroids : 1000;
+}
+
+// The fewest vectors FAISS trains `index` on: one per centroid of its IVF lists or PQ codebooks.
+uint64_t MinimumTrainingVectors(const faiss::Index* index) {
+  uint64_t centroids = 1;
+  if (const auto* ivf = faiss::ivflib::try_extract_index_ivf(index)) centroids = ivf->nlist;
+  if (const auto* pq = dynamic_cast<const faiss::IndexPQ*>(index)) {
+    centroids = std::max<uint64_t>(centroids, pq->pq.ksub);
+  }
+  if (const auto* ivfpq = dynamic_cast<const faiss::IndexIVFPQ*>(index)) {
+    centroids = std::max<uint64_t>(centroids, ivfpq->pq.ksub);
+  }
+  return centroids;
 }
 
 // FAISS can remove ids from flat and IVF indexes; others (HNSW) get tombstones.
@@ -573,6 +590,104 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
   }
   if (created->live_count() != header.live_count) return mismatch("vector count");
   return Loaded{std::move(created), header.sequence};
+}
+
+// ---- shared training ----
+
+namespace {
+
+// FAISS's serialization of `index`.
+std::string SerializeFaiss(const faiss::Index& index) {
+  faiss::VectorIOWriter writer;
+  faiss::write_index(&index, &writer);
+  return std::string(writer.data.begin(), writer.data.end());
+}
+
+// The training of a trained index (a copy emptied of its vectors).
+Result<std::string> TrainingOf(const IndexConfig& config, const faiss::Index& trained) {
+  std::string training;
+  QUIVER_RETURN_IF_ERROR(Guard(
+      "serializing the index training",
+      [&] {
+        std::string full = SerializeFaiss(trained);
+        SpanReader reader(reinterpret_cast<const uint8_t*>(full.data()), full.size());
+        std::unique_ptr<faiss::Index> copy(faiss::read_index(&reader));
+        copy->reset();
+        training = EncodeTraining(config, SerializeFaiss(*copy));
+      },
+      &Status::IOError));
+  return training;
+}
+
+}  // namespace
+
+Result<std::string> VectorIndex::Train(const IndexConfig& config, std::span<const float> sample) {
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<faiss::Index> built, BuildFromSpec(config));
+  const uint64_t wanted = TrainingThreshold(built.get());
+  if (wanted == 0) {
+    return Status::InvalidArgument("index '" + config.spec + "' needs no training");
+  }
+  const size_t dim = static_cast<size_t>(config.dimension);
+  if (sample.size() % dim != 0) {
+    return Status::InvalidArgument("a training sample is whole vectors of " + std::to_string(dim) +
+                                   " floats; found " + std::to_string(sample.size()) + " floats");
+  }
+  const uint64_t n = sample.size() / dim;
+  const uint64_t minimum = MinimumTrainingVectors(built.get());
+  if (n < minimum) {
+    return Status::InvalidArgument("training index '" + config.spec + "' needs at least " +
+                                   std::to_string(minimum) + " vectors (" + std::to_string(wanted) +
+                                   " recommended); found " + std::to_string(n));
+  }
+  Rep normalizer;
+  normalizer.config = config;
+  std::vector<float> rows(sample.begin(), sample.end());
+  for (uint64_t i = 0; i < n; ++i) normalizer.Normalize(&rows[i * dim]);
+  std::unique_ptr<faiss::Index> index = WithIds(std::move(built));
+  QUIVER_RETURN_IF_ERROR(
+      Guard("training the index", [&] { index->train(static_cast<faiss_id>(n), rows.data()); }));
+  return TrainingOf(config, *index);
+}
+
+Result<std::unique_ptr<VectorIndex>> VectorIndex::CreateTrained(const IndexConfig& config,
+                                                                std::string_view training) {
+  QUIVER_ASSIGN_OR_RETURN(const std::string_view faiss_bytes, DecodeTraining(config, training));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<VectorIndex> created, Create(config));
+  Rep& rep = *created->rep_;
+  if (rep.threshold == 0) {
+    return Status::InvalidArgument("index '" + config.spec + "' needs no training");
+  }
+  SpanReader reader(reinterpret_cast<const uint8_t*>(faiss_bytes.data()), faiss_bytes.size());
+  std::unique_ptr<faiss::Index> loaded;
+  QUIVER_RETURN_IF_ERROR(
+      Guard("reading the index training", [&] { loaded.reset(faiss::read_index(&reader)); }));
+  // The same shape as Create gives: an IDMap2 around the index, or a native-id IVF.
+  const bool wrapped = dynamic_cast<faiss::IndexIDMap2*>(loaded.get()) != nullptr;
+  const bool wrapped_expected = dynamic_cast<faiss::IndexIDMap2*>(rep.main.get()) != nullptr;
+  if (!loaded->is_trained || loaded->ntotal != 0 || loaded->d != config.dimension ||
+      wrapped != wrapped_expected ||
+      MinimumTrainingVectors(loaded.get()) != MinimumTrainingVectors(rep.main.get())) {
+    return Status::InvalidArgument("expected a trained, empty index of spec '" + config.spec +
+                                   "'; the training holds another");
+  }
+  QUIVER_ASSIGN_OR_RETURN(const ParsedSpec parsed, ParseIndexSpec(config.spec));
+  ApplySpecParams(loaded.get(), parsed);
+  simd::AccelerateIndex(loaded.get());
+  rep.main = std::move(loaded);
+  rep.staging.reset();
+  return created;
+}
+
+Result<std::string> VectorIndex::Training() const {
+  if (rep_->threshold == 0) {
+    return Status::InvalidArgument("index '" + rep_->config.spec + "' needs no training");
+  }
+  if (rep_->staging != nullptr) {
+    return Status::NotFound("index '" + rep_->config.spec + "' is not trained yet (" +
+                            std::to_string(rep_->staging->ntotal) + " of " +
+                            std::to_string(rep_->threshold) + " vectors)");
+  }
+  return TrainingOf(rep_->config, *rep_->main);
 }
 
 Status VectorIndex::VerifyCheckpointFile(const std::string& path) {

@@ -65,6 +65,26 @@ class VectorIndex {
   // Checks header and payload checksum without building the index.
   static Status VerifyCheckpointFile(const std::string& path);
 
+  // ---- Training shared between indexes ----
+  // A training is a trained, empty index of one config in quiver's training format:
+  //   bytes 0-3 magic "QVTR", byte 4 version 1, u32 metric, u32 dimension, u32 spec size S,
+  //   S bytes of spec, u64 size F, F bytes of FAISS serialization (the index as Create wraps
+  //   it, trained, without vectors), u32 CRC-32C of every byte before it (little-endian).
+  //
+  // Trains a fresh index of `config` on `sample` (n × dimension floats, row major; cosine
+  // rows normalized as Add does) and returns its training. InvalidArgument when the spec needs
+  // no training, when `sample` is not a whole number of vectors or holds fewer than FAISS
+  // needs (the message names how many, and how many quiver would wait for).
+  static Result<std::string> Train(const IndexConfig& config, std::span<const float> sample);
+  // An empty index of `config` trained with `training`, which later Adds go to directly
+  // (no staging). InvalidArgument when the bytes are not a training, or one made for another
+  // spec, dimension or metric (each named).
+  static Result<std::unique_ptr<VectorIndex>> CreateTrained(const IndexConfig& config,
+                                                            std::string_view training);
+  // This index's training, for CreateTrained elsewhere. InvalidArgument when the spec needs no
+  // training; NotFound while the index is still staging.
+  Result<std::string> Training() const;
+
   ~VectorIndex();
   VectorIndex(const VectorIndex&) = delete;
   VectorIndex& operator=(const VectorIndex&) = delete;

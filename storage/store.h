@@ -37,6 +37,11 @@ inline constexpr std::string_view kVectorsModel = "vectors_model";
 // The full-text analyzer's language and the ICU version whose data segmented the texts.
 inline constexpr std::string_view kAnalyzer = "analyzer";
 inline constexpr std::string_view kAnalyzerIcu = "analyzer_icu";
+// The vector index's shared training (index/vector_index.h's training format), when the
+// database was given one (DB::TrainIndex, DB::SetIndexTraining): rebuilds start from it.
+inline constexpr std::string_view kIndexTraining = "index_training";
+// Followed by a writer's name: the highest WriteTag sequence applied for it (u64).
+inline constexpr std::string_view kWriteSequencePrefix = "write_sequence/";
 // Format 1 only (removed by the migration to format 2): BM25 statistics of the postings.
 inline constexpr std::string_view kPostingDocuments = "posting_documents";
 inline constexpr std::string_view kPostingTokens = "posting_tokens";

@@ -53,6 +53,7 @@
 #include <utility>
 #include <vector>
 
+#include "quiver/options.h"
 #include "quiver/status.h"
 #include "text/analyzer.h"
 #include "text/bm25.h"
@@ -92,17 +93,26 @@ class LexicalIndex {
   // The live documents as (id, length in terms), ascending by id.
   std::vector<std::pair<uint64_t, uint32_t>> LiveDocuments() const;
 
+  // Live documents matching `clause` (its df as Search computes it): holding its term, or,
+  // for a phrase, an exact match of it.
+  uint64_t ClauseFrequency(const QueryClause& clause) const;
+
   // The k best live documents for `query` by BM25, best first, ties to the lower doc id;
-  // only documents for which `*allowed` is true when given. A document qualifies when it
+  // only documents for which `*allowed` is true when given. With `statistics`, its documents
+  // (N), total_length / documents (avgdl) and the df of each clause (by ClauseKey; 0 when
+  // missing) replace the index's own; each df must be <= its documents. Which documents
+  // qualify does not change, only their scores. A document qualifies when it
   // holds every must clause, no must-not clause, and (when the query has no must clause) at
   // least one should clause. Its score sums, over its should and must clauses, idf × tf norm
   // (a phrase counts its exact matches as its frequency). Uses block-max WAND.
   std::vector<ScoredDoc> Search(const LexicalQuery& query, size_t k, const Bm25Params& params,
-                                const std::function<bool(uint64_t)>* allowed = nullptr) const;
+                                const std::function<bool(uint64_t)>* allowed = nullptr,
+                                const CorpusStatistics* statistics = nullptr) const;
   // The same by scoring every document (slow; for tests).
-  std::vector<ScoredDoc> SearchExhaustive(
-      const LexicalQuery& query, size_t k, const Bm25Params& params,
-      const std::function<bool(uint64_t)>* allowed = nullptr) const;
+  std::vector<ScoredDoc> SearchExhaustive(const LexicalQuery& query, size_t k,
+                                          const Bm25Params& params,
+                                          const std::function<bool(uint64_t)>* allowed = nullptr,
+                                          const CorpusStatistics* statistics = nullptr) const;
 
   // The format above.
   std::string Serialize() const;

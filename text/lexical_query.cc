@@ -1,5 +1,6 @@
 #include "text/lexical_query.h"
 
+#include <string>
 #include <utility>
 
 namespace quiver::text {
@@ -64,6 +65,18 @@ QueryClause PhraseClause(std::vector<std::string> terms, Occur occur) {
   for (size_t i = 0; i < terms.size(); ++i) clause.offsets.push_back(static_cast<uint32_t>(i));
   clause.terms = std::move(terms);
   return clause;
+}
+
+std::string ClauseKey(const QueryClause& clause) {
+  bool consecutive = true;
+  for (size_t i = 0; i < clause.offsets.size(); ++i) consecutive &= clause.offsets[i] == i;
+  std::string key;
+  for (size_t i = 0; i < clause.terms.size(); ++i) {
+    if (i > 0) key += ' ';
+    key += clause.terms[i];
+    if (!consecutive) key += '@' + std::to_string(clause.offsets[i]);
+  }
+  return key;
 }
 
 Result<LexicalQuery> ParseQuery(std::string_view text, const Analyzer& analyzer) {

@@ -55,6 +55,11 @@ QueryClause TermClause(std::string term, Occur occur = Occur::kShould);
 // A clause of consecutive terms.
 QueryClause PhraseClause(std::vector<std::string> terms, Occur occur = Occur::kShould);
 
+// The clause's key in CorpusStatistics::frequencies (quiver/options.h): its term; for a
+// phrase its terms joined by single spaces, or, when they are not at consecutive positions,
+// each term followed by '@' and its offset ("apt@0 conf@2").
+std::string ClauseKey(const QueryClause& clause);
+
 // Parses `text` by the rules above. Never fails today; Result leaves room for limits.
 Result<LexicalQuery> ParseQuery(std::string_view text, const Analyzer& analyzer);
 

@@ -55,24 +55,31 @@ class TopK {
 
 class LexicalIndex::Searcher {
  public:
+  // Scores with `statistics` instead of the index's own when not null.
   Searcher(const LexicalIndex& index, const LexicalQuery& query, const Bm25Params& params,
-           const std::function<bool(uint64_t)>* allowed);
+           const std::function<bool(uint64_t)>* allowed, const CorpusStatistics* statistics);
+
   // Top-k by block-max WAND when the query has must clauses, else by MaxScore.
   std::vector<ScoredDoc> TopDocuments(size_t k);
   std::vector<ScoredDoc> Wand(size_t k);
   std::vector<ScoredDoc> MaxScore(size_t k);
   std::vector<ScoredDoc> Exhaustive(size_t k);
+  // The df the first clause was scored with (0 when the query has none).
+  uint64_t FrequencyOfFirstClause() const { return clauses_.empty() ? 0 : clauses_.front()->df; }
 
  private:
   struct Clause {
     Occur occur = Occur::kShould;
     const PostingList* list = nullptr;
     PostingList phrase{false};  // a phrase's materialized postings
+    uint64_t df = 0;
     float idf = 0;
     float max_score = 0;
   };
 
   void Resolve(const QueryClause& qc, Clause* clause);
+  // The clause's df in the index; a phrase is materialized into *clause.
+  uint64_t LocalFrequency(const QueryClause& qc, Clause* clause);
   void MaterializePhrase(const QueryClause& qc, Clause* clause);
   uint64_t CountTombstoned(const PostingList& list) const;
   // The first doc >= d holding every must clause (kEnd if none).
@@ -85,6 +92,8 @@ class LexicalIndex::Searcher {
   const LexicalIndex& index_;
   const Bm25Params params_;
   const std::function<bool(uint64_t)>* allowed_;
+  const CorpusStatistics* statistics_;  // null: the index's own
+  uint64_t documents_ = 0;              // N of the idf
   float avgdl_ = 1;
   bool empty_ = false;  // nothing can match
   std::vector<std::unique_ptr<Clause>> clauses_;
@@ -96,14 +105,17 @@ class LexicalIndex::Searcher {
 
 LexicalIndex::Searcher::Searcher(const LexicalIndex& index, const LexicalQuery& query,
                                  const Bm25Params& params,
-                                 const std::function<bool(uint64_t)>* allowed)
-    : index_(index), params_(params), allowed_(allowed) {
-  uint64_t n = index.live_count_;
-  if (n == 0) {
+                                 const std::function<bool(uint64_t)>* allowed,
+                                 const CorpusStatistics* statistics)
+    : index_(index), params_(params), allowed_(allowed), statistics_(statistics) {
+  const uint64_t n = statistics ? statistics->documents : index.live_count_;
+  const uint64_t length = statistics ? statistics->total_length : index.live_length_;
+  if (index.live_count_ == 0 || n == 0) {
     empty_ = true;
     return;
   }
-  avgdl_ = static_cast<float>(static_cast<double>(index.live_length_) / n);
+  documents_ = n;
+  avgdl_ = static_cast<float>(static_cast<double>(length) / n);
   if (!(avgdl_ > 0)) avgdl_ = 1;
   static const PostingList kNone;
   for (const QueryClause& qc : query.clauses) {
@@ -126,17 +138,24 @@ LexicalIndex::Searcher::Searcher(const LexicalIndex& index, const LexicalQuery& 
   if (scored_.empty()) empty_ = true;
 }
 
-void LexicalIndex::Searcher::Resolve(const QueryClause& qc, Clause* clause) {
-  uint64_t df = 0;
+uint64_t LexicalIndex::Searcher::LocalFrequency(const QueryClause& qc, Clause* clause) {
   if (qc.IsPhrase()) {
     MaterializePhrase(qc, clause);
     clause->list = &clause->phrase;
-    df = clause->phrase.size();
-  } else {
-    clause->list = index_.Find(qc.terms[0]);
-    if (clause->list) df = clause->list->size() - CountTombstoned(*clause->list);
+    return clause->phrase.size();
   }
-  clause->idf = Bm25Idf(df, index_.live_count_);
+  clause->list = index_.Find(qc.terms[0]);
+  return clause->list ? clause->list->size() - CountTombstoned(*clause->list) : 0;
+}
+
+void LexicalIndex::Searcher::Resolve(const QueryClause& qc, Clause* clause) {
+  uint64_t df = LocalFrequency(qc, clause);
+  if (statistics_ != nullptr) {
+    const auto found = statistics_->frequencies.find(ClauseKey(qc));
+    df = found == statistics_->frequencies.end() ? 0 : found->second;
+  }
+  clause->df = df;
+  clause->idf = Bm25Idf(df, documents_);
   if (clause->list && !clause->list->empty()) {
     clause->max_score = Bm25TermScore(clause->idf, clause->list->MaxFreq(),
                                       clause->list->MinDocLen(), avgdl_, params_);
@@ -369,14 +388,24 @@ std::vector<ScoredDoc> LexicalIndex::Searcher::MaxScore(size_t k) {
 
 std::vector<ScoredDoc> LexicalIndex::Search(const LexicalQuery& query, size_t k,
                                             const Bm25Params& params,
-                                            const std::function<bool(uint64_t)>* allowed) const {
-  return Searcher(*this, query, params, allowed).TopDocuments(k);
+                                            const std::function<bool(uint64_t)>* allowed,
+                                            const CorpusStatistics* statistics) const {
+  return Searcher(*this, query, params, allowed, statistics).TopDocuments(k);
 }
 
-std::vector<ScoredDoc> LexicalIndex::SearchExhaustive(
-    const LexicalQuery& query, size_t k, const Bm25Params& params,
-    const std::function<bool(uint64_t)>* allowed) const {
-  return Searcher(*this, query, params, allowed).Exhaustive(k);
+std::vector<ScoredDoc> LexicalIndex::SearchExhaustive(const LexicalQuery& query, size_t k,
+                                                      const Bm25Params& params,
+                                                      const std::function<bool(uint64_t)>* allowed,
+                                                      const CorpusStatistics* statistics) const {
+  return Searcher(*this, query, params, allowed, statistics).Exhaustive(k);
+}
+
+uint64_t LexicalIndex::ClauseFrequency(const QueryClause& clause) const {
+  if (live_count_ == 0 || clause.terms.empty()) return 0;
+  LexicalQuery query;
+  query.clauses.push_back(clause);
+  Searcher searcher(*this, query, Bm25Params{}, nullptr, nullptr);
+  return searcher.FrequencyOfFirstClause();
 }
 
 }  // namespace quiver::text

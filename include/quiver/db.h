@@ -39,6 +39,9 @@ struct WriteOutcome {
   // (writing their checkpoints, e.g. on a full disk), which the next open recovers from
   // the stored records.
   bool stored = false;
+  // The write carried a WriteTag whose sequence its writer had already reached: nothing was
+  // written (stored stays false) and the call returned OK.
+  bool already_applied = false;
 };
 
 // What DB::Backup copied.
@@ -76,7 +79,14 @@ class DB {
   // A failed write or sync is IOError ("No space left on device" when the disk is full), and
   // the database stays consistent and opens normally once the cause is gone. `outcome`, when
   // given, says whether the records were stored in spite of an error.
-  virtual Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome = nullptr) = 0;
+  //
+  // With `tag` (see WriteTag; InvalidArgument for an empty writer or sequence 0), the write is
+  // applied only when tag->sequence is above the highest sequence applied for tag->writer,
+  // which the same batch then raises to it; otherwise nothing is written and the call returns
+  // OK with outcome->already_applied. So a retried write, after a crash or a lost reply, is
+  // applied exactly once. The sequences survive reopening, Compact, Backup and Reembed.
+  virtual Status Upsert(const std::vector<Record>& records, WriteOutcome* outcome = nullptr,
+                        const WriteTag* tag = nullptr) = 0;
 
   // Checks `record` as Upsert would (id, dimension, finite components, metadata is a JSON
   // object) without writing anything.
@@ -84,9 +94,13 @@ class DB {
 
   // Removes the records with these ids in one atomic write. It is not an error if an id
   // does not exist; `removed`, when given, receives how many did. Errors and `outcome` as
-  // for Upsert.
+  // for Upsert. With `tag`, applied at most once as for Upsert (`removed` is 0 when it was
+  // already applied).
   virtual Status Delete(const std::vector<std::string>& ids, size_t* removed = nullptr,
-                        WriteOutcome* outcome = nullptr) = 0;
+                        WriteOutcome* outcome = nullptr, const WriteTag* tag = nullptr) = 0;
+
+  // The highest WriteTag sequence applied for `writer`; 0 when it never wrote.
+  virtual Result<uint64_t> LastWriteSequence(std::string_view writer) = 0;
 
   // The stored record with this id, or NotFound.
   virtual Result<Record> Get(const std::string& id) = 0;
@@ -227,6 +241,33 @@ class DB {
   // a copy (a leftover `dest`.partial is replaced by the next backup). InvalidArgument when
   // `dest` exists; NotSupported for a read-only DB.
   virtual Result<BackupSummary> Backup(const std::string& dest) = 0;
+
+  // ---- Sharded collections ----
+  // This database's BM25 statistics for the query texts (see CorpusStatistics): its document
+  // count and total length, and the df of every clause of every text, parsed as Query parses
+  // it. Summed over the shards of a collection and passed as QueryOptions::statistics to each
+  // shard, they make every shard score each document exactly (bit for bit) as one database
+  // holding the whole collection would.
+  virtual Result<CorpusStatistics> TermStatistics(const std::vector<std::string>& texts) = 0;
+
+  // Trains the vector index (IVF coarse quantizer, PQ codebooks) on `sample` (n × dimension
+  // floats, row major) instead of on the first vectors added, and re-indexes the stored
+  // vectors under the new training. The training is stored in the database, so reopening,
+  // recovery and Compact reuse it. InvalidArgument when the index needs no training (Flat,
+  // HNSW), when `sample` is not a whole number of vectors or holds fewer than the index
+  // needs (naming how many), or holds a non-finite component.
+  virtual Status TrainIndex(std::span<const float> sample) = 0;
+  // The trained, empty index as bytes (FAISS's serialization in quiver's training format),
+  // for SetIndexTraining on another database; also for an index that trained itself on its
+  // first vectors. NotFound while the index is not trained; InvalidArgument when it needs no
+  // training (Flat, HNSW).
+  virtual Result<std::string> IndexTraining() = 0;
+  // Adopts a training made by IndexTraining of a database with the same index spec,
+  // dimension and metric (InvalidArgument otherwise, or for bytes that are not one), stores
+  // it and re-indexes the stored vectors under it: after a crash either the old training
+  // and index or the new ones are in use. Databases sharing a training and holding a split
+  // of a collection give, at the same nprobe, the results of one database holding it all.
+  virtual Status SetIndexTraining(std::string_view bytes) = 0;
 
   // ---- Batches ----
   // Search for each of n query vectors, given one after another (n × dimension floats, row

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -177,6 +179,37 @@ enum class Fusion { kConvex, kRrf };
 std::string_view FusionName(Fusion fusion);
 std::optional<Fusion> ParseFusion(std::string_view name);
 
+// BM25 statistics of a corpus, for scoring one shard of a collection as the whole collection
+// would be scored (DB::TermStatistics gathers them; the sum over every shard's gives the
+// collection's). Each count is what the BM25 scorer uses:
+//   documents     live records in the full-text index (records without text included)
+//   total_length  the sum of their lengths in analyzed terms (avgdl = total_length / documents)
+//   frequencies   document frequency per query clause, keyed by the clause's analyzed text:
+//                 a term as the full-text index stores it (after the database's analyzer), a
+//                 phrase as its terms joined by single spaces ("quick brown"; a term never
+//                 holds whitespace), a phrase whose terms are not at consecutive positions as
+//                 each term followed by '@' and its position relative to the first
+//                 ("apt@0 conf@2"). The df of a phrase counts the documents with an exact
+//                 match. Required (+) and excluded (-) clauses are keyed the same way.
+//   constrained   some text has a +required or -excluded clause, so hybrid queries fuse only
+//                 the documents of the bm25 list (see QueryOptions::fusion)
+// Adding two (operator+=) sums the counts, df per key, and ors `constrained`.
+struct CorpusStatistics {
+  uint64_t documents = 0;
+  uint64_t total_length = 0;
+  std::map<std::string, uint64_t> frequencies;
+  bool constrained = false;
+
+  CorpusStatistics& operator+=(const CorpusStatistics& other) {
+    documents += other.documents;
+    total_length += other.total_length;
+    for (const auto& [key, df] : other.frequencies) frequencies[key] += df;
+    constrained = constrained || other.constrained;
+    return *this;
+  }
+  friend bool operator==(const CorpusStatistics&, const CorpusStatistics&) = default;
+};
+
 struct QueryOptions {
   int k = 10;  // hits wanted (> 0)
   QueryMode mode = QueryMode::kHybrid;
@@ -212,6 +245,21 @@ struct QueryOptions {
   int nprobe = 0;
   // What each hit carries. Default: id, score, text, metadata and source.
   HitFields fields;
+  // BM25 statistics to score with instead of this database's own (mode bm25 and the bm25
+  // list of hybrid): N = statistics->documents, avgdl = total_length / documents, and the df
+  // of each clause from `frequencies` (a clause missing from the map has df 0, so the
+  // statistics must have been gathered for the same texts). Which documents match is
+  // unchanged: only their scores follow the statistics. Default: null, this database's own.
+  std::shared_ptr<const CorpusStatistics> statistics;
+};
+
+// Names a write so that it is applied at most once: a writer (a non-empty name the caller
+// chooses, e.g. one per shard client) and a sequence > 0 that grows with each of its writes
+// (gaps allowed). The database keeps, per writer, the highest sequence applied, in the same
+// atomic batch as the write itself.
+struct WriteTag {
+  std::string writer;
+  uint64_t sequence = 0;
 };
 
 struct SearchOptions {

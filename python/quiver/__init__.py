@@ -13,8 +13,8 @@ See quiver.open and quiver.Database; errors are quiver.Error subclasses.
 from ._errors import (Busy, Cancelled, Corruption, Error, InvalidArgument, IOError, NotFound,
                       NotSupported)
 from ._types import (BatchResults, Embedding, Hit, IngestProgress, IngestSummary, ModelInfo,
-                     Neighbor, Record, ReembedSummary, Source, SourceInfo, Stats, Token,
-                     Tokenization)
+                     Neighbor, Record, ReembedSummary, Source, SourceInfo, Stats,
+                     TermStatistics, Token, Tokenization)
 from ._db import DEFAULT_FIELDS, Database, open, tokenize
 
 __version__ = "0.1.0"
@@ -25,4 +25,5 @@ __all__ = [
     "IOError",
     "Hit", "Record", "Source", "BatchResults", "Stats", "Token", "Tokenization", "Embedding",
     "Neighbor", "ModelInfo", "SourceInfo", "IngestProgress", "IngestSummary", "ReembedSummary",
+    "TermStatistics",
 ]

@@ -146,6 +146,20 @@ class ReembedSummary:
     records_kept: int
     seconds: float
 
+class TermStatistics:
+    """BM25 statistics of a database for some query texts (Database.term_statistics). Sum
+    those of every shard (`a + b`, `sum(stats[1:], stats[0])` or `sum(stats)`) and pass the
+    sum to each shard's query(..., statistics=...) so that every shard scores as one database
+    holding the whole collection. Pickles (Dask sends it between processes)."""
+    documents: int
+    total_length: int
+    frequencies: dict[str, int]
+    constrained: bool
+    def __init__(self, documents: int = ..., total_length: int = ...,
+                 frequencies: Optional[dict[str, int]] = ..., constrained: bool = ...) -> None: ...
+    def __add__(self, other: TermStatistics) -> TermStatistics: ...
+    def __radd__(self, other: int) -> TermStatistics: ...
+
 class Database:
     @property
     def path(self) -> str: ...
@@ -156,8 +170,30 @@ class Database:
     def __exit__(self, *exc: Any) -> None: ...
     def upsert(self, ids: Union[str, Sequence[str]], vectors: ArrayLike,
                texts: Optional[Union[str, Sequence[str]]] = ...,
-               metadata: Optional[Union[Mapping[str, Any], Sequence[Optional[Mapping[str, Any]]]]] = ...) -> None: ...
-    def delete(self, ids: Union[str, Sequence[str]]) -> int: ...
+               metadata: Optional[Union[Mapping[str, Any], Sequence[Optional[Mapping[str, Any]]]]] = ...,
+               *, writer: Optional[str] = ..., sequence: Optional[int] = ...) -> bool:
+        """Inserts or replaces records in one atomic write. With `writer` and `sequence`
+        (together; InvalidArgument otherwise) the write is applied only when `sequence` is
+        above the highest one applied for `writer`. True when applied (always, untagged),
+        False when the tagged write had been applied already."""
+    def delete(self, ids: Union[str, Sequence[str]], *, writer: Optional[str] = ...,
+               sequence: Optional[int] = ...) -> int:
+        """Removes these ids in one atomic write; how many existed (0 when the tagged write
+        had been applied already)."""
+    def write_sequence(self, writer: str) -> int:
+        """The highest sequence applied for `writer` by tagged writes; 0 when none."""
+    def term_statistics(self, text: Union[str, Sequence[str]]) -> TermStatistics:
+        """BM25 statistics (documents, total length, df of every analyzed clause) for the
+        query text(s), to be summed over shards and passed to query(statistics=...)."""
+    def train_index(self, sample: ArrayLike) -> None:
+        """Trains the IVF/PQ index on an (n, dimension) sample and re-indexes the stored
+        vectors; InvalidArgument for Flat/HNSW or too small a sample (says how many needed)."""
+    def index_training(self) -> bytes:
+        """The trained, empty index as bytes for set_index_training(); NotFound before
+        training."""
+    def set_index_training(self, data: bytes) -> None:
+        """Adopts another database's training (same spec, dimension, metric; InvalidArgument
+        otherwise) and re-indexes the stored vectors under it."""
     def get(self, id: str) -> Record: ...
     def get_many(self, ids: Sequence[str]) -> list[Optional[Record]]: ...
     def __getitem__(self, id: str) -> Record: ...
@@ -175,13 +211,13 @@ class Database:
               fields: Iterable[str] = ..., *, highlight: bool = ..., fusion: str = ...,
               dense_weight: float = ..., fusion_depth: int = ..., rrf_k: int = ...,
               bm25_k1: float = ..., bm25_b: float = ..., ef_search: int = ...,
-              nprobe: int = ...) -> list[Hit]: ...
+              nprobe: int = ..., statistics: Optional[TermStatistics] = ...) -> list[Hit]: ...
     @overload
     def query(self, text: Sequence[str], k: int = ..., mode: str = ..., where: Where = ...,
               fields: Iterable[str] = ..., *, highlight: bool = ..., fusion: str = ...,
               dense_weight: float = ..., fusion_depth: int = ..., rrf_k: int = ...,
               bm25_k1: float = ..., bm25_b: float = ..., ef_search: int = ...,
-              nprobe: int = ...) -> BatchResults: ...
+              nprobe: int = ..., statistics: Optional[TermStatistics] = ...) -> BatchResults: ...
     def query_like(self, id: str, k: int = ..., mode: str = ..., where: Where = ...,
                    fields: Iterable[str] = ...) -> list[Hit]: ...
     def ingest(self, paths: Union[PathLike, Iterable[PathLike]], *, chunk_tokens: int = ...,

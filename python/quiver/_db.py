@@ -17,8 +17,8 @@ import numpy as np
 from . import _quiver
 from ._errors import InvalidArgument
 from ._types import (BatchResults, Embedding, Hit, IngestProgress, IngestSummary, ModelInfo,
-                     Neighbor, Record, ReembedSummary, SourceInfo, Stats, Token,
-                     Tokenization, _fields_of)
+                     Neighbor, Record, ReembedSummary, SourceInfo, Stats, TermStatistics,
+                     Token, Tokenization, _fields_of)
 
 PathLike = Union[str, "os.PathLike[str]"]
 Where = Union[None, str, Mapping[str, Any]]
@@ -108,26 +108,38 @@ class Database:
     # ---- writing ----
     def upsert(self, ids: Union[str, Sequence[str]], vectors: Any,
                texts: Optional[Union[str, Sequence[str]]] = None,
-               metadata: Optional[Union[Mapping, Sequence[Optional[Mapping]]]] = None) -> None:
+               metadata: Optional[Union[Mapping, Sequence[Optional[Mapping]]]] = None, *,
+               writer: Optional[str] = None, sequence: Optional[int] = None) -> bool:
         """Inserts or replaces records as one atomic write: all of them are stored or none.
 
         `vectors` is an (n, dimension) array, one row per id (a single id takes a 1-D vector):
         float32 C-contiguous arrays are used as they are, anything else of numbers is converted
         once. `texts` are the records' texts (searched by query(mode="bm25"/"hybrid")),
         `metadata` one dict (or None) per record, filterable with `where=`. The last of
-        repeated ids wins."""
+        repeated ids wins.
+
+        With `writer` (a non-empty name) and `sequence` (an int > 0), given together, the write
+        is applied only if `sequence` is above the highest one applied for `writer`, which the
+        same atomic write then records: a retried write is applied once. Returns True when
+        the write was applied (always, untagged), False when it had been already."""
         if isinstance(ids, str):
             ids = [ids]
         if isinstance(texts, str):
             texts = [texts]
-        self._raw.upsert(list(ids), vectors, None if texts is None else list(texts),
-                         _metadata_json(metadata))
+        return self._raw.upsert(list(ids), vectors, None if texts is None else list(texts),
+                                _metadata_json(metadata), writer, sequence)
 
-    def delete(self, ids: Union[str, Sequence[str]]) -> int:
-        """Removes the records with these ids in one atomic write; returns how many existed."""
+    def delete(self, ids: Union[str, Sequence[str]], *, writer: Optional[str] = None,
+               sequence: Optional[int] = None) -> int:
+        """Removes the records with these ids in one atomic write; returns how many existed.
+        `writer` and `sequence` tag the write as for upsert(); 0 when it was already applied."""
         if isinstance(ids, str):
             ids = [ids]
-        return self._raw.delete(list(ids))
+        return self._raw.delete(list(ids), writer, sequence)
+
+    def write_sequence(self, writer: str) -> int:
+        """The highest sequence applied for `writer` by tagged writes; 0 when none."""
+        return self._raw.write_sequence(writer)
 
     # ---- reading ----
     def get(self, id: str) -> Record:
@@ -191,7 +203,8 @@ class Database:
               where: Where = None, fields: Iterable[str] = DEFAULT_FIELDS, *,
               highlight: bool = False, fusion: str = "convex", dense_weight: float = 0.1,
               fusion_depth: int = 100, rrf_k: int = 60, bm25_k1: float = 1.2,
-              bm25_b: float = 0.75, ef_search: int = 0, nprobe: int = 0) -> Union[list, BatchResults]:
+              bm25_b: float = 0.75, ef_search: int = 0, nprobe: int = 0,
+              statistics: Optional[TermStatistics] = None) -> Union[list, BatchResults]:
         """The k stored texts that best answer `text`, best first: a list of Hit for one str,
         BatchResults for a list of texts (answered over the cores).
 
@@ -199,17 +212,54 @@ class Database:
         index), "bm25" (full-text: words, "phrases", +required, -excluded) or "hybrid" (both
         lists fused: `fusion` "convex" with weight `dense_weight` on the dense list, or "rrf"
         with `rrf_k`, each list `fusion_depth` deep). `highlight` fills Hit.highlights with
-        the byte ranges of the matched words. Other arguments as for search()."""
+        the byte ranges of the matched words. `statistics` (a TermStatistics summed over the
+        shards of a collection, see term_statistics()) makes BM25 score with the collection's
+        document count, average length and document frequencies instead of this database's;
+        one object serves a whole batch. Other arguments as for search()."""
+        if statistics is not None and not isinstance(statistics, TermStatistics):
+            raise InvalidArgument("statistics: expected a quiver.TermStatistics, found " +
+                                  type(statistics).__name__)
         options = {"k": k, "mode": mode, "where": _where(where), "fields": _fields(fields),
                    "highlight": highlight, "fusion": fusion, "dense_weight": dense_weight,
                    "fusion_depth": fusion_depth, "rrf_k": rrf_k, "bm25_k1": bm25_k1,
-                   "bm25_b": bm25_b, "ef_search": ef_search, "nprobe": nprobe}
+                   "bm25_b": bm25_b, "ef_search": ef_search, "nprobe": nprobe,
+                   "statistics": None if statistics is None else statistics._raw()}
         if not isinstance(text, str):
             text = list(text)
         raw = self._raw.query(text, options)
         if isinstance(raw, list):
             return [Hit._of(h) for h in raw]
         return BatchResults(raw)
+
+    def term_statistics(self, text: Union[str, Sequence[str]]) -> TermStatistics:
+        """This database's BM25 statistics for the query text(s), parsed as query() parses
+        them: its document count and total length, and the document frequency of every
+        clause. Sum them over the shards of a collection and pass the sum to each shard's
+        query(..., statistics=...): every shard then scores each record exactly as one
+        database holding the whole collection would."""
+        if not isinstance(text, str):
+            text = list(text)
+        return TermStatistics._of(self._raw.term_statistics(text))
+
+    def train_index(self, sample: Any) -> None:
+        """Trains the vector index (IVF centroids, PQ codebooks) on `sample`, an (n, dimension)
+        array, and re-indexes the stored vectors under it. The training is stored, so reopening
+        and compact() keep it. InvalidArgument for an index that needs no training (Flat,
+        HNSW) or too small a sample (the message says how many vectors are needed)."""
+        self._raw.train_index(sample)
+
+    def index_training(self) -> bytes:
+        """The index's training as bytes, for set_index_training() on another database with
+        the same index spec, dimension and metric. NotFound while the index is not trained;
+        InvalidArgument for an index that needs no training."""
+        return self._raw.index_training()
+
+    def set_index_training(self, data: bytes) -> None:
+        """Adopts a training from index_training() and re-indexes the stored vectors under it
+        (all at once, as far as a crash can tell). Shards sharing a training give, at the same
+        nprobe, the results one database holding every vector would. InvalidArgument for bytes
+        that are not a training of this database's index spec, dimension and metric."""
+        self._raw.set_index_training(bytes(data))
 
     def query_like(self, id: str, k: int = 10, mode: str = "dense", where: Where = None,
                    fields: Iterable[str] = DEFAULT_FIELDS) -> list:

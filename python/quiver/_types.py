@@ -302,6 +302,47 @@ class ReembedSummary:
     seconds: float
 
 
+@dataclass(slots=True)
+class TermStatistics:
+    """A database's BM25 statistics for some query texts (Database.term_statistics), so that
+    the shards of a collection score as one database would: sum every shard's (`a + b`, or
+    `sum(stats[1:], stats[0])`) and pass the sum as query(..., statistics=...) to each shard.
+
+    `documents` and `total_length` are the full-text index's live records and their summed
+    lengths in terms (avgdl = total_length / documents); `frequencies` maps each analyzed query
+    clause (a term, or a phrase's terms joined by spaces) to the number of records holding it;
+    `constrained` says some text has +required or -excluded clauses (hybrid queries then fuse
+    only bm25 hits). Plain data: it pickles, for Dask."""
+
+    documents: int = 0
+    total_length: int = 0
+    frequencies: dict = field(default_factory=dict)
+    constrained: bool = False
+
+    def __add__(self, other: "TermStatistics") -> "TermStatistics":
+        if not isinstance(other, TermStatistics):
+            return NotImplemented
+        frequencies = dict(self.frequencies)
+        for key, df in other.frequencies.items():
+            frequencies[key] = frequencies.get(key, 0) + df
+        return TermStatistics(self.documents + other.documents,
+                              self.total_length + other.total_length, frequencies,
+                              self.constrained or other.constrained)
+
+    def __radd__(self, other: Any) -> "TermStatistics":
+        # sum(stats) starts from 0.
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    @staticmethod
+    def _of(raw: tuple) -> "TermStatistics":
+        return TermStatistics(raw[0], raw[1], dict(raw[2]), raw[3])
+
+    def _raw(self) -> tuple:
+        return (self.documents, self.total_length, self.frequencies, self.constrained)
+
+
 def _fields_of(cls: Any, d: dict) -> Any:
     """An instance of dataclass `cls` from the engine's dict (same keys)."""
     return cls(**d)

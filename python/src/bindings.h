@@ -19,6 +19,8 @@ void BindDB(py::module_& m, DBClass& cls);
 // models.cc: train, imports, embed, tokenize, neighbors, model_info, reembed, reindex, and the
 // module-level tokenize_file.
 void BindModels(py::module_& m, DBClass& cls);
+// shards.cc: write_sequence, term_statistics, train_index, index_training, set_index_training.
+void BindShards(DBClass& cls);
 // ingest.cc: ingest with progress and Ctrl-C.
 void BindIngest(DBClass& cls);
 

@@ -2,6 +2,7 @@
 // give plain values (str, tuples, NumPy arrays, JSON text); quiver/_db.py makes them Pythonic.
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -59,9 +60,12 @@ Handle Open(const std::string& path, const py::dict& d) {
   return std::make_shared<DBHandle>(std::move(db), dimension);
 }
 
-// Upsert(ids, vectors, texts or None, metadata JSON texts or None) as one atomic write.
-void Upsert(DBHandle& h, const py::handle& ids_in, const py::handle& vectors,
-            const py::handle& texts_in, const py::handle& metadata_in) {
+// Upsert(ids, vectors, texts or None, metadata JSON texts or None, writer, sequence) as one
+// atomic write; false when the tag (writer, sequence) was already applied.
+bool Upsert(DBHandle& h, const py::handle& ids_in, const py::handle& vectors,
+            const py::handle& texts_in, const py::handle& metadata_in, const py::handle& writer,
+            const py::handle& sequence) {
+  const std::optional<WriteTag> tag = ParseWriteTag(writer, sequence);
   std::vector<std::string> ids = StringList(ids_in, "ids");
   const Matrix m = AsMatrix(vectors, h.dimension(), "vectors");
   if (m.rows != ids.size()) {
@@ -79,6 +83,7 @@ void Upsert(DBHandle& h, const py::handle& ids_in, const py::handle& vectors,
     ThrowInvalid("metadata: expected one per id (" + std::to_string(ids.size()) + "), found " +
                  std::to_string(metadata.size()));
   }
+  WriteOutcome outcome;
   h.Call([&](DB& db) {
     std::vector<Record> records(ids.size());
     for (size_t i = 0; i < records.size(); ++i) {
@@ -87,8 +92,9 @@ void Upsert(DBHandle& h, const py::handle& ids_in, const py::handle& vectors,
       if (!texts.empty()) records[i].text = std::move(texts[i]);
       if (!metadata.empty()) records[i].metadata = std::move(metadata[i]);
     }
-    return db.Upsert(records);
+    return db.Upsert(records, &outcome, tag ? &*tag : nullptr);
   });
+  return !outcome.already_applied;
 }
 
 // One vector: a list of hit tuples. A batch (n, d): BatchTuple.
@@ -213,7 +219,7 @@ void BindDB(py::module_& m, DBClass& cls) {
         "Opens the database at `path` (options: see quiver.open).");
   cls.def_property_readonly("dimension", &DBHandle::dimension)
       .def("upsert", &Upsert, py::arg("ids"), py::arg("vectors"), py::arg("texts"),
-           py::arg("metadata"))
+           py::arg("metadata"), py::arg("writer") = py::none(), py::arg("sequence") = py::none())
       .def("search", &Search, py::arg("vectors"), py::arg("options"))
       .def("query", &Query, py::arg("texts"), py::arg("options"))
       .def("query_like", &QueryLike, py::arg("id"), py::arg("options"))
@@ -222,13 +228,18 @@ void BindDB(py::module_& m, DBClass& cls) {
            [](DBHandle& h, const std::string& id) {
              return RecordTuple(h.Call([&](DB& db) { return db.Get(id); }));
            })
-      .def("delete",
-           [](DBHandle& h, const py::handle& ids_in) {
-             const std::vector<std::string> ids = StringList(ids_in, "ids");
-             size_t removed = 0;
-             h.Call([&](DB& db) { return db.Delete(ids, &removed); });
-             return removed;
-           })
+      .def(
+          "delete",
+          [](DBHandle& h, const py::handle& ids_in, const py::handle& writer,
+             const py::handle& sequence) {
+            const std::optional<WriteTag> tag = ParseWriteTag(writer, sequence);
+            const std::vector<std::string> ids = StringList(ids_in, "ids");
+            size_t removed = 0;
+            h.Call(
+                [&](DB& db) { return db.Delete(ids, &removed, nullptr, tag ? &*tag : nullptr); });
+            return removed;
+          },
+          py::arg("ids"), py::arg("writer") = py::none(), py::arg("sequence") = py::none())
       .def("ids", &Ids, py::arg("where"))
       .def("sources", &Sources)
       .def("stats", &StatsDict)

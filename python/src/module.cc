@@ -14,6 +14,7 @@ PYBIND11_MODULE(_quiver, m) {
   qp::BindDB(m, cls);
   qp::BindModels(m, cls);
   qp::BindIngest(cls);
+  qp::BindShards(cls);
   m.def(
       "_matrix_address",
       [](const pybind11::handle& vectors, int dimension) {

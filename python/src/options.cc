@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <memory>
+
 #include "errors.h"
 
 namespace quiver::python {
@@ -91,6 +93,52 @@ SearchOptions ParseSearchOptions(const py::dict& d) {
   return options;
 }
 
+CorpusStatistics ParseStatistics(const py::handle& value) {
+  const char* expected =
+      "statistics: expected (documents, total_length, {clause: df}, constrained) as "
+      "quiver.TermStatistics gives it";
+  if (!py::isinstance<py::tuple>(value) || py::len(value) != 4) ThrowInvalid(expected);
+  const py::tuple t = py::reinterpret_borrow<py::tuple>(value);
+  CorpusStatistics statistics;
+  try {
+    statistics.documents = t[0].cast<uint64_t>();
+    statistics.total_length = t[1].cast<uint64_t>();
+    for (const auto& [key, df] : t[2].cast<py::dict>()) {
+      statistics.frequencies.emplace(key.cast<std::string>(), df.cast<uint64_t>());
+    }
+    statistics.constrained = t[3].cast<bool>();
+  } catch (const py::cast_error&) {
+    ThrowInvalid(std::string(expected) + ", with counts >= 0");
+  }
+  return statistics;
+}
+
+std::optional<WriteTag> ParseWriteTag(const py::handle& writer, const py::handle& sequence) {
+  if (writer.is_none() && sequence.is_none()) return std::nullopt;
+  if (writer.is_none() || sequence.is_none()) {
+    ThrowInvalid(std::string("a tagged write needs writer and sequence together; found only ") +
+                 (writer.is_none() ? "sequence" : "writer"));
+  }
+  if (!py::isinstance<py::str>(writer) || py::isinstance<py::bool_>(sequence) ||
+      !py::isinstance<py::int_>(sequence)) {
+    ThrowInvalid("a tagged write needs writer: str and sequence: int; found " +
+                 std::string(py::str(py::type::of(writer).attr("__name__"))) + " and " +
+                 std::string(py::str(py::type::of(sequence).attr("__name__"))));
+  }
+  if (sequence.cast<py::int_>() <= py::int_(0)) {
+    ThrowInvalid("a tagged write needs a sequence > 0; found " + std::string(py::str(sequence)));
+  }
+  WriteTag tag;
+  tag.writer = writer.cast<std::string>();
+  try {
+    tag.sequence = sequence.cast<uint64_t>();
+  } catch (const py::cast_error&) {
+    ThrowInvalid("a tagged write needs a sequence below 2^64; found " +
+                 std::string(py::str(sequence)));
+  }
+  return tag;
+}
+
 QueryOptions ParseQueryOptions(const py::dict& d) {
   QueryOptions options;
   options.k = Get<int>(d, "k", options.k);
@@ -112,6 +160,9 @@ QueryOptions ParseQueryOptions(const py::dict& d) {
   options.ef_search = Get<int>(d, "ef_search", 0);
   options.nprobe = Get<int>(d, "nprobe", 0);
   if (d.contains("fields")) options.fields = ParseFields(d["fields"]);
+  if (d.contains("statistics") && !d["statistics"].is_none()) {
+    options.statistics = std::make_shared<const CorpusStatistics>(ParseStatistics(d["statistics"]));
+  }
   return options;
 }
 

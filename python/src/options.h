@@ -5,6 +5,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,14 @@ HitFields ParseFields(const py::handle& names);
 // keys: k, where, ef_search, nprobe, fields.
 SearchOptions ParseSearchOptions(const py::dict& d);
 // keys: k, mode, where, fusion, dense_weight, fusion_depth, rrf_k, bm25_k1, bm25_b, highlight,
-// ef_search, nprobe, fields.
+// ef_search, nprobe, fields, statistics (see ParseStatistics; None: the database's own).
 QueryOptions ParseQueryOptions(const py::dict& d);
+// (documents, total_length, {clause: df}, constrained), as quiver.TermStatistics passes it.
+CorpusStatistics ParseStatistics(const py::handle& value);
+// A write tag from upsert/delete's writer and sequence: none when both are None;
+// InvalidArgument when only one is given, the writer is not a non-empty str or the sequence
+// not an int > 0.
+std::optional<WriteTag> ParseWriteTag(const py::handle& writer, const py::handle& sequence);
 // kReplace when `replace`, else kRefuse.
 ExistingModel Existing(bool replace);
 // keys: vocab_size, window, seed, tokenizer_sentences, case_fold, replace.

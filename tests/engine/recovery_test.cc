@@ -1,6 +1,8 @@
 // Crash recovery, modelled on LevelDB's recovery and fault-injection tests: a writer process
 // is killed with SIGKILL in the middle of a long run of batches; the reopened database holds
-// every acknowledged batch, no partial batch, and an index that agrees with the store.
+// every acknowledged batch, no partial batch, and an index that agrees with the store. Each
+// batch is a tagged write (WriteTag sequence = batch + 1), so the stored sequence names the
+// last batch that committed, and replaying it is not applied again.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -36,7 +38,8 @@ TEST(CrashChild, WriteUntilKilled) {
   for (int b = 0; b < kMaxBatches; ++b) {
     auto records =
         test::MakeRecords(test::RandomVectors(kBatchSize, kDim, b), kDim, BatchPrefix(b));
-    ASSERT_TRUE(db->Upsert(records).ok());
+    const WriteTag tag{"crash-writer", static_cast<uint64_t>(b) + 1};
+    ASSERT_TRUE(db->Upsert(records, nullptr, &tag).ok());
     std::printf("put %d\n", b);
     std::fflush(stdout);
     if (b % 3 == 2) {
@@ -105,6 +108,19 @@ TEST_P(RecoveryTest, SigkillMidAddLosesNothingAcknowledged) {
     auto db = test::OpenOrDie(path, Options());
     ASSERT_NE(db, nullptr);
     for (int b = 0; b <= *acks.put.rbegin() + 1; ++b) CheckBatch(*db, b, acks);
+    // The write sequence committed with the last batch: that batch is whole, the next absent.
+    auto sequence = db->LastWriteSequence("crash-writer");
+    ASSERT_TRUE(sequence.ok());
+    const int last = static_cast<int>(*sequence) - 1;
+    EXPECT_GE(last, *acks.put.rbegin());
+    EXPECT_TRUE(db->Get(BatchPrefix(last) + std::to_string(kBatchSize - 1)).ok());
+    EXPECT_FALSE(db->Get(BatchPrefix(last + 1) + std::to_string(kBatchSize - 1)).ok());
+    const WriteTag replay{"crash-writer", *sequence};
+    WriteOutcome outcome;
+    ASSERT_TRUE(db->Upsert(test::MakeRecords(test::RandomVectors(1, kDim, 0), kDim, "replayed-"),
+                           &outcome, &replay)
+                    .ok());
+    EXPECT_TRUE(outcome.already_applied);
     Status verified = db->Verify();
     EXPECT_TRUE(verified.ok()) << verified.ToString();
     auto stats = db->GetStats();
