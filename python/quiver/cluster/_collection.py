@@ -48,12 +48,6 @@ class ClusterStats:
     per_shard: tuple  # quiver.Stats per shard
 
 
-def _needs(hook: str, what: str) -> None:
-    if not hasattr(quiver.Database, hook):
-        raise quiver.NotSupported(f"{what} needs quiver.Database.{hook} (the engine hooks of "
-                                  f"issue 17); this quiver build has none")
-
-
 class Collection:
     """A sharded collection. Make one with Collection.create or Collection.open."""
 
@@ -319,7 +313,6 @@ class Collection:
         shards = range(self._settings.shards)
         statistics, coverage_before = None, 1.0
         if mode != "dense":
-            _needs("term_statistics", "sharded BM25 with global statistics")
             start = time.monotonic()
             found, coverage_before = self._run(
                 {s: Task(s, _shard.term_statistics, (texts,)) for s in shards}, deadline,
@@ -392,7 +385,6 @@ class Collection:
         """Trains the IVF/PQ index once, on shard 0's owner, on `sample` (an (n, dim) array),
         and copies the training (coarse quantizer, codebooks) into every other shard, so that
         searches equal one database trained on the same sample, at the same nprobe."""
-        _needs("train_index", "training a sharded IVF/PQ index")
         sample = np.ascontiguousarray(sample, dtype=np.float32)
         found, _ = self._run({0: Task(0, _shard.train_index, (sample,))})
         others = {s: Task(s, _shard.set_index_training, (found[0],))

@@ -115,14 +115,8 @@ def adopt_model(collection: str, shard: int, epoch: int) -> None:
 
 
 # ---- writes: tagged (writer, sequence) so a re-sent batch applies once --------------------------
-def _tagged() -> bool:
-    return hasattr(quiver.Database, "write_sequence")
-
-
 def write_sequence(collection: str, shard: int, epoch: int, writer: str) -> int:
     """The highest sequence of `writer` this shard has applied (0 when none)."""
-    if not _tagged():
-        return 0
     return _shard_handle(collection, shard).write_sequence(writer)
 
 
@@ -130,17 +124,12 @@ def upsert(collection: str, shard: int, epoch: int, writer: str, sequence: int, 
            vectors: Any, texts: Optional[list], metadata: Optional[list]) -> bool:
     """Applies one batch in one atomic write; False when (writer, sequence) was applied before."""
     db = _fenced(collection, shard, epoch)
-    if not _tagged():
-        db.upsert(ids, vectors, texts, metadata)
-        return True
     return db.upsert(ids, vectors, texts, metadata, writer=writer, sequence=sequence)
 
 
 def delete(collection: str, shard: int, epoch: int, writer: str, sequence: int,
            ids: list) -> int:
     db = _fenced(collection, shard, epoch)
-    if not _tagged():
-        return db.delete(ids)
     return db.delete(ids, writer=writer, sequence=sequence)
 
 

@@ -15,10 +15,6 @@ from .cluster_data import (TOPICS, checksum, skewed_corpus, vectors, write_jsonl
                           write_word_vectors)
 
 DIM = 16
-needs_statistics = pytest.mark.skipif(not hasattr(quiver.Database, "term_statistics"),
-                                      reason="needs engine hook Database.term_statistics")
-needs_training = pytest.mark.skipif(not hasattr(quiver.Database, "train_index"),
-                                    reason="needs engine hook Database.train_index")
 
 
 def both(client, tmp_path, index="Flat", metric="cosine", n=3000, shards=4, train=None):
@@ -66,7 +62,6 @@ def test_flat_search_equals_one_database(client, tmp_path, metric):
     single.close()
 
 
-@needs_training
 def test_ivf_with_shared_training_equals_one_database(client, tmp_path):
     collection, single, _ = both(client, tmp_path, index="IVF16,Flat", train=2000)
     queries = vectors(40, DIM, seed=3)
@@ -90,7 +85,6 @@ def test_hnsw_recall_against_flat(client, tmp_path):
     collection.close()
 
 
-@needs_statistics
 def test_bm25_on_a_skewed_corpus_equals_one_database(client, tmp_path):
     ids, texts = skewed_corpus(1200, 4)
     collection = Collection.create(client, tmp_path / "coll", shards=4, dim=DIM)
@@ -146,7 +140,6 @@ def test_dense_query_and_ingest_equal_one_database(client, tmp_path):
     single.close()
 
 
-@needs_statistics
 @pytest.mark.parametrize("fusion", ["convex", "rrf"])
 def test_hybrid_equals_one_database(client, tmp_path, fusion):
     collection, single = ingested_both(client, tmp_path)

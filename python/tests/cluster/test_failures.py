@@ -19,8 +19,6 @@ from quiver.cluster import _layout, _shard
 from .cluster_data import checksum, vectors, write_jsonl_files, write_word_vectors
 
 DIM = 32
-needs_sequences = pytest.mark.skipif(not hasattr(quiver.Database, "write_sequence"),
-                                     reason="needs engine hook Database.write_sequence")
 
 
 def kill_owner_when_busy(client, owner, call, timeout=30.0):
@@ -179,7 +177,6 @@ def test_the_epoch_fences_off_a_stale_owner(client, tmp_path):
     collection.close()
 
 
-@needs_sequences
 def test_a_resent_batch_is_applied_once(client, tmp_path):
     collection, _, _ = filled(client, tmp_path, n=400)
     placement = collection.shard_map.shards[3]

@@ -79,4 +79,5 @@ def test_demo_runs_and_tears_down():
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "upserted 5000 records into 4 shards" in done.stdout
+    assert "global BM25 statistics" in done.stdout
     assert "verify: every shard consistent" in done.stdout
