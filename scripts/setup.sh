@@ -18,6 +18,8 @@ packages=(
   libhnswlib-dev dataset-fashion-mnist wordnet-base python3-xapian
   # python/: the pybind11 module for Debian's /usr/bin/python3, and its pytest suite
   pybind11-dev python3-dev python3-numpy python3-pytest
+  # python/quiver/cluster/: sharded collections on Dask distributed (and its local test cluster)
+  python3-distributed
   # scripts/demo.sh and scripts/eval/ render the installed man pages to text
   groff-base man-db
   # tests/cli/plot_cli_test.cc renders `quiver plot`'s SVG to PNG to measure label overlaps
