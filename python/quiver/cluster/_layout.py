@@ -17,7 +17,9 @@ import dataclasses
 import hashlib
 import json
 import os
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
+
+import numpy as np
 
 from .._errors import InvalidArgument, NotSupported
 
@@ -31,6 +33,13 @@ def shard_of(id: str, shards: int) -> int:
     `shards`. Stable across processes, machines and Python versions (unlike hash())."""
     digest = hashlib.blake2b(id.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % shards
+
+
+def shards_of(ids: Sequence[str], shards: int) -> np.ndarray:
+    """shard_of of every id, as an int64 array: one digest per id, the modulo in numpy."""
+    digests = b"".join([hashlib.blake2b(id.encode("utf-8"), digest_size=8).digest()
+                        for id in ids])
+    return (np.frombuffer(digests, dtype=">u8") % np.uint64(shards)).astype(np.int64)
 
 
 def shard_dir(collection: str, shard: int) -> str:

@@ -81,3 +81,11 @@ def test_demo_runs_and_tears_down():
     assert "upserted 5000 records into 4 shards" in done.stdout
     assert "global BM25 statistics" in done.stdout
     assert "verify: every shard consistent" in done.stdout
+
+
+def test_shards_of_equals_shard_of_for_every_id():
+    ids = [f"doc-{i}" for i in range(500)] + ["", "é", "日本語"]
+    for shards in (1, 3, 8):
+        assert _layout.shards_of(ids, shards).tolist() == [_layout.shard_of(i, shards)
+                                                           for i in ids]
+    assert _layout.shards_of([], 4).tolist() == []
