@@ -146,11 +146,8 @@ class Collection:
                                deadline)
         return results
 
-    def _rows_by_shard(self, ids: Sequence[str]) -> dict:
-        rows: dict = {}
-        for row, id_ in enumerate(ids):
-            rows.setdefault(self.shard_of(id_), []).append(row)
-        return rows
+    def _grouped(self, ids: Sequence[str]) -> "_ShardGroups":
+        return _ShardGroups(_layout.shards_of(ids, self._settings.shards))
 
     def _tag(self, shard: int) -> int:
         self._sequence[shard] += 1
@@ -164,6 +161,24 @@ class Collection:
         owner, tagged (writer, sequence) so a batch sent twice (a retry after a worker died)
         applies once. Returns once every shard has committed its rows; atomic per shard, not
         across shards."""
+        self._run(self._upsert_tasks(ids, vectors, texts, metadata))
+
+    def upsert_batches(self, batches: Iterable[tuple]) -> int:
+        """upsert(*batch) of every batch of `batches` ((ids, vectors[, texts[, metadata]])
+        tuples, e.g. a generator reading a file), pipelined: while the shards commit a batch,
+        the next ones are routed and sent, and every shard commits its part of each batch one
+        after the other, in order (so a later batch's value of an id wins, as with upsert
+        calls in a row). Each batch is atomic per shard, as upsert; returns the number of
+        batches once every shard committed all of them. After an error, batches before the
+        failing one may be partly committed: sending the stream again is safe (an upsert of
+        the same rows)."""
+        calls = (self._upsert_tasks(*batch) for batch in batches)
+        return self._runner.run_in_order(calls, self._deadline)
+
+    def _upsert_tasks(self, ids: Union[str, Sequence[str]], vectors: Any,
+                      texts: Optional[Union[str, Sequence[str]]] = None,
+                      metadata: Optional[Union[dict, Sequence[Optional[dict]]]] = None) -> dict:
+        """upsert's tasks: {shard: Task}, each shard's rows tagged with its next sequence."""
         ids = [ids] if isinstance(ids, str) else list(ids)
         vectors = np.asarray(vectors, dtype=np.float32)
         vectors = vectors.reshape(1, -1) if vectors.ndim == 1 else vectors
@@ -172,22 +187,30 @@ class Collection:
                                          f"found {vectors.shape[0]}")
         texts = [texts] if isinstance(texts, str) else texts
         metadata = [metadata] if isinstance(metadata, dict) else metadata
+        for name, values in (("texts", texts), ("metadata", metadata)):
+            if values is not None and len(values) != len(ids):
+                raise quiver.InvalidArgument(f"{name}: expected {len(ids)} entries, one per id; "
+                                             f"found {len(values)}")
+        groups = self._grouped(ids)
+        ids, texts, metadata = (groups.pick(v) for v in (ids, texts, metadata))
+        vectors = vectors[groups.order]  # one copy; each shard's rows a contiguous slice
         tasks = {}
-        for shard, rows in self._rows_by_shard(ids).items():
-            pick = (lambda values: None if values is None else [values[r] for r in rows])
+        for shard, rows in groups.slices.items():
             tasks[shard] = Task(shard, _shard.upsert, (
-                self.writer, self._tag(shard), pick(ids), np.ascontiguousarray(vectors[rows]),
-                pick(texts), pick(metadata)))
-        self._run(tasks)
+                self.writer, self._tag(shard), ids[rows], vectors[rows],
+                None if texts is None else texts[rows],
+                None if metadata is None else metadata[rows]))
+        return tasks
 
     def delete(self, ids: Union[str, Sequence[str]]) -> int:
         """Removes the records with these ids (each from its shard, tagged like upsert);
         returns how many existed. Ingested chunks live in their file's shard: remove them by
         ingesting with prune=True."""
         ids = [ids] if isinstance(ids, str) else list(ids)
-        tasks = {shard: Task(shard, _shard.delete,
-                             (self.writer, self._tag(shard), [ids[r] for r in rows]))
-                 for shard, rows in self._rows_by_shard(ids).items()}
+        groups = self._grouped(ids)
+        grouped = groups.pick(ids)
+        tasks = {shard: Task(shard, _shard.delete, (self.writer, self._tag(shard), grouped[rows]))
+                 for shard, rows in groups.slices.items()}
         results, _ = self._run(tasks)
         return sum(results.values())
 
@@ -228,11 +251,14 @@ class Collection:
         in its shard, and (ingested chunks live with their file) in the others when missing."""
         ids = list(ids)
         found: list = [None] * len(ids)
-        tasks = {s: Task(s, _shard.get_many, ([ids[r] for r in rows],))
-                 for s, rows in self._rows_by_shard(ids).items()}
+        groups = self._grouped(ids)
+        grouped = groups.pick(ids)
+        tasks = {s: Task(s, _shard.get_many, (grouped[rows],))
+                 for s, rows in groups.slices.items()}
         results, _ = self._run(tasks)
-        for shard, rows in self._rows_by_shard(ids).items():
-            for row, record in zip(rows, results[shard]):
+        order = groups.order.tolist()
+        for shard, rows in groups.slices.items():
+            for row, record in zip(order[rows], results[shard]):
                 found[row] = record
         missing = [r for r, record in enumerate(found) if record is None]
         if missing and self._settings.shards > 1:
@@ -416,6 +442,25 @@ class Collection:
 
 
 # ---- helpers ------------------------------------------------------------------------------------
+class _ShardGroups:
+    """The rows of a call grouped by shard without a Python loop per row: `order` lists the row
+    numbers shard by shard (in call order within a shard, so a repeated id keeps its last
+    value last), and shard s's rows are order[slices[s]] (only shards given rows appear)."""
+
+    def __init__(self, shard_numbers: np.ndarray):
+        self.order = np.argsort(shard_numbers, kind="stable")
+        counts = np.bincount(shard_numbers, minlength=1)
+        stops = np.cumsum(counts)
+        self.slices = {s: slice(int(stop - count), int(stop))
+                       for s, (count, stop) in enumerate(zip(counts, stops)) if count}
+
+    def pick(self, values: Optional[Sequence]) -> Optional[list]:
+        """`values` (one per row) in grouped order; None stays None."""
+        if values is None:
+            return None
+        return [values[r] for r in self.order.tolist()]
+
+
 def _create_model_db(collection: str, settings: _layout.Settings) -> None:
     quiver.open(_layout.model_dir(collection), create=True, dim=settings.dim,
                 metric=settings.metric, analyzer=settings.analyzer, report=False).close()
@@ -449,6 +494,8 @@ def _summed(summaries: list) -> IngestSummary:
             values[f.name] = any(column)
         elif f.name.endswith("seconds"):
             values[f.name] = max(column, default=0.0)  # the shards ingest in parallel
+        elif f.name == "skipped":  # (path, reason) lists: every shard's, in shard order
+            values[f.name] = [entry for entry_list in column for entry in entry_list]
         else:
             values[f.name] = sum(column)
     return IngestSummary(**values)

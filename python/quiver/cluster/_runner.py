@@ -15,10 +15,14 @@ answers in hand are returned with their coverage, the fraction of the tasks answ
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import concurrent.futures
 import time
-from typing import Any, Callable
+import uuid
+from typing import Any, Callable, Iterable
 
+import dask
 import distributed
 
 import quiver
@@ -27,6 +31,8 @@ from . import _layout, _shard
 
 _POLL_SECONDS = 0.2  # how often a waiting call checks that the owners are alive
 _GATHER_SECONDS = 5.0  # longest wait for a finished task's result before checking its worker
+_NOT_FETCHED = (TimeoutError, distributed.TimeoutError, concurrent.futures.CancelledError,
+                asyncio.CancelledError)
 _LOST = ("KilledWorker", "CommClosedError", "FutureCancelledError", "CancelledError")
 
 
@@ -41,6 +47,23 @@ class Task:
 
     def __init__(self, shard: int, fn: Callable, args: tuple):
         self.shard, self.fn, self.args = shard, fn, args
+
+
+class _Sealed:
+    """A task's arguments, out of Dask's sight: its graph code walks every list, tuple and dict
+    among a task's arguments (looking for futures and keys), a Python step per element, which
+    for a batch of rows costs more than sending them; and it would read an id spelled like a
+    task's key as that key. Pickled as any object (numpy arrays travel as out-of-band buffers)."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, args: tuple):
+        self.args = args
+
+
+def _unsealed(fn: Callable, collection: str, shard: int, epoch: int, sealed: _Sealed) -> Any:
+    """Runs on the worker: fn(collection, shard, epoch, *args)."""
+    return fn(collection, shard, epoch, *sealed.args)
 
 
 class ShardRunner:
@@ -82,15 +105,32 @@ class ShardRunner:
     # ---- running ----
     def _submit(self, task: Task) -> distributed.Future:
         placement = self.map.shards[task.shard]
-        return self.client.submit(task.fn, self.collection, task.shard, placement.epoch,
-                                  *task.args, workers=[placement.owner],
+        return self.client.submit(_unsealed, task.fn, self.collection, task.shard,
+                                  placement.epoch, _Sealed(task.args), workers=[placement.owner],
                                   allow_other_workers=False, pure=False, retries=0)
+
+    def _submit_all(self, tasks: dict) -> dict:
+        """_submit of every task in one graph: one message to the scheduler for the call, not
+        one per shard. Each task is restricted to its shard's owner (a per-key annotation)."""
+        if not tasks:
+            return {}
+        keys, graph, owners = {}, {}, {}
+        for key, task in tasks.items():
+            placement = self.map.shards[task.shard]
+            name = f"{task.fn.__name__}-{uuid.uuid4().hex}"
+            keys[key] = name
+            graph[name] = (_unsealed, task.fn, self.collection, task.shard, placement.epoch,
+                           _Sealed(task.args))
+            owners[name] = [placement.owner]
+        with dask.annotate(workers=lambda name: owners[name]):
+            futures = self.client.get(graph, list(keys.values()), sync=False, retries=0)
+        return dict(zip(keys, futures))
 
     def run(self, tasks: dict, deadline: float, allow_partial: bool = False) -> tuple:
         """Runs `tasks` (key -> Task); returns ({key: result}, coverage). Raises the first
         task's own error (quiver.Error, ...) as it is, Unavailable past the deadline."""
         deadline_at = time.monotonic() + deadline
-        pending = {key: self._submit(task) for key, task in tasks.items()}
+        pending = self._submit_all(tasks)
         results: dict = {}
         while pending:
             self._wait(list(pending.values()), deadline_at)
@@ -104,10 +144,59 @@ class ShardRunner:
                 return self._past_deadline(tasks, pending, results, deadline, allow_partial)
         return results, 1.0
 
-    def _wait(self, futures: list, deadline_at: float) -> None:
+    def run_in_order(self, calls: Iterable[dict], deadline: float, ahead: int = 2) -> int:
+        """Runs a stream of calls (each a {shard: Task}, at most one task per shard) so that
+        each shard runs its tasks one at a time, in stream order, while different shards run
+        at once and the next calls are drawn from `calls` (prepared) while the shards work:
+        up to `ahead` calls wait per shard beyond the one running. Returns how many calls
+        ran, once every task finished. Failures are handled as in run(); Unavailable when no
+        task finished for `deadline` seconds."""
+        stream = iter(calls)
+        queues: dict = collections.defaultdict(collections.deque)  # shard -> (key, Task)
+        tasks: dict = {}
+        pending: dict = {}
+        drawn, exhausted = 0, False
+        deadline_at = time.monotonic() + deadline
+        while True:
+            busy = {tasks[key].shard for key in pending}
+            ready = {}
+            for shard, queue in queues.items():
+                if queue and shard not in busy:
+                    key, task = queue.popleft()
+                    ready[key] = task
+            pending.update(self._submit_all(ready))
+            while not exhausted and max(map(len, queues.values()), default=0) < ahead:
+                call = next(stream, None)
+                if call is None:
+                    exhausted = True
+                    break
+                for shard, task in call.items():
+                    key = (drawn, shard)
+                    tasks[key] = task
+                    queues[shard].append((key, task))
+                drawn += 1
+                if not pending:
+                    break  # nothing running yet: send this call before preparing the next
+            if not pending:
+                if exhausted and not any(queues.values()):
+                    return drawn
+                continue  # send what was drawn (or draw more: that call had no rows)
+            self._wait(list(pending.values()), deadline_at, "FIRST_COMPLETED")
+            results: dict = {}
+            for key in self._settled(pending, results, deadline_at):
+                del pending[key]
+                deadline_at = time.monotonic() + deadline
+            lost = self._lost_shards(tasks, pending)
+            for key in [key for key in pending if tasks[key].shard in lost]:
+                pending[key].cancel()
+                pending[key] = self._submit(tasks[key])
+            if pending and time.monotonic() >= deadline_at:
+                self._past_deadline(tasks, pending, results, deadline, False)
+
+    def _wait(self, futures: list, deadline_at: float, return_when: str = "ALL_COMPLETED"):
         timeout = max(0.0, min(_POLL_SECONDS, deadline_at - time.monotonic()))
         try:
-            distributed.wait(futures, timeout=timeout)
+            distributed.wait(futures, timeout=timeout, return_when=return_when)
         except Exception:  # timed out, or a future was cancelled: the statuses tell which
             pass
 
@@ -115,16 +204,11 @@ class ShardRunner:
         """The keys whose futures finished and whose results arrived; raises a task's own
         error. A result held by a worker that died before handing it over never arrives
         (Dask reschedules the task): that key stays pending, to be sent again."""
-        settled = []
+        finished = [key for key, future in pending.items() if future.status == "finished"]
+        timeout = min(max(_POLL_SECONDS, deadline_at - time.monotonic()), _GATHER_SECONDS)
+        settled = self._gathered(pending, finished, results, timeout)
         for key, future in pending.items():
-            if future.status == "finished":
-                timeout = max(_POLL_SECONDS, deadline_at - time.monotonic())
-                try:
-                    results[key] = future.result(timeout=min(timeout, _GATHER_SECONDS))
-                except (TimeoutError, distributed.TimeoutError):
-                    continue
-                settled.append(key)
-            elif future.status == "error":
+            if future.status == "error":
                 error = future.exception()
                 if isinstance(error, _shard.StaleOwner) and self.reload():
                     continue  # sent again below, to the owner the new map names
@@ -132,6 +216,29 @@ class ShardRunner:
                     self._cancel(pending)
                     raise error
         return settled
+
+    def _gathered(self, pending: dict, finished: list, results: dict, timeout: float) -> list:
+        """Fetches the results of the `finished` keys into `results`, all in one request (one
+        round trip, not one per shard); when that times out (a worker died holding one), key
+        by key, so that only the lost ones stay pending. Returns the keys fetched."""
+        if not finished:
+            return []
+        futures = [pending[key] for key in finished]
+        try:
+            values = self.client.sync(self.client._gather, futures, callback_timeout=timeout)
+        except _NOT_FETCHED:  # timed out, or a future was lost since: key by key tells which
+            values = None
+        if values is not None:
+            results.update(zip(finished, values))
+            return finished
+        fetched = []
+        for key, future in zip(finished, futures):
+            try:
+                results[key] = future.result(timeout=timeout)
+            except _NOT_FETCHED:  # stays pending; its status is handled by the caller
+                continue
+            fetched.append(key)
+        return fetched
 
     def _lost_shards(self, tasks: dict, pending: dict) -> set:
         """The shards of pending tasks that must be sent again: their owner left the cluster,

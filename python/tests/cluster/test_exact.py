@@ -168,3 +168,32 @@ def test_a_filter_field_only_some_shards_have_is_not_an_error(client, tmp_path):
     with pytest.raises(quiver.InvalidArgument, match='no record has field "nowhere".*no shard'):
         collection.search(queries, k=5, where={"nowhere": 1})
     collection.close()
+
+
+def test_upsert_batches_equals_upsert_calls_and_keeps_their_order(client, tmp_path):
+    n = 3000
+    ids = [f"b{i:05d}" for i in range(n)]
+    rows = vectors(n, DIM, seed=5)
+    texts = [f"{TOPICS[i % 30]} n{i}" for i in range(n)]
+    metadata = [{"g": i % 3} for i in range(n)]
+    newer = rows[:500] * -1.0  # the first 500 ids again, later, other vectors, no texts
+    batches = [(ids[s:s + 400], rows[s:s + 400], texts[s:s + 400], metadata[s:s + 400])
+               for s in range(0, n, 400)]
+    batches += [([], np.zeros((0, DIM), np.float32)), (ids[:500], newer)]
+    collection = Collection.create(client, tmp_path / "coll", shards=4, dim=DIM)
+    with quiver.open(tmp_path / "single", create=True, dim=DIM, report=False) as single:
+        for batch in batches:
+            single.upsert(*batch)
+        assert collection.upsert_batches(iter(batches)) == len(batches)
+        assert collection.stats().count == single.stats().count == n
+        assert checksum(collection.ids(), collection.get_many) == checksum(single.ids(),
+                                                                           single.get_many)
+        np.testing.assert_array_equal(collection.get(ids[7]).vector, single.get(ids[7]).vector)
+        queries = vectors(20, DIM, seed=6)
+        assert_same(collection.search(queries, k=10), single.search(queries, k=10))
+        # the stream's tags continue the handle's numbering: a later call is not taken for a
+        # batch sent before
+        collection.upsert([ids[0]], rows[:1])
+        single.upsert([ids[0]], rows[:1])
+        np.testing.assert_array_equal(collection.get(ids[0]).vector, single.get(ids[0]).vector)
+    collection.close()

@@ -195,3 +195,21 @@ def test_a_resent_batch_is_applied_once(client, tmp_path):
     reopened = Collection.open(client, collection.path, writer="resender")
     assert reopened._sequence[3] == 2  # a re-opened writer continues its numbering
     collection.close()
+
+
+def test_sigkill_mid_upsert_batches_stores_every_batch_once(own_client, tmp_path):
+    n, batch = 60000, 1000  # pipelined, so more batches than above to still be running
+    rows = vectors(n, DIM, seed=11)
+    ids = [f"p{i:06d}" for i in range(n)]
+    collection = Collection.create(own_client, tmp_path / "coll", shards=4, dim=DIM)
+    done = in_thread(lambda: collection.upsert_batches(
+        (ids[s:s + batch], rows[s:s + batch]) for s in range(0, n, batch)))
+    time.sleep(0.2)
+    kill_owner_when_busy(own_client, collection.shard_map.shards[1].owner, done)
+    assert done() == n // batch
+    stored = collection.ids()
+    assert len(stored) == len(set(stored)) == n == collection.stats().count
+    with quiver.open(tmp_path / "single", create=True, dim=DIM, report=False) as single:
+        single.upsert(ids, rows)
+        assert checksum(stored, collection.get_many) == checksum(single.ids(), single.get_many)
+    verify_every_shard(collection)
