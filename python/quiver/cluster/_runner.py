@@ -71,6 +71,7 @@ class ShardRunner:
         self.client = client
         self.collection = collection
         self.map = shard_map
+        self._checked_at = 0.0  # when _lost_shards last asked which workers are alive
 
     # ---- placement ----
     def live_workers(self) -> list:
@@ -245,6 +246,10 @@ class ShardRunner:
         their future erred by losing it, or a newer map moved them."""
         if not pending:
             return set()
+        troubled = any(f.status in ("error", "cancelled", "lost") for f in pending.values())
+        if not troubled and time.monotonic() - self._checked_at < _POLL_SECONDS:
+            return set()  # asking the scheduler at every finished task costs a round trip
+        self._checked_at = time.monotonic()
         live = self.live_workers()
         lost = set()
         for key, future in pending.items():
