@@ -2,7 +2,9 @@
 """quiver.cluster against one process on the same work, in one run (issue 17):
 
   upsert    --n low-rank float32 vectors of --dim in batches of --batch: one quiver database in
-            this process vs a --shards collection on --workers Dask worker processes;
+            this process vs a --shards collection on --workers Dask worker processes, by
+            upsert calls (each acknowledged before the next) and by upsert_batches (the same
+            batches pipelined) into a second collection;
   search    one batch of --queries queries, k = 10, ids only (Flat: exact, so both sides must
             return the same ids, checked);
   hnsw      recall@10 of a --shards HNSW32 collection of the first --hnsw vectors against
@@ -59,6 +61,14 @@ def upsert_all(target, ids, base, batch):
     return time.perf_counter() - start
 
 
+def upsert_stream(collection, ids, base, batch):
+    """The same batches through Collection.upsert_batches (pipelined)."""
+    start = time.perf_counter()
+    collection.upsert_batches((ids[i:i + batch], base[i:i + batch])
+                              for i in range(0, len(ids), batch))
+    return time.perf_counter() - start
+
+
 def timed_search(target, queries):
     start = time.perf_counter()
     found = target.search(queries, k=10, fields=())
@@ -89,7 +99,9 @@ def cluster_cpu(client):
 
 
 def cluster_round(args, client, ids, base, queries, directory):
-    """As one_process_round, for a collection (CPU: this process plus the workers)."""
+    """As one_process_round, for a collection (CPU: this process plus the workers); then the
+    same upserts pipelined (upsert_batches) into a second, fresh collection: (..., stream s,
+    stream CPU s, results)."""
     shutil.rmtree(directory, ignore_errors=True)
     with Collection.create(client, directory, shards=args.shards, dim=args.dim) as collection:
         cpu = cluster_cpu(client)
@@ -97,7 +109,16 @@ def cluster_round(args, client, ids, base, queries, directory):
         upsert_cpu, cpu = cluster_cpu(client) - cpu, cluster_cpu(client)
         search, found = timed_search(collection, queries)
         search_cpu = cluster_cpu(client) - cpu
-    return upsert, search, upsert_cpu, search_cpu, found
+    streamed = directory + "-stream"
+    shutil.rmtree(streamed, ignore_errors=True)
+    with Collection.create(client, streamed, shards=args.shards, dim=args.dim) as collection:
+        cpu = cluster_cpu(client)
+        stream = upsert_stream(collection, ids, base, args.batch)
+        stream_cpu = cluster_cpu(client) - cpu
+        if collection.stats().count != len(ids):
+            raise SystemExit(f"upsert_batches: expected {len(ids)} records; found "
+                             f"{collection.stats().count}")
+    return upsert, search, upsert_cpu, search_cpu, stream, stream_cpu, found
 
 
 def overhead(args, client, base, directory):
@@ -192,8 +213,8 @@ def projection(args, best_single_search, efficiency, upsert_efficiency, overhead
         f"process, {len_base(args):,} vectors x {queries:,} queries); a query visits every "
         f"shard; shards are scanned in parallel, one per core; the measured efficiencies "
         f"(search {efficiency:.2f}, capped at 1: shards of 10M vectors gain nothing from "
-        f"caches; upsert {upsert_efficiency:.2f}) are applied to throughput; the measured "
-        f"scatter/gather overhead {overhead_s * 1e3:.2f} ms is added to latency (a 10-machine "
+        f"caches; upsert, pipelined, {upsert_efficiency:.2f}) are applied to throughput; the "
+        f"measured scatter/gather overhead {overhead_s * 1e3:.2f} ms is added to latency (a 10-machine "
         f"scatter adds network round trips of the same order, not modelled beyond it).",
     ]
     latency = per_machine / cores / scan_rate + overhead_s
@@ -265,7 +286,8 @@ def main():
         say(f"round {r + 1}: upsert one process {singles[-1][0]:.2f} s ({singles[-1][2]:.2f} "
             f"CPU s), cluster {clusters[-1][0]:.2f} s ({clusters[-1][2]:.2f} CPU s); search one "
             f"process {singles[-1][1]:.2f} s ({singles[-1][3]:.2f} CPU s), cluster "
-            f"{clusters[-1][1]:.2f} s ({clusters[-1][3]:.2f} CPU s) "
+            f"{clusters[-1][1]:.2f} s ({clusters[-1][3]:.2f} CPU s); upsert_batches "
+            f"(pipelined) cluster {clusters[-1][4]:.2f} s ({clusters[-1][5]:.2f} CPU s) "
             f"({'same ids' if same else 'IDS DIFFER'})")
     best = lambda rows, i: min(row[i] for row in rows)  # noqa: E731
     u1, s1, uc, sc = best(singles, 0), best(singles, 1), best(clusters, 0), best(clusters, 1)
@@ -273,6 +295,11 @@ def main():
     say(f"upsert {args.n}: one process {args.n / u1:,.0f} records/s, {w} workers "
         f"{args.n / uc:,.0f} records/s: speedup {u1 / uc:.2f}x, efficiency {u1 / uc / w:.2f}; "
         f"CPU per record one process / cluster = {best(singles, 2) / best(clusters, 2):.2f}")
+    up = best(clusters, 4)
+    say(f"upsert_batches {args.n} (pipelined): one process (upsert calls) {args.n / u1:,.0f} "
+        f"records/s, {w} workers {args.n / up:,.0f} records/s: speedup {u1 / up:.2f}x, "
+        f"efficiency {u1 / up / w:.2f}; CPU per record one process / cluster = "
+        f"{best(singles, 2) / best(clusters, 5):.2f}")
     say(f"search {args.queries} (batch, k=10, Flat): one process {args.queries / s1:,.0f} q/s, "
         f"{w} workers {args.queries / sc:,.0f} q/s: speedup {s1 / sc:.2f}x, efficiency "
         f"{s1 / sc / w:.2f}; CPU per query one process / cluster = "
@@ -293,7 +320,7 @@ def main():
     ratio = control(w)
     say(f"control (SHA-256 of 1 MiB blocks): {w} processes / 1 = {ratio:.2f}x; load average "
         f"{os.getloadavg()[0]:.1f}")
-    for line in projection(args, s1, min(1.0, s1 / sc / w), u1 / uc / w, extra, u1,
+    for line in projection(args, s1, min(1.0, s1 / sc / w), u1 / up / w, extra, u1,
                            args.queries):
         say(line)
     client.close()
