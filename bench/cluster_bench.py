@@ -214,8 +214,9 @@ def projection(args, best_single_search, efficiency, upsert_efficiency, overhead
         f"shard; shards are scanned in parallel, one per core; the measured efficiencies "
         f"(search {efficiency:.2f}, capped at 1: shards of 10M vectors gain nothing from "
         f"caches; upsert, pipelined, {upsert_efficiency:.2f}) are applied to throughput; the "
-        f"measured scatter/gather overhead {overhead_s * 1e3:.2f} ms is added to latency (a 10-machine "
-        f"scatter adds network round trips of the same order, not modelled beyond it).",
+        f"measured scatter/gather overhead {overhead_s * 1e3:.2f} ms is added to latency (a "
+        f"10-machine scatter adds network round trips of the same order, not modelled beyond "
+        f"it).",
     ]
     latency = per_machine / cores / scan_rate + overhead_s
     throughput = machines * cores * scan_rate / (machines * per_machine) * efficiency
