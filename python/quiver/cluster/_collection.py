@@ -169,9 +169,10 @@ class Collection:
         the next ones are routed and sent, and every shard commits its part of each batch one
         after the other, in order (so a later batch's value of an id wins, as with upsert
         calls in a row). Each batch is atomic per shard, as upsert; returns the number of
-        batches once every shard committed all of them. After an error, batches before the
-        failing one may be partly committed: sending the stream again is safe (an upsert of
-        the same rows)."""
+        batches once every shard committed all of them; Unavailable when no shard commits
+        anything for the handle's deadline. After an error, batches before the failing one
+        may be partly committed: sending the stream again is safe (an upsert of the same
+        rows)."""
         calls = (self._upsert_tasks(*batch) for batch in batches)
         return self._runner.run_in_order(calls, self._deadline)
 

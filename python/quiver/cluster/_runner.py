@@ -186,6 +186,7 @@ class ShardRunner:
             results: dict = {}
             for key in self._settled(pending, results, deadline_at):
                 del pending[key]
+                del tasks[key]  # and its rows: a long stream must not keep every batch
                 deadline_at = time.monotonic() + deadline
             lost = self._lost_shards(tasks, pending)
             for key in [key for key in pending if tasks[key].shard in lost]:
