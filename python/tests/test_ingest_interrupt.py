@@ -84,21 +84,23 @@ def test_skipped_files_are_listed_with_their_reason(setup):
     assert path.endswith("binary.txt") and "binary" in reason, (path, reason)
 
 
-def test_messages_reach_the_callable(tmp_path):
+def ingest_new_collection(tmp_path, **kwargs):
+    """Ingests 4 files into a new database, which first trains its model on them."""
     docs = tmp_path / "docs"
     write_collection(docs, 4, lines_per_file=30)
-    messages = []
     with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
-        ingest_all(db, docs, on_message=messages.append, train={"vocab_size": 400})
+        return ingest_all(db, docs, train={"vocab_size": 400}, **kwargs)
+
+
+def test_messages_reach_the_callable(tmp_path):
+    messages = []
+    ingest_new_collection(tmp_path, on_message=messages.append)
     assert any("training one on the collection" in m for m in messages), messages
 
 
 def test_progress_reports_every_phase(tmp_path):
-    docs = tmp_path / "docs"
-    write_collection(docs, 4, lines_per_file=30)
     seen = []
-    with quiver.open(tmp_path / "db", create=True, dim=12, report=False) as db:
-        ingest_all(db, docs, progress=seen.append, train={"vocab_size": 400})
+    ingest_new_collection(tmp_path, progress=seen.append)
     phases = [p.phase for p in seen]
     for phase in ("training the tokenizer", "training the embedding model", "reading",
                   "embedding", "committing"):

@@ -72,6 +72,17 @@ def verify_every_shard(collection):
             db.verify()
 
 
+def assert_holds_exactly(collection, tmp_path, ids, rows):
+    """The collection holds each of `ids` once with its row, as one database given them does,
+    and every shard verifies."""
+    stored = collection.ids()
+    assert len(stored) == len(set(stored)) == len(ids) == collection.stats().count
+    with quiver.open(tmp_path / "single", create=True, dim=DIM, report=False) as single:
+        single.upsert(ids, rows)
+        assert checksum(stored, collection.get_many) == checksum(single.ids(), single.get_many)
+    verify_every_shard(collection)
+
+
 def test_sigkill_mid_query_completes_with_the_same_answer(own_client, tmp_path):
     collection, ids, _ = filled(own_client, tmp_path)
     queries = vectors(4000, DIM, seed=8)
@@ -146,12 +157,7 @@ def test_sigkill_mid_upserts_keeps_every_acknowledged_batch_once(own_client, tmp
     kill_owner_when_busy(own_client, collection.shard_map.shards[2].owner, done)
     done()
     assert len(acknowledged) == n // batch
-    stored = collection.ids()
-    assert len(stored) == len(set(stored)) == n == collection.stats().count
-    with quiver.open(tmp_path / "single", create=True, dim=DIM, report=False) as single:
-        single.upsert(ids, rows)
-        assert checksum(stored, collection.get_many) == checksum(single.ids(), single.get_many)
-    verify_every_shard(collection)
+    assert_holds_exactly(collection, tmp_path, ids, rows)
 
 
 def test_the_epoch_fences_off_a_stale_owner(client, tmp_path):
@@ -207,9 +213,4 @@ def test_sigkill_mid_upsert_batches_stores_every_batch_once(own_client, tmp_path
     time.sleep(0.2)
     kill_owner_when_busy(own_client, collection.shard_map.shards[1].owner, done)
     assert done() == n // batch
-    stored = collection.ids()
-    assert len(stored) == len(set(stored)) == n == collection.stats().count
-    with quiver.open(tmp_path / "single", create=True, dim=DIM, report=False) as single:
-        single.upsert(ids, rows)
-        assert checksum(stored, collection.get_many) == checksum(single.ids(), single.get_many)
-    verify_every_shard(collection)
+    assert_holds_exactly(collection, tmp_path, ids, rows)
