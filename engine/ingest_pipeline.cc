@@ -234,22 +234,8 @@ ingest::ReaderOptions ReaderOptionsOf(const IngestOptions& options) {
 
 LineSource CollectionLines(const std::vector<std::string>& files,
                            const ingest::ReaderOptions& reader) {
-  return [&files, reader](const LineVisitor& visit, const PositionVisitor& at) {
-    uint64_t total = 0, done = 0;
-    const std::vector<uint64_t> sizes = FileSizes(files, &total);
-    if (at) QUIVER_RETURN_IF_ERROR(at(0, total));
-    for (size_t i = 0; i < files.size(); ++i) {
-      auto file = ingest::ReadSource(files[i], reader);
-      if (file.ok()) {  // else reported by the ingest pass
-        for (const ingest::SourceDocument& doc : file->documents) {
-          QUIVER_RETURN_IF_ERROR(ForEachParagraph(doc.text, visit));
-        }
-      }
-      done += sizes[i];
-      if (at) QUIVER_RETURN_IF_ERROR(at(done, total));
-    }
-    return Status::OK();
-  };
+  // Files that cannot be read are reported by the ingest pass.
+  return TextsOfFiles(files, reader, ForEachParagraph, /*skip_unreadable=*/true);
 }
 
 Status CheckTrainableCollection(const std::vector<std::string>& files,

@@ -542,22 +542,31 @@ Status ForEachLine(std::string_view text, const LineVisitor& visit) {
 
 }  // namespace
 
-LineSource LinesOfFiles(std::vector<std::string> files) {
-  return [files = std::move(files)](const LineVisitor& visit, const PositionVisitor& at) {
+LineSource TextsOfFiles(std::vector<std::string> files, ingest::ReaderOptions reader,
+                        TextSplitter split, bool skip_unreadable) {
+  return [files = std::move(files), reader = std::move(reader), split = std::move(split),
+          skip_unreadable](const LineVisitor& visit, const PositionVisitor& at) {
     uint64_t total = 0, done = 0;
     const std::vector<uint64_t> sizes = FileSizes(files, &total);
     if (at) QUIVER_RETURN_IF_ERROR(at(0, total));
     for (size_t i = 0; i < files.size(); ++i) {
-      auto file = ingest::ReadSource(files[i], ingest::ReaderOptions());
-      if (!file.ok()) return file.status().WithContext("corpus file");
-      for (const ingest::SourceDocument& doc : file->documents) {
-        QUIVER_RETURN_IF_ERROR(ForEachLine(doc.text, visit));
+      auto file = ingest::ReadSource(files[i], reader);
+      if (!file.ok() && !skip_unreadable) return file.status().WithContext("corpus file");
+      if (file.ok()) {
+        for (const ingest::SourceDocument& doc : file->documents) {
+          QUIVER_RETURN_IF_ERROR(split(doc.text, visit));
+        }
       }
       done += sizes[i];
       if (at) QUIVER_RETURN_IF_ERROR(at(done, total));
     }
     return Status::OK();
   };
+}
+
+LineSource LinesOfFiles(std::vector<std::string> files) {
+  return TextsOfFiles(std::move(files), ingest::ReaderOptions(), ForEachLine,
+                      /*skip_unreadable=*/false);
 }
 
 }  // namespace quiver::engine

@@ -16,6 +16,7 @@
 #include "embed/pooling.h"
 #include "embed/sentence_model.h"
 #include "engine/commit.h"
+#include "ingest/source_reader.h"
 #include "quiver/db.h"
 #include "quiver/options.h"
 #include "quiver/status.h"
@@ -141,9 +142,16 @@ Status CheckVectorsMatchModel(const LoadedModel& model, const Counters& counters
 // given, directories expanded to the files whose content is text). InvalidArgument when none
 // is text.
 Result<std::vector<std::string>> CorpusFiles(const std::vector<std::string>& corpus);
-// The non-empty lines of the texts of `files`, in order, each file read as ingest reads it
-// (gzip decompressed, the text fields of .jsonl and .csv records, invalid UTF-8 repaired).
-// A file that cannot be read stops the scan with its error.
+// Cuts a document's text into training lines for `visit`.
+using TextSplitter = std::function<Status(std::string_view text, const LineVisitor& visit)>;
+// The lines `split` cuts from every document of `files`, in order, each file read as ingest
+// reads it with `reader` (gzip decompressed, the texts of .jsonl and .csv records, invalid
+// UTF-8 repaired); its position is in bytes of the files on disk. A file that cannot be read
+// stops the scan with its error, or with `skip_unreadable` is left out.
+LineSource TextsOfFiles(std::vector<std::string> files, ingest::ReaderOptions reader,
+                        TextSplitter split, bool skip_unreadable);
+// TextsOfFiles with the default reader, each non-empty line a training line, and a file
+// that cannot be read an error (DB::TrainModel's corpus).
 LineSource LinesOfFiles(std::vector<std::string> files);
 // The sizes of `files` on disk (0 for one that cannot be examined), and their sum.
 std::vector<uint64_t> FileSizes(const std::vector<std::string>& files, uint64_t* total);
