@@ -25,6 +25,7 @@
 #include <unordered_set>
 
 #include "index/checkpoint.h"
+#include "index/hnsw_build.h"
 #include "index/hnsw_search.h"
 #include "index/index_spec.h"
 #include "index/simd/accelerate.h"
@@ -284,6 +285,18 @@ struct IdSetSelector final : faiss::IDSelector {
   const IdSet* set;
 };
 
+// What IndexIDMap2::add_with_ids does, with the graph linked by quiver's HnswAdd.
+void AddToWalkableHnsw(faiss::IndexIDMap2& map, faiss::IndexHNSW& hnsw,
+                       const std::vector<float>& rows, const std::vector<faiss_id>& labels) {
+  const faiss_id first = map.ntotal;
+  HnswAdd(hnsw, labels.size(), rows.data());
+  map.id_map.insert(map.id_map.end(), labels.begin(), labels.end());
+  map.ntotal = hnsw.ntotal;
+  for (faiss_id position = first; position < map.ntotal; ++position) {
+    map.rev_map[map.id_map[position]] = position;
+  }
+}
+
 }  // namespace
 
 Result<std::vector<Neighbor>> VectorIndex::Rep::SearchHnsw(const faiss::IndexHNSW& hnsw,
@@ -394,6 +407,12 @@ Status VectorIndex::Add(std::span<const uint64_t> ids, std::span<const float> ve
   std::vector<float> rows(vectors.begin(), vectors.end());
   for (size_t i = 0; i < ids.size(); ++i) rep_->Normalize(&rows[i * dim]);
   return Guard("adding to the index", [&] {
+    auto* map = dynamic_cast<faiss::IndexIDMap2*>(&rep_->active());
+    auto* hnsw = map != nullptr ? dynamic_cast<faiss::IndexHNSW*>(map->index) : nullptr;
+    if (hnsw != nullptr && HnswSearchable(*hnsw)) {
+      AddToWalkableHnsw(*map, *hnsw, rows, labels);
+      return;
+    }
     rep_->active().add_with_ids(static_cast<faiss_id>(ids.size()), rows.data(), labels.data());
     if (rep_->staging && static_cast<uint64_t>(rep_->staging->ntotal) >= rep_->threshold) {
       rep_->TrainFromStaging();
@@ -574,9 +593,9 @@ Result<VectorIndex::Loaded> VectorIndex::ReadCheckpoint(const std::string& path,
   if (!s.ok()) return Status::Corruption(s.message());
   // The staging area is an IndexIDMap2; the trained index is an IDMap2 or a native-id IVF.
   auto* id_map = dynamic_cast<faiss::IndexIDMap2*>(loaded.get());
-  const bool layout_ok = loaded->d == config.dimension &&
-                         (trained ? (id_map != nullptr) != HasNativeIds(loaded.get())
-                                  : id_map != nullptr);
+  const bool layout_ok =
+      loaded->d == config.dimension &&
+      (trained ? (id_map != nullptr) != HasNativeIds(loaded.get()) : id_map != nullptr);
   if (!layout_ok) return mismatch("index layout");
   QUIVER_ASSIGN_OR_RETURN(const ParsedSpec parsed, ParseIndexSpec(config.spec));
   ApplySpecParams(loaded.get(), parsed);
