@@ -70,6 +70,7 @@ struct Walk {
   Visited visited;
   std::vector<Candidate> candidates;  // min-heap (std::greater)
   std::vector<Candidate> results;
+  std::vector<int32_t> fresh;  // the expanded node's unvisited neighbors
 };
 
 // From `start`, moves greedily to a nearer neighbor on each level from `top` down to
@@ -121,11 +122,16 @@ void SearchLevel(const RowDistance& dist, Candidate start, int level, size_t wid
     if (current.first > bound && results.size() >= width) break;
     std::pop_heap(candidates.begin(), candidates.end(), nearer);
     candidates.pop_back();
-    const std::span<const int32_t> slots = links(current.second, level);
-    for (size_t j = 0; j < slots.size() && slots[j] >= 0; ++j) dist.Prefetch(slots[j]);
-    for (const int32_t v : slots) {
+    // Mark and prefetch the unvisited neighbors first, then score them: the row loads overlap.
+    auto& fresh = walk.fresh;
+    fresh.clear();
+    for (const int32_t v : links(current.second, level)) {
       if (v < 0) break;
       if (walk.visited.TestAndSet(v)) continue;
+      dist.Prefetch(v);
+      fresh.push_back(v);
+    }
+    for (const int32_t v : fresh) {
       const float dv = dist(v);
       if (results.size() >= width && dv >= bound) continue;
       candidates.push_back({dv, v});
