@@ -50,8 +50,10 @@ export OMP_NUM_THREADS=1
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/scripts/tsan.supp"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-# The build checks and the install check compile code rather than run it: the normal ctest
-# stage covers them. Tests that need the sanitized CLI find it through QUIVER_CLI_PATH.
+# Left to the normal ctest stage: the build checks and the install check (they compile code
+# rather than run it) and the Python suites (the interpreter is not instrumented, and the
+# module is not built here: loading a sanitized module needs the runtime preloaded into
+# python3). Tests that need the sanitized CLI find it through QUIVER_CLI_PATH.
 cd "$build"
 ctest --output-on-failure -j"${QUIVER_JOBS:-2}" --timeout 1800 -R "$regex" \
-  -E '^(build_checks|install)\.'
+  -E '^(build_checks|install|python)\.'

@@ -41,6 +41,20 @@ void AddInBatches(faiss::IndexHNSW& index, const std::vector<float>& rows, size_
   }
 }
 
+// A graph of M `m` and efConstruction `efc` holding `rows`, linked by HnswAdd in batches of
+// `batch` rows, or by FAISS's own IndexHNSW::add when `batch` is 0.
+std::unique_ptr<faiss::IndexHNSWFlat> Built(const std::vector<float>& rows, int m, int efc,
+                                            size_t batch,
+                                            faiss::MetricType metric = faiss::METRIC_L2) {
+  auto index = EmptyGraph(m, efc, metric);
+  if (batch == 0) {
+    index->add(static_cast<faiss::Index::idx_t>(rows.size() / kDim), rows.data());
+  } else {
+    AddInBatches(*index, rows, batch);
+  }
+  return index;
+}
+
 // The k nearest rows by the metric's distance (squared L2, or the negated inner product).
 std::vector<int64_t> ExactTopK(const std::vector<float>& base, const float* query, bool ip) {
   std::vector<std::pair<float, int64_t>> scored;
@@ -137,12 +151,10 @@ size_t CheckWellFormed(const faiss::IndexHNSW& index) {
 
 TEST(HnswBuildTest, BuildsAWellFormedConnectedGraph) {
   const std::vector<float> base = test::RandomVectors(3000, kDim, 1);
-  auto index = EmptyGraph(8, 40);
-  AddInBatches(*index, base, 700);
+  auto index = Built(base, 8, 40, 700);
   ASSERT_EQ(index->ntotal, 3000);
   ASSERT_EQ(index->storage->ntotal, 3000);
-  auto faiss_built = EmptyGraph(8, 40);
-  faiss_built->add(3000, base.data());
+  auto faiss_built = Built(base, 8, 40, 0);
   const size_t reached = CheckWellFormed(*index);
   EXPECT_GE(reached, 2985u) << "nodes unreachable from the entry point";
   EXPECT_GE(reached + 3, CheckWellFormed(*faiss_built)) << "FAISS's build reaches more";
@@ -153,10 +165,8 @@ TEST(HnswBuildTest, BuildsAWellFormedConnectedGraph) {
 TEST(HnswBuildTest, FindsNeighborsAsWellAsFaissOwnBuild) {
   const std::vector<float> base = test::RandomVectors(5000, kDim, 2);
   const std::vector<float> queries = test::RandomVectors(200, kDim, 3);
-  auto ours = EmptyGraph(16, 100);
-  AddInBatches(*ours, base, 1000);
-  auto faiss_built = EmptyGraph(16, 100);
-  faiss_built->add(5000, base.data());
+  auto ours = Built(base, 16, 100, 1000);
+  auto faiss_built = Built(base, 16, 100, 0);
   const double mine = Recall(*ours, base, queries, 64);
   EXPECT_GE(mine, Recall(*faiss_built, base, queries, 64) - 0.02);
   EXPECT_GE(mine, 0.95);
@@ -168,14 +178,11 @@ TEST(HnswBuildTest, FindsNeighborsAsWellAsFaissOwnBuild) {
 TEST(HnswBuildTest, BatchSizeAndThreadsDoNotChangeQuality) {
   const std::vector<float> base = test::RandomVectors(2000, kDim, 4);
   const std::vector<float> queries = test::RandomVectors(100, kDim, 5);
-  auto one_by_one = EmptyGraph(12, 60);
-  AddInBatches(*one_by_one, base, 1);
-  auto at_once = EmptyGraph(12, 60);
-  AddInBatches(*at_once, base, 2000);
+  auto one_by_one = Built(base, 12, 60, 1);
+  auto at_once = Built(base, 12, 60, 2000);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(4);  // more threads than cores: the interleavings a loaded machine makes
-  auto four_threads = EmptyGraph(12, 60);
-  AddInBatches(*four_threads, base, 500);
+  auto four_threads = Built(base, 12, 60, 500);
   omp_set_num_threads(threads);
   const double serial = Recall(*one_by_one, base, queries, 32);
   EXPECT_GE(serial, 0.85);
@@ -187,11 +194,9 @@ TEST(HnswBuildTest, BatchSizeAndThreadsDoNotChangeQuality) {
 TEST(HnswBuildTest, InnerProductGraphsFindTheLargestProducts) {
   const std::vector<float> base = test::RandomVectors(2000, kDim, 6);
   const std::vector<float> queries = test::RandomVectors(100, kDim, 9);
-  auto index = EmptyGraph(12, 80, faiss::METRIC_INNER_PRODUCT);
-  AddInBatches(*index, base, 400);
+  auto index = Built(base, 12, 80, 400, faiss::METRIC_INNER_PRODUCT);
   EXPECT_GE(CheckWellFormed(*index), 1990u);
-  auto faiss_built = EmptyGraph(12, 80, faiss::METRIC_INNER_PRODUCT);
-  faiss_built->add(2000, base.data());
+  auto faiss_built = Built(base, 12, 80, 0, faiss::METRIC_INNER_PRODUCT);
   EXPECT_GE(Recall(*index, base, queries, 128), Recall(*faiss_built, base, queries, 128) - 0.03);
   EXPECT_GE(Recall(*index, base, queries, 128), 0.8);
 }
@@ -199,8 +204,7 @@ TEST(HnswBuildTest, InnerProductGraphsFindTheLargestProducts) {
 TEST(HnswBuildTest, GraphLoadsAndSearchesInStockFaiss) {
   const std::vector<float> base = test::RandomVectors(1500, kDim, 7);
   const std::vector<float> queries = test::RandomVectors(50, kDim, 8);
-  auto index = EmptyGraph(8, 40);
-  AddInBatches(*index, base, 500);
+  auto index = Built(base, 8, 40, 500);
   test::TempDir dir;
   const std::string path = dir.Sub("graph.faiss");
   faiss::write_index(index.get(), path.c_str());
