@@ -38,8 +38,10 @@ if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 fi
 # -O1 -g1: quick to compile, line numbers in reports, frames kept for the stack traces;
-# assertions stay on (no NDEBUG).
-flags="-fsanitize=$kind -fno-omit-frame-pointer"
+# assertions stay on (no NDEBUG). With debug info ccache hashes the build directory unless
+# -fdebug-prefix-map maps the checkout away: with it, a clone anywhere on the machine reuses
+# the objects another clone compiled (reports then name files relative to the checkout).
+flags="-fsanitize=$kind -fno-omit-frame-pointer -fdebug-prefix-map=$root=."
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIVER_BUILD_BENCH=OFF \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=$kind" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=$kind" \
